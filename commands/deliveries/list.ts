@@ -1,0 +1,30 @@
+import {Flags} from '@oclif/core'
+
+import {makeListCommand} from '../../src/cli/crud.js'
+
+export default class List extends makeListCommand({
+  kind: 'deliveries',
+  collection: 'eventdeliveries',
+  summary: 'List event deliveries, newest first.',
+  examples: ['<%= config.bin %> deliveries list --status Scheduled', '<%= config.bin %> deliveries list --status Failure --status Retry --json'],
+  filters: {
+    status: Flags.string({
+      description: 'Only deliveries in this status (repeatable).',
+      multiple: true,
+      options: ['Scheduled', 'Processing', 'Success', 'Failure', 'Retry', 'Discarded'],
+    }),
+    endpoint: Flags.string({description: 'Only deliveries to this endpoint ID (repeatable).', multiple: true}),
+    event: Flags.string({description: 'Only deliveries of this event ID.'}),
+    type: Flags.string({description: 'Only deliveries of this event type.'}),
+    since: Flags.string({description: 'Only deliveries created at or after this date (ISO).'}),
+    until: Flags.string({description: 'Only deliveries created at or before this date.'}),
+  },
+  query: (f) => ({
+    status: f.status as string[] | undefined,
+    endpointId: f.endpoint as string[] | undefined,
+    eventId: f.event as string | undefined,
+    event_type: f.type as string | undefined,
+    startDate: f.since as string | undefined,
+    endDate: f.until as string | undefined,
+  }),
+}) {}

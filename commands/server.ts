@@ -1,0 +1,48 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../src/cli/base-command.js'
+import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../src/config/paths.js'
+import {runDaemon} from '../src/relay/run-daemon.js'
+
+export default class Server extends BaseCommand {
+  static summary = 'Run the Caravan relay: ingest, store, API and delivery.'
+  static description = `Starts the relay daemon on 127.0.0.1:5005 by default, with its SQLite store in the XDG data dir.
+On first start it creates an admin API key and a default project and records them in the local profile, so
+other commands work with no set-up. Prints a ready line on stderr. SIGINT/SIGTERM drain and stop it (a second
+signal forces).`
+
+  static examples = [
+    '<%= config.bin %> server',
+    '<%= config.bin %> server --port 6000 --data-dir ./.caravan',
+    'CARAVAN_API_KEY=ci-key <%= config.bin %> server --port 0 --json',
+  ]
+
+  static flags = {
+    host: Flags.string({description: 'Address to bind.', default: DEFAULT_HOST}),
+    port: Flags.integer({description: 'Port to listen on (0 picks a free one).', default: DEFAULT_PORT, min: 0, max: 65_535}),
+    'data-dir': Flags.string({description: 'Where the store lives (env CARAVAN_DATA_DIR; default the XDG data dir).'}),
+    'api-key': Flags.string({description: 'Fix the admin API key (env CARAVAN_API_KEY) instead of generating one.'}),
+    'public-url': Flags.string({description: 'Public base URL of this relay, used in ingest URLs (e.g. behind a proxy).'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Server)
+    const relay = await runDaemon(
+      {
+        host: flags.host,
+        port: flags.port,
+        dataDir: flags['data-dir'] ?? defaultDataDir(),
+        apiKey: flags['api-key'] ?? process.env.CARAVAN_API_KEY,
+        publicUrl: flags['public-url'],
+      },
+      (line) => this.info(line),
+    )
+    if (flags.json) {
+      // One JSON line scripts can read for the address and key.
+      process.stdout.write(JSON.stringify({url: relay.url, data_dir: relay.dataDir, project_id: relay.defaultProjectId, api_key: relay.adminKey}) + '\n')
+    }
+    this.info(`Caravan relay ready on ${relay.url} (data: ${relay.dataDir}, project: ${relay.defaultProjectId})`)
+    await relay.closed
+    this.info('Caravan relay stopped')
+  }
+}

@@ -1,0 +1,46 @@
+import {GatewayCommand} from '../src/cli/base-command.js'
+import {EXIT} from '../src/cli/exit-codes.js'
+import {renderFields} from '../src/cli/output.js'
+
+export default class Status extends GatewayCommand {
+  static summary = 'Show which gateway and project are in use and whether the gateway answers.'
+  static description = `Exits ${EXIT.GATEWAY_DOWN} when the gateway does not answer, so scripts can wait for it.`
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Status)
+    const s = this.settings(flags)
+    const health = await this.client(flags).health()
+    const listeners = (health.detail?.listeners as unknown[] | undefined) ?? []
+    const result = {
+      profile: s.profile,
+      gateway: s.gateway,
+      gateway_from: s.origin.gateway,
+      project: s.project ?? null,
+      project_from: s.origin.project,
+      api_key: s.apiKey ? 'set' : 'unset',
+      api_key_from: s.origin.apiKey,
+      reachable: health.ok,
+      version: health.version ?? null,
+      error: health.ok ? null : health.error ?? 'unhealthy',
+      listeners,
+    }
+    const c = this.color
+    this.output(flags.json, result, () =>
+      renderFields(
+        [
+          ['gateway', `${s.gateway} ${c.dim(`(${s.origin.gateway})`)}`],
+          ['status', health.ok ? c.green(`up, caravan ${health.version ?? '?'}`) : c.red(`down (${result.error})`)],
+          ['project', `${s.project ?? c.yellow('none')} ${c.dim(`(${s.origin.project})`)}`],
+          ['api key', `${result.api_key} ${c.dim(`(${s.origin.apiKey})`)}`],
+          ['profile', s.profile],
+          ['listeners', listeners.length ? listeners.map((l) => JSON.stringify(l)).join('\n') : '0'],
+        ],
+        c,
+      ),
+    )
+    if (!health.ok) {
+      if (!flags.json) this.info(s.gateway.includes('127.0.0.1') || s.gateway.includes('localhost') ? 'Start it with: caravan server' : 'Check --gateway or run caravan login')
+      this.exit(EXIT.GATEWAY_DOWN)
+    }
+  }
+}

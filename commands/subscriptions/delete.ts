@@ -1,0 +1,3 @@
+import {makeDeleteCommand} from '../../src/cli/crud.js'
+
+export default class Delete extends makeDeleteCommand({collection: 'subscriptions', noun: 'subscription'}) {}

@@ -1,0 +1,54 @@
+import {HttpError} from '../errors.js'
+import type {Db} from '../store/db.js'
+import {DEFAULT_PER_PAGE, MAX_PER_PAGE, type Page, type PageQuery} from '../store/paginate.js'
+import type {RelayEvents} from '../relay/relay-events.js'
+import type {ApiRequest} from './router.js'
+
+/** What every API handler can reach: the store, the relay's public URL and its event seam. */
+export interface ApiContext {
+  db: Db
+  baseUrl: () => string
+  events: RelayEvents
+  version: string
+  startedAt: number
+  /** Caravan: extra facts for /healthz and `caravan status` (listeners etc.). */
+  status: () => Record<string, unknown>
+}
+
+export interface AuthedRequest extends ApiRequest {
+  /** null: the admin key (all projects); otherwise the one project the key belongs to. */
+  keyProject: string | null
+}
+
+export function pageQuery(query: URLSearchParams): PageQuery {
+  const perPageRaw = query.get('perPage') ?? query.get('per_page')
+  let perPage = DEFAULT_PER_PAGE
+  if (perPageRaw !== null && perPageRaw !== '') {
+    perPage = Number(perPageRaw)
+    if (!Number.isInteger(perPage) || perPage < 1) throw new HttpError(400, `perPage must be a positive integer (got "${perPageRaw}")`)
+    perPage = Math.min(perPage, MAX_PER_PAGE)
+  }
+  const sortRaw = (query.get('sort') ?? 'DESC').toUpperCase()
+  if (sortRaw !== 'ASC' && sortRaw !== 'DESC') throw new HttpError(400, `sort must be ASC or DESC (got "${query.get('sort')}")`)
+  const directionRaw = query.get('direction')
+  if (directionRaw !== null && directionRaw !== '' && directionRaw !== 'next' && directionRaw !== 'prev') {
+    throw new HttpError(400, `direction must be next or prev (got "${directionRaw}")`)
+  }
+  const prev = query.get('prev_page_cursor')
+  const next = query.get('next_page_cursor')
+  const direction = directionRaw === 'prev' || (!directionRaw && prev && !next) ? 'prev' : 'next'
+  const cursor = (direction === 'prev' ? prev : next) || undefined
+  return {perPage, cursor, direction, sort: sortRaw}
+}
+
+/** Repeated query parameters, in Convoy's `status=a&status=b` or `status[]=a` forms. */
+export function queryList(query: URLSearchParams, name: string): string[] {
+  return [...query.getAll(name), ...query.getAll(`${name}[]`)]
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)
+}
+
+export function pageJson<T, U>(page: Page<T>, map: (item: T) => U): {content: U[]; pagination: Page<T>['pagination']} {
+  return {content: page.content.map(map), pagination: page.pagination}
+}

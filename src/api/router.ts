@@ -1,0 +1,68 @@
+import type {IncomingMessage} from 'node:http'
+
+export interface RouteMatch<C> {
+  handler: Handler<C>
+  params: Record<string, string>
+}
+
+export interface ApiRequest {
+  req: IncomingMessage
+  params: Record<string, string>
+  query: URLSearchParams
+  /** The parsed JSON body (`{}` when empty). */
+  body: unknown
+}
+
+export interface ApiResult {
+  status: number
+  message: string
+  data?: unknown
+}
+
+export type Handler<C> = (ctx: C, request: ApiRequest) => ApiResult | Promise<ApiResult>
+
+interface Route<C> {
+  method: string
+  parts: string[]
+  handler: Handler<C>
+}
+
+/** A minimal path router: literal segments and `:name` parameters. */
+export class Router<C> {
+  private readonly routes: Route<C>[] = []
+
+  add(method: string, path: string, handler: Handler<C>): this {
+    this.routes.push({method, parts: path.split('/').filter(Boolean), handler})
+    return this
+  }
+
+  /** The matching route, `'method'` when the path exists under another method, or undefined. */
+  match(method: string, path: string): RouteMatch<C> | 'method' | undefined {
+    const parts = path.split('/').filter(Boolean)
+    let pathExists = false
+    for (const route of this.routes) {
+      const params = matchParts(route.parts, parts)
+      if (!params) continue
+      if (route.method === method) return {handler: route.handler, params}
+      pathExists = true
+    }
+    return pathExists ? 'method' : undefined
+  }
+}
+
+function matchParts(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  if (pattern.length !== parts.length) return undefined
+  const params: Record<string, string> = {}
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i].startsWith(':')) {
+      try {
+        params[pattern[i].slice(1)] = decodeURIComponent(parts[i])
+      } catch {
+        return undefined
+      }
+    } else if (pattern[i] !== parts[i]) {
+      return undefined
+    }
+  }
+  return params
+}

@@ -1,0 +1,103 @@
+import * as deliveriesCore from '../core/deliveries.js'
+import * as eventsCore from '../core/events.js'
+import type {Db} from '../store/db.js'
+import {endpoints as endpointTable} from '../store/resources.js'
+import type {Delivery, Endpoint, Project} from '../store/types.js'
+import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
+import {projectOf} from './routes-management.js'
+import type {Router} from './router.js'
+import {attemptJson, deliveryJson, eventJson} from './serialize.js'
+
+type R = Router<ApiContext>
+
+const opt = (q: URLSearchParams, name: string): string | undefined => q.get(name) || undefined
+
+/** Serialise deliveries with their endpoints, looking each endpoint up once. */
+function deliveriesJson(db: Db, project: Project, list: Delivery[]) {
+  const cache = new Map<string, Endpoint | undefined>()
+  return list.map((d) => {
+    if (!cache.has(d.endpoint_id)) cache.set(d.endpoint_id, endpointTable.find(db, ['id = ?'], [d.endpoint_id])[0])
+    return deliveryJson(d, {endpoint: cache.get(d.endpoint_id), strategy: project.config.strategy.type, interval: project.config.strategy.duration})
+  })
+}
+
+export function addEventRoutes(router: R): void {
+  const ev = '/api/v1/projects/:projectID/events'
+
+  const create = (kind: 'endpoint' | 'fanout' | 'broadcast') => (ctx: ApiContext, r: AuthedRequest) => {
+    const project = projectOf(ctx, r)
+    const parsed = eventsCore.readCreateEvent(r.body, kind)
+    const stored = eventsCore.storeEvent(ctx.db, project, parsed)
+    ctx.events.emit('event.created', stored)
+    if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+    // Convoy answers 201 with no data; returning the event is a Caravan extension.
+    const status = eventsCore.eventStatus(stored.event, stored.deliveries.map((d) => d.status))
+    return {status: 201, message: 'Event queued successfully', data: eventJson(stored.event, status)}
+  }
+
+  router
+    .add('POST', ev, (ctx, r) => create('endpoint')(ctx, r as AuthedRequest))
+    .add('POST', `${ev}/fanout`, (ctx, r) => create('fanout')(ctx, r as AuthedRequest))
+    .add('POST', `${ev}/broadcast`, (ctx, r) => create('broadcast')(ctx, r as AuthedRequest))
+    .add('GET', ev, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const q = r.query
+      const page = eventsCore.listEvents(ctx.db, project.id, pageQuery(q), {
+        startDate: opt(q, 'startDate'),
+        endDate: opt(q, 'endDate'),
+        sourceId: opt(q, 'sourceId') ?? queryList(q, 'sourceId')[0],
+        endpointId: opt(q, 'endpointId') ?? queryList(q, 'endpointId')[0],
+        idempotencyKey: opt(q, 'idempotencyKey'),
+        eventType: opt(q, 'event_type'),
+      })
+      const statuses = eventsCore.deliveryStatusesByEvent(ctx.db, page.content.map((x) => x.id))
+      return {
+        status: 200,
+        message: 'Events fetched successfully',
+        data: pageJson(page, (x) => eventJson(x, eventsCore.eventStatus(x, statuses.get(x.id) ?? []))),
+      }
+    })
+    .add('GET', `${ev}/:eventID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
+      const statuses = eventsCore.deliveryStatusesByEvent(ctx.db, [event.id]).get(event.id) ?? []
+      return {status: 200, message: 'Event fetched successfully', data: eventJson(event, eventsCore.eventStatus(event, statuses))}
+    })
+
+  const ed = '/api/v1/projects/:projectID/eventdeliveries'
+  router
+    .add('GET', ed, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const q = r.query
+      const page = deliveriesCore.listDeliveries(ctx.db, project.id, pageQuery(q), {
+        startDate: opt(q, 'startDate'),
+        endDate: opt(q, 'endDate'),
+        status: queryList(q, 'status'),
+        endpointId: queryList(q, 'endpointId'),
+        eventId: opt(q, 'eventId'),
+        eventType: opt(q, 'event_type'),
+        subscriptionId: opt(q, 'subscriptionId'),
+        idempotencyKey: opt(q, 'idempotencyKey'),
+      })
+      return {
+        status: 200,
+        message: 'Event deliveries fetched successfully',
+        data: {content: deliveriesJson(ctx.db, project, page.content), pagination: page.pagination},
+      }
+    })
+    .add('GET', `${ed}/:deliveryID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const delivery = deliveriesCore.requireDelivery(ctx.db, project.id, r.params.deliveryID)
+      return {status: 200, message: 'Event delivery fetched successfully', data: deliveriesJson(ctx.db, project, [delivery])[0]}
+    })
+    .add('GET', `${ed}/:deliveryID/deliveryattempts`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const list = deliveriesCore.listAttempts(ctx.db, project.id, r.params.deliveryID)
+      return {status: 200, message: 'App event delivery attempts fetched successfully', data: list.map(attemptJson)}
+    })
+    .add('GET', `${ed}/:deliveryID/deliveryattempts/:attemptID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const attempt = deliveriesCore.requireAttempt(ctx.db, project.id, r.params.deliveryID, r.params.attemptID)
+      return {status: 200, message: 'App event delivery attempt fetched successfully', data: attemptJson(attempt)}
+    })
+}

@@ -1,0 +1,169 @@
+import * as endpointsCore from '../core/endpoints.js'
+import * as projectsCore from '../core/projects.js'
+import * as sourcesCore from '../core/sources.js'
+import * as subsCore from '../core/subscriptions.js'
+import {HttpError} from '../errors.js'
+import {allProjects} from '../store/projects.js'
+import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
+import type {Subscription} from '../store/types.js'
+import {type ApiContext, type AuthedRequest, pageJson, pageQuery} from './context.js'
+import type {Router} from './router.js'
+import {endpointJson, projectJson, sourceJson, subscriptionJson} from './serialize.js'
+
+type R = Router<ApiContext>
+
+/** The project a request names, checked against the key's scope. */
+export function projectOf(ctx: ApiContext, request: AuthedRequest) {
+  const id = request.params.projectID
+  if (request.keyProject !== null && request.keyProject !== id) {
+    throw new HttpError(401, `this API key is not valid for project ${id}`)
+  }
+  return projectsCore.requireProject(ctx.db, id)
+}
+
+function adminOnly(request: AuthedRequest): void {
+  if (request.keyProject !== null) throw new HttpError(401, 'this operation needs the admin API key, not a project key')
+}
+
+export function addManagementRoutes(router: R): void {
+  const p = '/api/v1/projects'
+
+  router
+    .add('GET', p, (ctx, r) => {
+      const req = r as AuthedRequest
+      const projects = allProjects(ctx.db).filter((x) => req.keyProject === null || x.id === req.keyProject)
+      return {status: 200, message: 'Projects fetched successfully', data: projects.map(projectJson)}
+    })
+    .add('POST', p, (ctx, r) => {
+      adminOnly(r as AuthedRequest)
+      const {project, apiKey} = projectsCore.createProject(ctx.db, r.body)
+      return {
+        status: 201,
+        message: 'Project created successfully',
+        data: {
+          project: projectJson(project),
+          api_key: {uid: apiKey.split('.')[1], key: apiKey, key_type: 'project', name: `${project.name}'s key`, created_at: project.created_at, expires_at: ''},
+        },
+      }
+    })
+    .add('GET', `${p}/:projectID`, (ctx, r) => ({
+      status: 200,
+      message: 'Project fetched successfully',
+      data: projectJson(projectOf(ctx, r as AuthedRequest)),
+    }))
+    .add('PUT', `${p}/:projectID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 202, message: 'Project updated successfully', data: projectJson(projectsCore.updateProject(ctx.db, project.id, r.body))}
+    })
+    .add('DELETE', `${p}/:projectID`, (ctx, r) => {
+      adminOnly(r as AuthedRequest)
+      projectsCore.deleteProject(ctx.db, r.params.projectID)
+      return {status: 200, message: 'Project deleted successfully'}
+    })
+
+  // --- endpoints
+  const e = `${p}/:projectID/endpoints`
+  router
+    .add('GET', e, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const page = endpointsCore.listEndpoints(ctx.db, project.id, pageQuery(r.query), {
+        q: r.query.get('q') ?? undefined,
+        ownerId: r.query.get('ownerId') ?? undefined,
+      })
+      return {status: 200, message: 'Endpoints fetched successfully', data: pageJson(page, (x) => endpointJson(x))}
+    })
+    .add('POST', e, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 201, message: 'Endpoint created successfully', data: endpointJson(endpointsCore.createEndpoint(ctx.db, project.id, r.body))}
+    })
+    .add('GET', `${e}/:endpointID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 200, message: 'Endpoint fetched successfully', data: endpointJson(endpointsCore.requireEndpoint(ctx.db, project.id, r.params.endpointID))}
+    })
+    .add('PUT', `${e}/:endpointID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const updated = endpointsCore.updateEndpoint(ctx.db, project.id, r.params.endpointID, r.body)
+      return {status: 202, message: 'Endpoint updated successfully', data: endpointJson(updated)}
+    })
+    .add('DELETE', `${e}/:endpointID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      endpointsCore.deleteEndpoint(ctx.db, project.id, r.params.endpointID)
+      return {status: 200, message: 'Endpoint deleted successfully'}
+    })
+    .add('PUT', `${e}/:endpointID/pause`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const updated = endpointsCore.togglePause(ctx.db, project.id, r.params.endpointID)
+      if (updated.status === 'active') ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 202, message: `Endpoint ${updated.status === 'paused' ? 'paused' : 'unpaused'} successfully`, data: endpointJson(updated)}
+    })
+    .add('POST', `${e}/:endpointID/activate`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const updated = endpointsCore.activateEndpoint(ctx.db, project.id, r.params.endpointID)
+      ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 202, message: 'Endpoint activated successfully', data: endpointJson(updated)}
+    })
+
+  // --- subscriptions
+  const s = `${p}/:projectID/subscriptions`
+  const subJson = (ctx: ApiContext, sub: Subscription) =>
+    subscriptionJson(sub, {
+      endpoint: sub.endpoint_id ? endpointTable.get(ctx.db, sub.project_id, sub.endpoint_id) : undefined,
+      source: sub.source_id ? sourceTable.get(ctx.db, sub.project_id, sub.source_id) : undefined,
+      baseUrl: ctx.baseUrl(),
+    })
+  router
+    .add('GET', s, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const endpointId = r.query.get('endpointId') ?? r.query.getAll('endpointId[]')[0]
+      const page = subsCore.listSubscriptions(ctx.db, project.id, pageQuery(r.query), {endpointId, name: r.query.get('name') ?? undefined})
+      return {status: 200, message: 'Subscriptions fetched successfully', data: pageJson(page, (x) => subJson(ctx, x))}
+    })
+    .add('POST', s, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 201, message: 'Subscription created successfully', data: subJson(ctx, subsCore.createSubscription(ctx.db, project.id, r.body))}
+    })
+    .add('GET', `${s}/:subscriptionID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 200, message: 'Subscription fetched successfully', data: subJson(ctx, subsCore.requireSubscription(ctx.db, project.id, r.params.subscriptionID))}
+    })
+    .add('PUT', `${s}/:subscriptionID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const updated = subsCore.updateSubscription(ctx.db, project.id, r.params.subscriptionID, r.body)
+      return {status: 202, message: 'Subscription updated successfully', data: subJson(ctx, updated)}
+    })
+    .add('DELETE', `${s}/:subscriptionID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      subsCore.deleteSubscription(ctx.db, project.id, r.params.subscriptionID)
+      return {status: 200, message: 'Subscription deleted successfully'}
+    })
+
+  // --- sources
+  const so = `${p}/:projectID/sources`
+  router
+    .add('GET', so, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const page = sourcesCore.listSources(ctx.db, project.id, pageQuery(r.query), {
+        type: r.query.get('type') ?? undefined,
+        provider: r.query.get('provider') ?? undefined,
+      })
+      return {status: 200, message: 'Sources fetched successfully', data: pageJson(page, (x) => sourceJson(x, ctx.baseUrl()))}
+    })
+    .add('POST', so, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 201, message: 'Source created successfully', data: sourceJson(sourcesCore.createSource(ctx.db, project.id, r.body), ctx.baseUrl())}
+    })
+    .add('GET', `${so}/:sourceID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      return {status: 200, message: 'Source fetched successfully', data: sourceJson(sourcesCore.requireSource(ctx.db, project.id, r.params.sourceID), ctx.baseUrl())}
+    })
+    .add('PUT', `${so}/:sourceID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const updated = sourcesCore.updateSource(ctx.db, project.id, r.params.sourceID, r.body)
+      return {status: 202, message: 'Source updated successfully', data: sourceJson(updated, ctx.baseUrl())}
+    })
+    .add('DELETE', `${so}/:sourceID`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      sourcesCore.deleteSource(ctx.db, project.id, r.params.sourceID)
+      return {status: 200, message: 'Source deleted successfully'}
+    })
+}

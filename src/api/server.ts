@@ -1,0 +1,74 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import {HttpError} from '../errors.js'
+import {lookupApiKey} from '../store/projects.js'
+import type {ApiContext, AuthedRequest} from './context.js'
+import {API_BODY_LIMIT, errorEnvelope, parseJson, readBody, sendJson} from './http.js'
+import {addEventRoutes} from './routes-events.js'
+import {addManagementRoutes} from './routes-management.js'
+import {Router} from './router.js'
+
+export type RawHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
+
+export function buildApiRouter(): Router<ApiContext> {
+  const router = new Router<ApiContext>()
+  addManagementRoutes(router)
+  addEventRoutes(router)
+  return router
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization
+  if (!header) return undefined
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim())
+  return match?.[1]
+}
+
+/**
+ * The relay's HTTP entry: `/healthz`, the Convoy-shaped `/api/v1` and any extra prefix
+ * handlers (ingest, stream). Every error answers in Convoy's envelope.
+ */
+export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawHandler> = {}) {
+  const router = buildApiRouter()
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://relay.local')
+    try {
+      if (url.pathname === '/healthz' || url.pathname === '/health') {
+        sendJson(res, 200, {status: true, message: 'Caravan relay is healthy', data: {version: ctx.version, uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000), ...ctx.status()}})
+        return
+      }
+      for (const [prefix, handler] of Object.entries(extra)) {
+        if (url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
+          await handler(req, res, url)
+          return
+        }
+      }
+      if (!url.pathname.startsWith('/api/')) throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`)
+
+      const match = router.match(req.method ?? 'GET', url.pathname.replace(/\/+$/, ''))
+      if (match === undefined) throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`)
+      if (match === 'method') throw new HttpError(405, `method ${req.method} is not allowed on ${url.pathname}`)
+
+      const key = bearer(req)
+      if (!key) throw new HttpError(401, 'missing API key: send "Authorization: Bearer <key>"')
+      const scope = lookupApiKey(ctx.db, key)
+      if (!scope) throw new HttpError(401, 'invalid API key')
+
+      const raw = req.method === 'GET' || req.method === 'DELETE' ? Buffer.alloc(0) : await readBody(req, API_BODY_LIMIT)
+      const request: AuthedRequest = {req, params: match.params, query: url.searchParams, body: parseJson(raw), keyProject: scope.projectId}
+      const result = await match.handler(ctx, request)
+      sendJson(res, result.status, result.data === undefined ? {status: true, message: result.message} : {status: true, message: result.message, data: result.data})
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy(error as Error)
+        return
+      }
+      if (error instanceof HttpError) {
+        if (error.status === 413) res.setHeader('connection', 'close')
+        sendJson(res, error.status, errorEnvelope(error.message))
+        return
+      }
+      sendJson(res, 500, errorEnvelope(`internal error: ${(error as Error).message}`))
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import {request} from 'undici'
+
+import {DEFAULT_GATEWAY} from '../config/paths.js'
+import {CaravanError} from '../errors.js'
+import {caravanVersion} from '../version.js'
+
+export interface Envelope<T> {
+  status: boolean
+  message: string
+  data?: T
+}
+
+export interface Paged<T> {
+  content: T[]
+  pagination: {
+    per_page: number
+    has_next_page: boolean
+    has_prev_page: boolean
+    next_page_cursor: string
+    prev_page_cursor: string
+  }
+}
+
+export type Query = Record<string, string | number | boolean | string[] | undefined>
+
+/** Convoy dates its API; sending a version keeps response shapes stable across upgrades. */
+export const CONVOY_API_VERSION = '2024-04-01'
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'])
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as {code?: string}).code
+    if (code && NETWORK_CODES.has(code)) return code
+    current = (current as {cause?: unknown}).cause ?? (current as {errors?: unknown[]}).errors?.[0]
+  }
+  return undefined
+}
+
+/**
+ * The one HTTP client every command uses: talks Convoy's API shape to the local relay, a
+ * remote Caravan relay or a Convoy server, and turns failures into domain errors.
+ */
+export class GatewayClient {
+  constructor(
+    readonly gateway: string,
+    private readonly apiKey: string | undefined,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  private downError(code: string): CaravanError {
+    const local = this.gateway === DEFAULT_GATEWAY || /^http:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(this.gateway)
+    return new CaravanError('CARAVAN_ERR_GATEWAY_DOWN', `the gateway at ${this.gateway} is not reachable (${code})`, {
+      hint: local ? 'start the local relay with: caravan server' : 'check the address (--gateway, CARAVAN_GATEWAY or caravan login)',
+    })
+  }
+
+  async call<T>(method: string, path: string, opts: {query?: Query; body?: unknown} = {}): Promise<Envelope<T>> {
+    const url = new URL(`${this.gateway}${path}`)
+    for (const [name, value] of Object.entries(opts.query ?? {})) {
+      if (value === undefined || value === '') continue
+      if (Array.isArray(value)) for (const v of value) url.searchParams.append(name, v)
+      else url.searchParams.set(name, String(value))
+    }
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': `caravan-cli/${caravanVersion()}`,
+      'x-convoy-version': CONVOY_API_VERSION,
+    }
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`
+    let body: string | undefined
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body)
+      headers['content-type'] = 'application/json'
+    }
+    let response: Awaited<ReturnType<typeof request>>
+    try {
+      response = await request(url, {method: method as 'GET', headers, body, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs})
+    } catch (error) {
+      const code = networkCode(error)
+      if (code) throw this.downError(code)
+      if ((error as {code?: string}).code === 'UND_ERR_HEADERS_TIMEOUT') {
+        throw new CaravanError('CARAVAN_ERR_TIMEOUT', `the gateway at ${this.gateway} did not answer within ${this.timeoutMs / 1000}s`)
+      }
+      throw new CaravanError('CARAVAN_ERR_GATEWAY', `request to ${url.origin} failed: ${(error as Error).message}`, {cause: error})
+    }
+    const text = await response.body.text()
+    let parsed: Envelope<T> | undefined
+    try {
+      parsed = text ? (JSON.parse(text) as Envelope<T>) : undefined
+    } catch {
+      parsed = undefined
+    }
+    const status = response.statusCode
+    if (!parsed || typeof parsed !== 'object' || typeof parsed.status !== 'boolean') {
+      throw new CaravanError(
+        'CARAVAN_ERR_GATEWAY',
+        `${this.gateway} answered ${method} ${path} with HTTP ${status} and no Convoy-style JSON: is it a Caravan or Convoy gateway?`,
+      )
+    }
+    if (status >= 200 && status < 300) return parsed
+    const message = parsed.message || `HTTP ${status}`
+    if (status === 401 || status === 403) {
+      throw new CaravanError('CARAVAN_ERR_UNAUTHORIZED', `the gateway refused the API key: ${message}`, {
+        hint: 'pass --api-key, set CARAVAN_API_KEY or run caravan login',
+      })
+    }
+    if (status === 404) throw new CaravanError('CARAVAN_ERR_NOT_FOUND', message)
+    if (status >= 400 && status < 500) throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', message)
+    throw new CaravanError('CARAVAN_ERR_GATEWAY', `the gateway failed (HTTP ${status}): ${message}`)
+  }
+
+  async data<T>(method: string, path: string, opts: {query?: Query; body?: unknown} = {}): Promise<T> {
+    const envelope = await this.call<T>(method, path, opts)
+    return envelope.data as T
+  }
+
+  /** Liveness probe that needs no API key. */
+  async health(): Promise<{ok: boolean; version?: string; detail?: Record<string, unknown>; error?: string}> {
+    try {
+      const response = await request(`${this.gateway}/healthz`, {headersTimeout: 3000, bodyTimeout: 3000})
+      const text = await response.body.text()
+      let detail: Record<string, unknown> | undefined
+      try {
+        detail = (JSON.parse(text) as {data?: Record<string, unknown>}).data
+      } catch {
+        detail = undefined
+      }
+      return {ok: response.statusCode === 200, version: detail?.version as string | undefined, detail}
+    } catch (error) {
+      return {ok: false, error: networkCode(error) ?? (error as Error).message}
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import {randomBytes} from 'node:crypto'
+
+import {badRequest, notFound} from '../errors.js'
+import type {Db} from '../store/db.js'
+import {nowIso} from '../store/json.js'
+import type {PageQuery} from '../store/paginate.js'
+import {endpoints} from '../store/resources.js'
+import type {Endpoint, EndpointAuthentication, EndpointStatus} from '../store/types.js'
+import {ulid} from '../util/ulid.js'
+import {Input} from './input.js'
+
+export const DEFAULT_HTTP_TIMEOUT = 30
+export const DEFAULT_RATE_LIMIT = 5000
+export const DEFAULT_RATE_LIMIT_DURATION = 60
+
+export function newSecretValue(): string {
+  return randomBytes(24).toString('base64url')
+}
+
+function readAuthentication(input: Input | undefined): EndpointAuthentication | null | undefined {
+  if (!input) return undefined
+  const type = input.str('type', {required: true, oneOf: ['api_key', 'basic_auth']}) as EndpointAuthentication['type']
+  if (type === 'api_key') {
+    const key = input.obj_('api_key')
+    if (!key) throw badRequest(`${input.field('api_key')} is required when type is api_key`)
+    return {type, api_key: {header_name: key.str('header_name', {required: true}), header_value: key.str('header_value', {required: true})}}
+  }
+  const basic = input.obj_('basic_auth')
+  if (!basic) throw badRequest(`${input.field('basic_auth')} is required when type is basic_auth`)
+  return {type, basic_auth: {username: basic.str('username', {required: true}), password: basic.str('password', {required: true})}}
+}
+
+/** Fields shared by create and update; `base` supplies what the body leaves out. */
+function readEndpointFields(input: Input, base: Endpoint): Endpoint {
+  const disabled = input.bool('is_disabled')
+  return {
+    ...base,
+    name: input.str('name', {max: 200}) ?? base.name,
+    url: input.url('url') ?? base.url,
+    description: input.str('description', {max: 2000}) ?? base.description,
+    owner_id: input.str('owner_id', {max: 200}) ?? base.owner_id,
+    http_timeout: input.int('http_timeout', {min: 1, max: 300}) ?? base.http_timeout,
+    rate_limit: input.int('rate_limit', {min: 0}) ?? base.rate_limit,
+    rate_limit_duration: input.int('rate_limit_duration', {min: 1}) ?? base.rate_limit_duration,
+    advanced_signatures: input.bool('advanced_signatures') ?? base.advanced_signatures,
+    content_type: input.str('content_type', {max: 200}) ?? base.content_type,
+    slack_webhook_url: input.has('slack_webhook_url') ? input.url('slack_webhook_url') ?? '' : base.slack_webhook_url,
+    support_email: input.str('support_email', {max: 320}) ?? base.support_email,
+    authentication: readAuthentication(input.obj_('authentication')) ?? base.authentication,
+    status: disabled === undefined ? base.status : disabled ? 'inactive' : 'active',
+  }
+}
+
+export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoint {
+  const input = Input.of(body)
+  input.str('name', {required: true})
+  input.url('url', {required: true})
+  const now = nowIso()
+  const secret = input.str('secret', {max: 500}) ?? newSecretValue()
+  const base: Endpoint = {
+    id: ulid(),
+    project_id: projectId,
+    name: '',
+    url: '',
+    description: '',
+    owner_id: '',
+    status: 'active',
+    secrets: [{uid: ulid(), value: secret, created_at: now, updated_at: now, expires_at: null}],
+    http_timeout: DEFAULT_HTTP_TIMEOUT,
+    rate_limit: DEFAULT_RATE_LIMIT,
+    rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
+    authentication: null,
+    advanced_signatures: false,
+    content_type: 'application/json',
+    slack_webhook_url: '',
+    support_email: '',
+    created_at: now,
+    updated_at: now,
+  }
+  return endpoints.insert(db, readEndpointFields(input, base))
+}
+
+export function requireEndpoint(db: Db, projectId: string, id: string): Endpoint {
+  const endpoint = endpoints.get(db, projectId, id)
+  if (!endpoint) throw notFound(`endpoint ${id}`)
+  return endpoint
+}
+
+export function updateEndpoint(db: Db, projectId: string, id: string, body: unknown): Endpoint {
+  const current = requireEndpoint(db, projectId, id)
+  const input = Input.of(body)
+  const next = readEndpointFields(input, current)
+  const secret = input.str('secret', {max: 500})
+  if (secret !== undefined && !current.secrets.some((s) => s.value === secret && s.expires_at === null)) {
+    // A new secret replaces the live one at once; use expire_secret to rotate with overlap.
+    const now = nowIso()
+    next.secrets = [
+      ...current.secrets.filter((s) => s.expires_at !== null),
+      {uid: ulid(), value: secret, created_at: now, updated_at: now, expires_at: null},
+    ]
+  }
+  return endpoints.update(db, {...next, updated_at: nowIso()})
+}
+
+export function setEndpointStatus(db: Db, endpoint: Endpoint, status: EndpointStatus): Endpoint {
+  return endpoints.update(db, {...endpoint, status, updated_at: nowIso()})
+}
+
+/** Convoy's pause toggles between paused and active. */
+export function togglePause(db: Db, projectId: string, id: string): Endpoint {
+  const endpoint = requireEndpoint(db, projectId, id)
+  return setEndpointStatus(db, endpoint, endpoint.status === 'paused' ? 'active' : 'paused')
+}
+
+export function activateEndpoint(db: Db, projectId: string, id: string): Endpoint {
+  return setEndpointStatus(db, requireEndpoint(db, projectId, id), 'active')
+}
+
+export function deleteEndpoint(db: Db, projectId: string, id: string): void {
+  if (!endpoints.remove(db, projectId, id)) throw notFound(`endpoint ${id}`)
+}
+
+export function listEndpoints(db: Db, projectId: string, page: PageQuery, filter: {q?: string; ownerId?: string}) {
+  const where = ['project_id = ?']
+  const params: unknown[] = [projectId]
+  if (filter.q) {
+    where.push(`name LIKE ? ESCAPE '\\'`)
+    params.push(`%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`)
+  }
+  if (filter.ownerId) {
+    where.push('owner_id = ?')
+    params.push(filter.ownerId)
+  }
+  return endpoints.page(db, where, params, page)
+}

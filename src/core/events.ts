@@ -1,0 +1,217 @@
+import {badRequest, notFound} from '../errors.js'
+import {matchesSubscription} from '../routing/match.js'
+import type {Db} from '../store/db.js'
+import {nowIso} from '../store/json.js'
+import type {PageQuery} from '../store/paginate.js'
+import {deliveries, endpoints, events, subscriptions} from '../store/resources.js'
+import type {Delivery, EventRecord, Headers, Project, Subscription} from '../store/types.js'
+import {ulid} from '../util/ulid.js'
+import {Input} from './input.js'
+import {dateWindow, type DateRange} from './windows.js'
+
+/** How an API-created event picks its subscriptions (Convoy's three create routes). */
+export type EventTarget =
+  | {kind: 'endpoint'; endpointId: string}
+  | {kind: 'fanout'; ownerId: string}
+  | {kind: 'broadcast'}
+  | {kind: 'source'; sourceId: string}
+
+export interface StoredEvent {
+  event: EventRecord
+  deliveries: Delivery[]
+}
+
+/** Parse a Convoy create/fanout/broadcast body into what gets stored. */
+export function readCreateEvent(body: unknown, kind: 'endpoint' | 'fanout' | 'broadcast') {
+  const input = Input.of(body)
+  const target: EventTarget =
+    kind === 'endpoint'
+      ? {kind, endpointId: input.str('endpoint_id', {required: true})}
+      : kind === 'fanout'
+        ? {kind, ownerId: input.str('owner_id', {required: true})}
+        : {kind}
+  if (!('data' in (body as object)) || input.raw('data') === undefined) throw badRequest('data is required')
+  const customHeaders = input.record('custom_headers') ?? {}
+  const headers: Headers = {}
+  for (const [name, value] of Object.entries(customHeaders)) {
+    if (typeof value !== 'string') throw badRequest(`custom_headers.${name} must be a string`)
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw badRequest(`custom_headers: "${name}" is not a valid header name`)
+    headers[name.toLowerCase()] = [value]
+  }
+  return {
+    target,
+    eventType: input.str('event_type', {required: true, max: 500}),
+    // Compact JSON: these exact bytes are what gets signed and sent.
+    body: Buffer.from(JSON.stringify(input.raw('data'))),
+    headers,
+    idempotencyKey: input.str('idempotency_key', {max: 500}) ?? null,
+  }
+}
+
+function candidateSubscriptions(db: Db, projectId: string, target: EventTarget): Subscription[] {
+  switch (target.kind) {
+    case 'endpoint':
+      return subscriptions.find(db, ['project_id = ?', 'endpoint_id = ?'], [projectId, target.endpointId])
+    case 'fanout':
+      return subscriptions.find(
+        db,
+        ['project_id = ?', `endpoint_id IN (SELECT id FROM endpoints WHERE project_id = ? AND owner_id = ? AND deleted_at IS NULL)`],
+        [projectId, projectId, target.ownerId],
+      )
+    case 'broadcast':
+      return subscriptions.find(db, ['project_id = ?', 'endpoint_id IS NOT NULL'], [projectId])
+    case 'source':
+      return subscriptions.find(db, ['project_id = ?', 'source_id = ?', 'endpoint_id IS NOT NULL'], [projectId, target.sourceId])
+  }
+}
+
+function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Store an event and fan it out: one Scheduled delivery per matching subscription, all in
+ * one transaction so an acknowledged event always has its deliveries. A repeated
+ * idempotency key stores the event flagged as a duplicate, with no deliveries.
+ */
+export function storeEvent(
+  db: Db,
+  project: Project,
+  input: {
+    target: EventTarget
+    eventType: string
+    body: Buffer
+    headers: Headers
+    idempotencyKey: string | null
+    method?: string
+    urlPath?: string
+    urlQuery?: string
+    verificationError?: string | null
+  },
+  now = Date.now(),
+): StoredEvent {
+  return db.transaction((): StoredEvent => {
+    if (input.target.kind === 'endpoint' && !endpoints.get(db, project.id, input.target.endpointId)) {
+      throw badRequest(`endpoint_id: endpoint ${input.target.endpointId} not found in this project`)
+    }
+    const duplicate =
+      input.idempotencyKey !== null &&
+      db
+        .prepare(`SELECT 1 FROM events WHERE project_id = ? AND idempotency_key = ? AND is_duplicate = 0 LIMIT 1`)
+        .get(project.id, input.idempotencyKey) !== undefined
+    const created = nowIso(now)
+    const event: EventRecord = {
+      id: ulid(now),
+      project_id: project.id,
+      source_id: input.target.kind === 'source' ? input.target.sourceId : null,
+      event_type: input.eventType,
+      method: input.method ?? 'POST',
+      url_path: input.urlPath ?? '',
+      url_query: input.urlQuery ?? '',
+      headers: input.headers,
+      body: input.body,
+      idempotency_key: input.idempotencyKey,
+      is_duplicate: duplicate,
+      verification_error: input.verificationError ?? null,
+      target_endpoint_ids: [],
+      created_at: created,
+      updated_at: created,
+    }
+    const made: Delivery[] = []
+    if (!duplicate && !event.verification_error) {
+      const parsed = parseJsonBody(input.body)
+      for (const sub of candidateSubscriptions(db, project.id, input.target)) {
+        const matches = matchesSubscription(
+          {eventTypes: sub.filter_config.event_types, bodyFilter: sub.filter_config.filter.body, headerFilter: sub.filter_config.filter.headers},
+          {type: input.eventType, body: parsed, headers: input.headers},
+        )
+        if (!matches || !sub.endpoint_id) continue
+        made.push({
+          id: ulid(now),
+          project_id: project.id,
+          event_id: event.id,
+          endpoint_id: sub.endpoint_id,
+          subscription_id: sub.id,
+          event_type: input.eventType,
+          status: 'Scheduled',
+          attempts: 0,
+          retry_limit: project.config.strategy.retry_count,
+          next_attempt_at: now,
+          latency_ms: null,
+          description: '',
+          idempotency_key: input.idempotencyKey,
+          created_at: created,
+          updated_at: created,
+        })
+      }
+    }
+    event.target_endpoint_ids = [...new Set(made.map((d) => d.endpoint_id))]
+    events.insert(db, event)
+    for (const d of made) deliveries.insert(db, d)
+    return {event, deliveries: made}
+  })()
+}
+
+export function requireEvent(db: Db, projectId: string, id: string): EventRecord {
+  const event = events.get(db, projectId, id)
+  if (!event) throw notFound(`event ${id}`)
+  return event
+}
+
+export interface EventListFilter extends DateRange {
+  endpointId?: string
+  sourceId?: string
+  idempotencyKey?: string
+  eventType?: string
+}
+
+export function listEvents(db: Db, projectId: string, page: PageQuery, filter: EventListFilter) {
+  const where = ['project_id = ?', ...dateWindow(filter).where]
+  const params: unknown[] = [projectId, ...dateWindow(filter).params]
+  if (filter.sourceId) {
+    where.push('source_id = ?')
+    params.push(filter.sourceId)
+  }
+  if (filter.idempotencyKey) {
+    where.push('idempotency_key = ?')
+    params.push(filter.idempotencyKey)
+  }
+  if (filter.eventType) {
+    where.push('event_type = ?')
+    params.push(filter.eventType)
+  }
+  if (filter.endpointId) {
+    where.push('id IN (SELECT event_id FROM deliveries WHERE project_id = ? AND endpoint_id = ?)')
+    params.push(projectId, filter.endpointId)
+  }
+  return events.page(db, where, params, page)
+}
+
+/** Delivery statuses of many events in one query, for list views. */
+export function deliveryStatusesByEvent(db: Db, eventIds: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  if (eventIds.length === 0) return out
+  const rows = db
+    .prepare(`SELECT event_id, status FROM deliveries WHERE event_id IN (${eventIds.map(() => '?').join(',')})`)
+    .all(...eventIds) as {event_id: string; status: string}[]
+  for (const row of rows) {
+    const list = out.get(row.event_id) ?? []
+    list.push(row.status)
+    out.set(row.event_id, list)
+  }
+  return out
+}
+
+/** Convoy's event status, derived from its deliveries. */
+export function eventStatus(event: EventRecord, statuses: string[]): 'Pending' | 'Processing' | 'Success' | 'Failure' | 'Retry' {
+  if (event.verification_error) return 'Failure'
+  if (statuses.length === 0) return 'Success'
+  if (statuses.some((s) => s === 'Scheduled' || s === 'Processing')) return 'Processing'
+  if (statuses.includes('Retry')) return 'Retry'
+  if (statuses.some((s) => s === 'Failure' || s === 'Discarded')) return 'Failure'
+  return 'Success'
+}

@@ -1,0 +1,92 @@
+import {badRequest, notFound} from '../errors.js'
+import {validateEventTypePattern} from '../routing/event-type.js'
+import {validateFilter} from '../routing/filter.js'
+import type {Db} from '../store/db.js'
+import {nowIso} from '../store/json.js'
+import type {PageQuery} from '../store/paginate.js'
+import {endpoints, sources, subscriptions} from '../store/resources.js'
+import type {FilterConfig, Subscription} from '../store/types.js'
+import {ulid} from '../util/ulid.js'
+import {Input} from './input.js'
+
+function readFilterConfig(input: Input | undefined, base: FilterConfig): FilterConfig {
+  if (!input) return base
+  const eventTypes = input.strings('event_types') ?? base.event_types
+  for (const [i, pattern] of eventTypes.entries()) {
+    const problem = validateEventTypePattern(pattern)
+    if (problem) throw badRequest(`${input.field('event_types')}[${i}]: ${problem}`)
+  }
+  const filter = input.obj_('filter')
+  const body = filter?.record('body') ?? base.filter.body
+  const headers = filter?.record('headers') ?? base.filter.headers
+  const field = input.field('filter')
+  const problem = validateFilter(body, `${field}.body`) ?? validateFilter(headers, `${field}.headers`)
+  if (problem) throw badRequest(problem)
+  return {event_types: eventTypes.length ? eventTypes : ['*'], filter: {body, headers}}
+}
+
+function checkReferences(db: Db, projectId: string, sub: Subscription): void {
+  if (sub.endpoint_id && !endpoints.get(db, projectId, sub.endpoint_id)) {
+    throw badRequest(`endpoint_id: endpoint ${sub.endpoint_id} not found in this project`)
+  }
+  if (sub.source_id && !sources.get(db, projectId, sub.source_id)) {
+    throw badRequest(`source_id: source ${sub.source_id} not found in this project`)
+  }
+}
+
+export function createSubscription(db: Db, projectId: string, body: unknown): Subscription {
+  const input = Input.of(body)
+  const now = nowIso()
+  const sub: Subscription = {
+    id: ulid(),
+    project_id: projectId,
+    name: input.str('name', {required: true, max: 200}),
+    type: 'api',
+    endpoint_id: input.str('endpoint_id', {required: true}),
+    source_id: input.str('source_id') ?? null,
+    filter_config: readFilterConfig(input.obj_('filter_config'), {event_types: ['*'], filter: {body: {}, headers: {}}}),
+    created_at: now,
+    updated_at: now,
+  }
+  checkReferences(db, projectId, sub)
+  return subscriptions.insert(db, sub)
+}
+
+export function requireSubscription(db: Db, projectId: string, id: string): Subscription {
+  const sub = subscriptions.get(db, projectId, id)
+  if (!sub) throw notFound(`subscription ${id}`)
+  return sub
+}
+
+export function updateSubscription(db: Db, projectId: string, id: string, body: unknown): Subscription {
+  const current = requireSubscription(db, projectId, id)
+  const input = Input.of(body)
+  const next: Subscription = {
+    ...current,
+    name: input.str('name', {max: 200}) ?? current.name,
+    endpoint_id: input.str('endpoint_id') ?? current.endpoint_id,
+    source_id: input.str('source_id') ?? current.source_id,
+    filter_config: readFilterConfig(input.obj_('filter_config'), current.filter_config),
+    updated_at: nowIso(),
+  }
+  checkReferences(db, projectId, next)
+  return subscriptions.update(db, next)
+}
+
+export function deleteSubscription(db: Db, projectId: string, id: string): void {
+  if (!subscriptions.remove(db, projectId, id)) throw notFound(`subscription ${id}`)
+}
+
+export function listSubscriptions(db: Db, projectId: string, page: PageQuery, filter: {endpointId?: string; name?: string}) {
+  const where = ['project_id = ?']
+  const params: unknown[] = [projectId]
+  if (filter.endpointId) {
+    where.push('endpoint_id = ?')
+    params.push(filter.endpointId)
+  }
+  if (filter.name) {
+    where.push('name = ?')
+    params.push(filter.name)
+  }
+  return subscriptions.page(db, where, params, page)
+}

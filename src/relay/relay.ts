@@ -1,0 +1,125 @@
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+
+import {createRequestHandler} from '../api/server.js'
+import type {ApiContext} from '../api/context.js'
+import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../config/paths.js'
+import {CaravanError} from '../errors.js'
+import {openDb, type Db} from '../store/db.js'
+import {caravanVersion} from '../version.js'
+import {bootstrapStore} from './bootstrap.js'
+import {createRelayEvents, type RelayEvents} from './relay-events.js'
+
+export interface RelayOptions {
+  host?: string
+  /** 0 picks a free port (tests). */
+  port?: number
+  dataDir?: string
+  /** Fix the admin API key instead of generating one. */
+  apiKey?: string
+  /** The URL providers should use, when the relay sits behind a proxy. */
+  publicUrl?: string
+}
+
+export interface Relay {
+  url: string
+  host: string
+  port: number
+  dataDir: string
+  adminKey: string
+  defaultProjectId: string
+  db: Db
+  events: RelayEvents
+  /** Resolves when the relay has fully stopped. */
+  closed: Promise<void>
+  /** Stop taking requests, finish in-flight ones (within `graceMs`), close the store. */
+  stop(opts?: {graceMs?: number}): Promise<void>
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new CaravanError('CARAVAN_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use`, {
+            hint: `Another caravan relay may be running (try: caravan status), or pick another port: caravan server --port ${port + 1}`,
+          }),
+        )
+      } else if (error.code === 'EACCES') {
+        reject(new CaravanError('CARAVAN_ERR_PORT_IN_USE', `no permission to listen on ${host}:${port}`, {hint: 'use a port above 1024'}))
+      } else {
+        reject(error)
+      }
+    }
+    const onListening = () => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen(port, host)
+  })
+}
+
+/**
+ * Start the relay daemon: the store, the HTTP API and (later) ingest and delivery. The
+ * `server` command, `listen` and the tests all use this one function.
+ */
+export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
+  const host = options.host ?? DEFAULT_HOST
+  const dataDir = options.dataDir ?? defaultDataDir()
+  const db = openDb(dataDir)
+  const {adminKey, defaultProjectId} = bootstrapStore(db, {apiKey: options.apiKey})
+  const events = createRelayEvents()
+  let baseUrl = ''
+  const ctx: ApiContext = {
+    db,
+    baseUrl: () => baseUrl,
+    events,
+    version: caravanVersion(),
+    startedAt: Date.now(),
+    status: () => ({}),
+  }
+  const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx))
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  try {
+    await listen(server, host, options.port ?? DEFAULT_PORT)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  const port = (server.address() as AddressInfo).port
+  const url = `http://${formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}`
+  baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '')
+
+  let resolveClosed!: () => void
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
+  let stopping: Promise<void> | undefined
+
+  const stop = ({graceMs = 5000} = {}): Promise<void> => {
+    stopping ??= (async () => {
+      const done = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const timer = setTimeout(() => {
+        for (const socket of sockets) socket.destroy()
+      }, graceMs)
+      await done
+      clearTimeout(timer)
+      events.removeAllListeners()
+      db.close()
+      resolveClosed()
+    })()
+    return stopping
+  }
+
+  return {url, host, port, dataDir, adminKey, defaultProjectId, db, events, closed, stop}
+}

@@ -1,0 +1,39 @@
+import {LOCAL_PROFILE, ProfileStore} from '../config/profiles.js'
+import {type Relay, type RelayOptions, startRelay} from './relay.js'
+
+/**
+ * Start the relay for a long-running process: record it in the local profile so local
+ * commands find it, and stop on SIGINT/SIGTERM (first signal drains, second forces).
+ */
+export async function runDaemon(
+  options: RelayOptions & {recordProfile?: boolean; configDir?: string},
+  log: (line: string) => void,
+): Promise<Relay> {
+  const relay = await startRelay(options)
+  if (options.recordProfile !== false) {
+    const profiles = new ProfileStore(options.configDir)
+    const current = profiles.get(LOCAL_PROFILE)
+    profiles.set(LOCAL_PROFILE, {
+      gateway: relay.url,
+      apiKey: relay.adminKey,
+      // Keep a project the user picked with `projects use`, if it still exists.
+      project: current.project && current.gateway === relay.url ? current.project : relay.defaultProjectId,
+    })
+  }
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++
+    if (signals > 1) {
+      log(`${signal} again: stopping now`)
+      process.exit(130)
+    }
+    log(`${signal}: draining (press ^C again to force)`)
+    void relay.stop().then(() => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    })
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return relay
+}

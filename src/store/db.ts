@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3'
+import {chmodSync, mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {CaravanError} from '../errors.js'
+import {MIGRATIONS} from './migrations.js'
+
+export type Db = Database.Database
+
+export const DB_FILE = 'caravan.db'
+
+/**
+ * Open (and migrate) the store in `dataDir`. WAL keeps readers off the writer's back;
+ * synchronous=FULL makes every commit durable before the relay acknowledges a webhook.
+ */
+export function openDb(dataDir: string): Db {
+  mkdirSync(dataDir, {recursive: true, mode: 0o700})
+  const file = join(dataDir, DB_FILE)
+  let db: Db
+  try {
+    db = new Database(file)
+  } catch (error) {
+    throw new CaravanError('CARAVAN_ERR_STORE', `cannot open the store at ${file}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  // The store holds API keys and webhook payloads: owner-only.
+  chmodSync(file, 0o600)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', {simple: true}) as number
+  if (current > MIGRATIONS.length) {
+    throw new CaravanError(
+      'CARAVAN_ERR_STORE',
+      `the store is at schema version ${current}, newer than this caravan (${MIGRATIONS.length}); upgrade caravan`,
+    )
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version])
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Numbered migrations, applied in order inside one transaction each and tracked with
+ * PRAGMA user_version. Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the base schema
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('incoming', 'outgoing')),
+    config TEXT NOT NULL,
+    logo_url TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    project_id TEXT REFERENCES projects(id),
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE endpoints (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    owner_id TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'paused')),
+    secrets TEXT NOT NULL,
+    http_timeout INTEGER NOT NULL,
+    rate_limit INTEGER NOT NULL,
+    rate_limit_duration INTEGER NOT NULL,
+    authentication TEXT,
+    advanced_signatures INTEGER NOT NULL DEFAULT 0,
+    content_type TEXT NOT NULL DEFAULT 'application/json',
+    slack_webhook_url TEXT NOT NULL DEFAULT '',
+    support_email TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX endpoints_project ON endpoints (project_id, id) WHERE deleted_at IS NULL;
+  CREATE INDEX endpoints_owner ON endpoints (project_id, owner_id) WHERE deleted_at IS NULL;
+
+  CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    mask_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL DEFAULT 'http',
+    provider TEXT NOT NULL DEFAULT '',
+    verifier TEXT NOT NULL,
+    idempotency_keys TEXT NOT NULL DEFAULT '[]',
+    event_type_location TEXT NOT NULL DEFAULT '',
+    custom_response TEXT,
+    forward_headers TEXT NOT NULL DEFAULT '[]',
+    body_limit INTEGER NOT NULL,
+    is_disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX sources_project ON sources (project_id, id) WHERE deleted_at IS NULL;
+
+  CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'api',
+    endpoint_id TEXT REFERENCES endpoints(id),
+    source_id TEXT REFERENCES sources(id),
+    filter_config TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX subscriptions_project ON subscriptions (project_id, id) WHERE deleted_at IS NULL;
+  CREATE INDEX subscriptions_endpoint ON subscriptions (endpoint_id) WHERE deleted_at IS NULL;
+
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    source_id TEXT,
+    event_type TEXT NOT NULL DEFAULT '',
+    method TEXT NOT NULL DEFAULT 'POST',
+    url_path TEXT NOT NULL DEFAULT '',
+    url_query TEXT NOT NULL DEFAULT '',
+    headers TEXT NOT NULL DEFAULT '{}',
+    body BLOB NOT NULL,
+    idempotency_key TEXT,
+    is_duplicate INTEGER NOT NULL DEFAULT 0,
+    verification_error TEXT,
+    target_endpoint_ids TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX events_project ON events (project_id, id);
+  CREATE INDEX events_source ON events (project_id, source_id, id);
+  CREATE INDEX events_idempotency ON events (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    event_id TEXT NOT NULL REFERENCES events(id),
+    endpoint_id TEXT NOT NULL REFERENCES endpoints(id),
+    subscription_id TEXT NOT NULL,
+    event_type TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('Scheduled', 'Processing', 'Success', 'Failure', 'Retry', 'Discarded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    retry_limit INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    latency_ms INTEGER,
+    description TEXT NOT NULL DEFAULT '',
+    idempotency_key TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX deliveries_project ON deliveries (project_id, id);
+  CREATE INDEX deliveries_status ON deliveries (project_id, status, id);
+  CREATE INDEX deliveries_endpoint ON deliveries (project_id, endpoint_id, id);
+  CREATE INDEX deliveries_event ON deliveries (event_id);
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status IN ('Scheduled', 'Retry');
+
+  CREATE TABLE delivery_attempts (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    delivery_id TEXT NOT NULL REFERENCES deliveries(id),
+    endpoint_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    response_status INTEGER,
+    response_headers TEXT,
+    response_body BLOB,
+    error TEXT NOT NULL DEFAULT '',
+    latency_ms INTEGER,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX attempts_delivery ON delivery_attempts (delivery_id, id);
+  `,
+]

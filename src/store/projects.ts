@@ -1,0 +1,133 @@
+import {createHash, randomBytes} from 'node:crypto'
+
+import {ulid} from '../util/ulid.js'
+import type {Db} from './db.js'
+import {fromJson, nowIso, toJson} from './json.js'
+import {paginate, type Page, type PageQuery} from './paginate.js'
+import type {Project, ProjectConfig, ProjectType} from './types.js'
+
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
+
+export function defaultProjectConfig(now = Date.now()): ProjectConfig {
+  return {
+    strategy: {type: 'linear', duration: 10, retry_count: 10},
+    signature: {
+      header: 'X-Convoy-Signature',
+      scheme: 'convoy',
+      versions: [{uid: ulid(now), hash: 'SHA256', encoding: 'hex', created_at: nowIso(now)}],
+    },
+    ratelimit: {count: 1000, duration: 60},
+    disable_endpoint: false,
+    add_event_id_trace_headers: true,
+    max_payload_read_size: DEFAULT_BODY_LIMIT,
+    meta_event: {is_enabled: false, type: 'http', url: '', secret: '', event_type: []},
+    circuit_breaker: {consecutive_failure_threshold: 5, error_timeout: 30},
+  }
+}
+
+interface ProjectRow {
+  id: string
+  name: string
+  type: ProjectType
+  config: string
+  logo_url: string
+  created_at: string
+  updated_at: string
+}
+
+const toProject = (row: ProjectRow): Project => ({
+  ...row,
+  config: {...defaultProjectConfig(), ...fromJson<Partial<ProjectConfig>>(row.config, {})},
+})
+
+export function insertProject(db: Db, input: {name: string; type: ProjectType; config: ProjectConfig; logo_url?: string}): Project {
+  const now = nowIso()
+  const project: Project = {
+    id: ulid(),
+    name: input.name,
+    type: input.type,
+    config: input.config,
+    logo_url: input.logo_url ?? '',
+    created_at: now,
+    updated_at: now,
+  }
+  db.prepare(
+    `INSERT INTO projects (id, name, type, config, logo_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(project.id, project.name, project.type, toJson(project.config), project.logo_url, now, now)
+  return project
+}
+
+export function getProject(db: Db, id: string): Project | undefined {
+  const row = db.prepare(`SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as ProjectRow | undefined
+  return row && toProject(row)
+}
+
+export function listProjects(db: Db, page: PageQuery): Page<Project> {
+  const result = paginate<ProjectRow>(db, {table: 'projects', where: ['deleted_at IS NULL'], params: []}, page)
+  return {...result, content: result.content.map(toProject)}
+}
+
+export function allProjects(db: Db): Project[] {
+  const rows = db.prepare(`SELECT * FROM projects WHERE deleted_at IS NULL ORDER BY id`).all() as ProjectRow[]
+  return rows.map(toProject)
+}
+
+export function updateProject(db: Db, project: Project): Project {
+  const updated = {...project, updated_at: nowIso()}
+  db.prepare(`UPDATE projects SET name = ?, config = ?, logo_url = ?, updated_at = ? WHERE id = ?`).run(
+    updated.name,
+    toJson(updated.config),
+    updated.logo_url,
+    updated.updated_at,
+    updated.id,
+  )
+  return updated
+}
+
+export function deleteProject(db: Db, id: string): void {
+  db.prepare(`UPDATE projects SET deleted_at = ? WHERE id = ?`).run(nowIso(), id)
+}
+
+// --- API keys -------------------------------------------------------------
+
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+
+/** Convoy's key format: `CO.<id>.<secret>`; only its hash is stored. */
+export function createApiKey(db: Db, input: {projectId: string | null; name: string; key?: string}): {id: string; key: string} {
+  const id = ulid()
+  const key = input.key ?? `CO.${id}.${randomBytes(24).toString('base64url')}`
+  db.prepare(`INSERT INTO api_keys (id, project_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`).run(
+    id,
+    input.projectId,
+    input.name,
+    hashKey(key),
+    nowIso(),
+  )
+  return {id, key}
+}
+
+/** The project a key may act on: `null` for the admin key (all projects), undefined if unknown. */
+export function lookupApiKey(db: Db, key: string): {projectId: string | null} | undefined {
+  const row = db.prepare(`SELECT project_id FROM api_keys WHERE key_hash = ?`).get(hashKey(key)) as
+    | {project_id: string | null}
+    | undefined
+  return row && {projectId: row.project_id}
+}
+
+export function deleteApiKeysNamed(db: Db, name: string): void {
+  db.prepare(`DELETE FROM api_keys WHERE name = ?`).run(name)
+}
+
+// --- meta -----------------------------------------------------------------
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as {value: string} | undefined
+  return row?.value
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(
+    key,
+    value,
+  )
+}

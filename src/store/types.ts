@@ -1,0 +1,177 @@
+/**
+ * Records as the store keeps them. Field names follow Convoy's JSON (snake_case) so the
+ * API layer maps them to responses with little ceremony.
+ */
+export type ProjectType = 'incoming' | 'outgoing'
+export type EndpointStatus = 'active' | 'inactive' | 'paused'
+export type DeliveryStatus = 'Scheduled' | 'Processing' | 'Success' | 'Failure' | 'Retry' | 'Discarded'
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'Scheduled',
+  'Processing',
+  'Success',
+  'Failure',
+  'Retry',
+  'Discarded',
+]
+
+export interface SignatureVersion {
+  uid: string
+  hash: 'SHA256' | 'SHA512'
+  encoding: 'hex' | 'base64'
+  created_at: string
+}
+
+export interface ProjectConfig {
+  strategy: {type: 'linear' | 'exponential'; duration: number; retry_count: number}
+  signature: {
+    header: string
+    versions: SignatureVersion[]
+    /** Caravan extension: `convoy` (X-Convoy-Signature) or `standard-webhooks` (webhook-signature). */
+    scheme: 'convoy' | 'standard-webhooks'
+  }
+  ratelimit: {count: number; duration: number}
+  disable_endpoint: boolean
+  add_event_id_trace_headers: boolean
+  max_payload_read_size: number
+  meta_event: {is_enabled: boolean; type: 'http'; url: string; secret: string; event_type: string[]}
+  circuit_breaker: {consecutive_failure_threshold: number; error_timeout: number}
+}
+
+export interface Project {
+  id: string
+  name: string
+  type: ProjectType
+  config: ProjectConfig
+  logo_url: string
+  created_at: string
+  updated_at: string
+}
+
+export interface EndpointSecret {
+  uid: string
+  value: string
+  created_at: string
+  updated_at: string
+  expires_at: string | null
+}
+
+export interface EndpointAuthentication {
+  type: 'api_key' | 'basic_auth'
+  api_key?: {header_name: string; header_value: string}
+  basic_auth?: {username: string; password: string}
+}
+
+export interface Endpoint {
+  id: string
+  project_id: string
+  name: string
+  url: string
+  description: string
+  owner_id: string
+  status: EndpointStatus
+  secrets: EndpointSecret[]
+  http_timeout: number
+  rate_limit: number
+  rate_limit_duration: number
+  authentication: EndpointAuthentication | null
+  advanced_signatures: boolean
+  content_type: string
+  slack_webhook_url: string
+  support_email: string
+  created_at: string
+  updated_at: string
+}
+
+export interface FilterConfig {
+  event_types: string[]
+  filter: {body: Record<string, unknown>; headers: Record<string, unknown>}
+}
+
+export interface Subscription {
+  id: string
+  project_id: string
+  name: string
+  type: 'api' | 'cli'
+  endpoint_id: string | null
+  source_id: string | null
+  filter_config: FilterConfig
+  created_at: string
+  updated_at: string
+}
+
+export interface SourceVerifier {
+  type: string
+  [key: string]: unknown
+}
+
+export interface Source {
+  id: string
+  project_id: string
+  name: string
+  mask_id: string
+  type: 'http'
+  provider: string
+  verifier: SourceVerifier
+  idempotency_keys: string[]
+  event_type_location: string
+  custom_response: {body: string; content_type: string} | null
+  forward_headers: string[]
+  body_limit: number
+  is_disabled: boolean
+  created_at: string
+  updated_at: string
+}
+
+export type Headers = Record<string, string[]>
+
+export interface EventRecord {
+  id: string
+  project_id: string
+  source_id: string | null
+  event_type: string
+  method: string
+  url_path: string
+  url_query: string
+  headers: Headers
+  body: Buffer
+  idempotency_key: string | null
+  is_duplicate: boolean
+  verification_error: string | null
+  target_endpoint_ids: string[]
+  created_at: string
+  updated_at: string
+}
+
+export interface Delivery {
+  id: string
+  project_id: string
+  event_id: string
+  endpoint_id: string
+  subscription_id: string
+  event_type: string
+  status: DeliveryStatus
+  attempts: number
+  retry_limit: number
+  next_attempt_at: number
+  latency_ms: number | null
+  description: string
+  idempotency_key: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface DeliveryAttempt {
+  id: string
+  project_id: string
+  delivery_id: string
+  endpoint_id: string
+  url: string
+  method: string
+  request_headers: Headers
+  response_status: number | null
+  response_headers: Headers | null
+  response_body: Buffer | null
+  error: string
+  latency_ms: number | null
+  created_at: string
+}

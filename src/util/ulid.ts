@@ -1,0 +1,68 @@
+import {randomBytes} from 'node:crypto'
+
+// Crockford base32, as in the ULID spec: ids sort by creation time, which makes
+// cursor pagination and date windows plain index range scans.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+const TIME_LEN = 10
+const RANDOM_LEN = 16
+
+let lastTime = -1
+let lastRandom: number[] = []
+
+function encodeTime(ms: number): string {
+  let out = ''
+  let rest = ms
+  for (let i = 0; i < TIME_LEN; i++) {
+    out = ALPHABET[rest % 32] + out
+    rest = Math.floor(rest / 32)
+  }
+  return out
+}
+
+function freshRandom(): number[] {
+  const bytes = randomBytes(RANDOM_LEN)
+  return Array.from(bytes, (b) => b % 32)
+}
+
+/** Increment the random part so ids made in the same millisecond still sort in order. */
+function increment(digits: number[]): number[] {
+  const next = [...digits]
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i] < 31) {
+      next[i]++
+      return next
+    }
+    next[i] = 0
+  }
+  throw new Error('ULID random part overflowed within one millisecond')
+}
+
+/** A monotonic ULID: strictly increasing within this process. */
+export function ulid(now: number = Date.now()): string {
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom)
+  } else {
+    lastTime = now
+    lastRandom = freshRandom()
+  }
+  return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('')
+}
+
+/** The smallest ULID of a millisecond: `id >= ulidFloor(t)` selects ids made at or after t. */
+export function ulidFloor(ms: number): string {
+  return encodeTime(ms) + '0'.repeat(RANDOM_LEN)
+}
+
+/** The largest ULID of a millisecond. */
+export function ulidCeil(ms: number): string {
+  return encodeTime(ms) + 'Z'.repeat(RANDOM_LEN)
+}
+
+export function isUlid(value: string): boolean {
+  return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value)
+}
+
+/** Random id in the ULID alphabet, for short public tokens like a source's mask id. */
+export function randomToken(length: number): string {
+  return Array.from(randomBytes(length), (b) => ALPHABET[b % 32]).join('')
+}
