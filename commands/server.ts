@@ -23,6 +23,7 @@ signal forces).`
     'data-dir': Flags.string({description: 'Where the store lives (env CARAVAN_DATA_DIR; default the XDG data dir).'}),
     'api-key': Flags.string({description: 'Fix the admin API key (env CARAVAN_API_KEY) instead of generating one.'}),
     'public-url': Flags.string({description: 'Public base URL of this relay, used in ingest URLs (e.g. behind a proxy).'}),
+    'allow-subnet': Flags.string({description: 'On a non-loopback bind, still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.', multiple: true}),
   }
 
   async run(): Promise<void> {
@@ -34,6 +35,7 @@ signal forces).`
         dataDir: flags['data-dir'] ?? defaultDataDir(),
         apiKey: flags['api-key'] ?? process.env.CARAVAN_API_KEY,
         publicUrl: flags['public-url'],
+        allowSubnets: flags['allow-subnet'],
       },
       (line) => this.info(line),
     )

@@ -6,6 +6,10 @@ import type {ApiContext} from '../api/context.js'
 import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../config/paths.js'
 import {CaravanError} from '../errors.js'
 import {openDb, type Db} from '../store/db.js'
+import {Dispatcher} from '../delivery/dispatcher.js'
+import {Notifier} from '../delivery/notifier.js'
+import {Sender} from '../delivery/sender.js'
+import {isLoopbackHost, SsrfGuard} from '../delivery/ssrf-guard.js'
 import {caravanVersion} from '../version.js'
 import {bootstrapStore} from './bootstrap.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
@@ -19,6 +23,12 @@ export interface RelayOptions {
   apiKey?: string
   /** The URL providers should use, when the relay sits behind a proxy. */
   publicUrl?: string
+  /** Subnets a public relay may still deliver to (e.g. 10.0.0.0/8). */
+  allowSubnets?: string[]
+  /** Run the delivery dispatcher (default true). */
+  deliver?: boolean
+  /** Where the relay reports what it does (default: nowhere). */
+  log?: (line: string) => void
 }
 
 export interface Relay {
@@ -30,6 +40,7 @@ export interface Relay {
   defaultProjectId: string
   db: Db
   events: RelayEvents
+  dispatcher?: Dispatcher
   /** Resolves when the relay has fully stopped. */
   closed: Promise<void>
   /** Stop taking requests, finish in-flight ones (within `graceMs`), close the store. */
@@ -76,6 +87,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const db = openDb(dataDir)
   const {adminKey, defaultProjectId} = bootstrapStore(db, {apiKey: options.apiKey})
   const events = createRelayEvents()
+  const log = options.log ?? (() => undefined)
+  const guard = new SsrfGuard(!isLoopbackHost(host), options.allowSubnets ?? [])
+  const sender = new Sender(guard)
+  const dispatcher = options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log})
   let baseUrl = ''
   const ctx: ApiContext = {
     db,
@@ -83,7 +98,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     events,
     version: caravanVersion(),
     startedAt: Date.now(),
-    status: () => ({}),
+    status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0}),
   }
   const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx))
   const sockets = new Set<Socket>()
@@ -97,6 +112,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     db.close()
     throw error
   }
+  dispatcher?.start()
   const port = (server.address() as AddressInfo).port
   const url = `http://${formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}`
   baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '')
@@ -105,14 +121,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
   let stopping: Promise<void> | undefined
 
-  const stop = ({graceMs = 5000} = {}): Promise<void> => {
+  const stop = ({graceMs = 10_000} = {}): Promise<void> => {
     stopping ??= (async () => {
+      // Stop taking requests first, then let sends in flight finish within the bound.
       const done = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy()
       }, graceMs)
-      await done
+      await Promise.all([done, dispatcher?.stop(graceMs) ?? sender.close()])
       clearTimeout(timer)
       events.removeAllListeners()
       db.close()
@@ -121,5 +138,5 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     return stopping
   }
 
-  return {url, host, port, dataDir, adminKey, defaultProjectId, db, events, closed, stop}
+  return {url, host, port, dataDir, adminKey, defaultProjectId, db, events, dispatcher, closed, stop}
 }

@@ -9,7 +9,7 @@ export async function runDaemon(
   options: RelayOptions & {recordProfile?: boolean; configDir?: string},
   log: (line: string) => void,
 ): Promise<Relay> {
-  const relay = await startRelay(options)
+  const relay = await startRelay({log, ...options})
   if (options.recordProfile !== false) {
     const profiles = new ProfileStore(options.configDir)
     const current = profiles.get(LOCAL_PROFILE)

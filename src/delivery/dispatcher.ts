@@ -1,0 +1,276 @@
+import type {RelayEvents} from '../relay/relay-events.js'
+import type {Db} from '../store/db.js'
+import {nowIso} from '../store/json.js'
+import {getProject} from '../store/projects.js'
+import {attempts, deliveries, endpoints, events} from '../store/resources.js'
+import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from '../store/types.js'
+import {ulid} from '../util/ulid.js'
+import {CircuitBreakerRegistry} from './circuit-breaker.js'
+import type {Notifier} from './notifier.js'
+import {RateLimiterRegistry} from './rate-limiter.js'
+import {buildDeliveryRequest} from './request-builder.js'
+import {nextRetry} from './retry-policy.js'
+import type {SendResult, Sender} from './sender.js'
+
+export interface DispatcherOptions {
+  db: Db
+  events: RelayEvents
+  sender: Sender
+  notifier: Notifier
+  log: (line: string) => void
+  now?: () => number
+  /** Requests in flight across all endpoints. */
+  maxInFlight?: number
+  /** Requests in flight to one endpoint. */
+  perEndpointInFlight?: number
+  /** Longest sleep between looks at the queue when nothing is due. */
+  idlePollMs?: number
+}
+
+const DUE_BATCH = 256
+
+/**
+ * Moves deliveries through Scheduled → Processing → Success | Retry → … → Failure (or
+ * Discarded for paused/inactive endpoints). The store is the queue: every state change
+ * is written before it is acted on, so a crash loses nothing acknowledged.
+ */
+export class Dispatcher {
+  private readonly now: () => number
+  private readonly maxInFlight: number
+  private readonly perEndpoint: number
+  private readonly idlePollMs: number
+  private readonly limiters: RateLimiterRegistry
+  private readonly breakers = new Map<string, CircuitBreakerRegistry>()
+  private readonly inFlight = new Map<string, Promise<void>>()
+  private readonly inFlightByEndpoint = new Map<string, number>()
+  private timer: NodeJS.Timeout | undefined
+  private tickQueued = false
+  private stopping = false
+  private readonly onScheduled = () => this.wake()
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.now = opts.now ?? Date.now
+    this.maxInFlight = opts.maxInFlight ?? 64
+    this.perEndpoint = opts.perEndpointInFlight ?? 8
+    this.idlePollMs = opts.idlePollMs ?? 1000
+    this.limiters = new RateLimiterRegistry({now: this.now})
+  }
+
+  /** Deliveries a crash left in Processing are sent again: at-least-once. */
+  recover(): number {
+    const result = this.opts.db
+      .prepare(`UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing'`)
+      .run(this.now(), nowIso(this.now()))
+    return result.changes
+  }
+
+  start(): void {
+    const recovered = this.recover()
+    if (recovered) this.opts.log(`rescheduled ${recovered} deliveries left in flight by an earlier stop`)
+    this.opts.events.on('deliveries.scheduled', this.onScheduled)
+    this.wake()
+  }
+
+  /** Look at the queue soon (coalesced). */
+  wake(): void {
+    if (this.stopping || this.tickQueued) return
+    this.tickQueued = true
+    setImmediate(() => {
+      this.tickQueued = false
+      this.tick()
+    })
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size
+  }
+
+  /** Stop taking new work and wait (up to graceMs) for sends in flight. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true
+    this.opts.events.off('deliveries.scheduled', this.onScheduled)
+    if (this.timer) clearTimeout(this.timer)
+    const pending = Promise.all(this.inFlight.values())
+    let timeout: NodeJS.Timeout | undefined
+    await Promise.race([pending, new Promise((resolve) => (timeout = setTimeout(resolve, graceMs)))])
+    if (timeout) clearTimeout(timeout)
+    await this.opts.sender.close().catch(() => undefined)
+  }
+
+  private breakerFor(project: Project, endpointId: string) {
+    const cb = project.config.circuit_breaker
+    const key = `${cb.consecutive_failure_threshold}:${cb.error_timeout}`
+    let registry = this.breakers.get(key)
+    if (!registry) {
+      registry = new CircuitBreakerRegistry({failureThreshold: cb.consecutive_failure_threshold, cooldownMs: cb.error_timeout * 1000})
+      this.breakers.set(key, registry)
+    }
+    return registry.get(endpointId)
+  }
+
+  /** Circuit state of an endpoint, for the API's cb_state. */
+  circuitState(project: Project, endpointId: string): string {
+    return this.breakerFor(project, endpointId).state(this.now())
+  }
+
+  private setStatus(delivery: Delivery, status: DeliveryStatus, patch: Partial<Delivery> = {}): Delivery {
+    const updated = {...delivery, ...patch, status, updated_at: nowIso(this.now())}
+    deliveries.update(this.opts.db, updated)
+    return updated
+  }
+
+  private postpone(ids: string[], at: number): void {
+    const stmt = this.opts.db.prepare(`UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
+    this.opts.db.transaction(() => ids.forEach((id) => stmt.run(at, id)))()
+  }
+
+  private tick(): void {
+    if (this.stopping) return
+    if (this.timer) clearTimeout(this.timer)
+    const now = this.now()
+    const db = this.opts.db
+    const due = db
+      .prepare(`SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+      .all(now, DUE_BATCH)
+      .map((row) => deliveries.fromRow(row as Record<string, unknown>))
+    const projects = new Map<string, Project | undefined>()
+    const endpointCache = new Map<string, Endpoint | undefined>()
+    const postponed = new Map<number, string[]>()
+    const later = (at: number, id: string) => postponed.set(at, [...(postponed.get(at) ?? []), id])
+
+    for (const delivery of due) {
+      if (this.inFlight.size >= this.maxInFlight) break
+      if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
+      const project = projects.get(delivery.project_id)
+      if (!endpointCache.has(delivery.endpoint_id)) endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
+      const endpoint = endpointCache.get(delivery.endpoint_id)
+      if (!project || !endpoint) {
+        this.finish(this.setStatus(delivery, 'Discarded', {description: 'endpoint or project was deleted'}))
+        continue
+      }
+      if (endpoint.status !== 'active') {
+        this.finish(this.setStatus(delivery, 'Discarded', {description: `endpoint is ${endpoint.status}`}))
+        continue
+      }
+      if ((this.inFlightByEndpoint.get(endpoint.id) ?? 0) >= this.perEndpoint) continue
+      const limit = this.limiters.tryAcquire(endpoint.id, {count: endpoint.rate_limit, durationMs: endpoint.rate_limit_duration * 1000})
+      if (!limit.ok) {
+        later(now + limit.waitMs, delivery.id)
+        continue
+      }
+      const breaker = this.breakerFor(project, endpoint.id)
+      if (!breaker.canSend(now)) {
+        const retryAt = breaker.retryAt()
+        // Open: wait out the cool-down. Half-open with its probe out: look again in a second.
+        later(retryAt !== null && retryAt > now ? retryAt : now + 1000, delivery.id)
+        continue
+      }
+      const claimed = db
+        .prepare(`UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
+        .run(nowIso(now), delivery.id)
+      if (claimed.changes === 0) continue
+      const processing = {...delivery, status: 'Processing' as const}
+      this.opts.events.emit('delivery.updated', {delivery: processing})
+      this.launch(project, endpoint, processing)
+    }
+    for (const [at, ids] of postponed) this.postpone(ids, at)
+    this.scheduleNext()
+  }
+
+  private scheduleNext(): void {
+    if (this.stopping) return
+    const row = this.opts.db.prepare(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry')`).get() as {next: number | null}
+    const wait = row.next === null ? this.idlePollMs : Math.min(Math.max(row.next - this.now(), 0), this.idlePollMs)
+    this.timer = setTimeout(() => this.tick(), wait)
+    this.timer.unref?.()
+  }
+
+  private launch(project: Project, endpoint: Endpoint, delivery: Delivery): void {
+    this.inFlightByEndpoint.set(endpoint.id, (this.inFlightByEndpoint.get(endpoint.id) ?? 0) + 1)
+    const job = this.attempt(project, endpoint, delivery)
+      .catch((error: Error) => this.opts.log(`delivery ${delivery.id}: ${error.message}`))
+      .finally(() => {
+        this.inFlight.delete(delivery.id)
+        this.inFlightByEndpoint.set(endpoint.id, (this.inFlightByEndpoint.get(endpoint.id) ?? 1) - 1)
+        this.wake()
+      })
+    this.inFlight.set(delivery.id, job)
+  }
+
+  private async attempt(project: Project, endpoint: Endpoint, delivery: Delivery): Promise<void> {
+    const event = events.get(this.opts.db, delivery.project_id, delivery.event_id)
+    if (!event) {
+      this.finish(this.setStatus(delivery, 'Discarded', {description: 'event no longer stored'}))
+      return
+    }
+    const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
+    const result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
+    if (this.opts.db.open) this.record(project, endpoint, delivery, request.headers, result)
+  }
+
+  private record(project: Project, endpoint: Endpoint, delivery: Delivery, requestHeaders: Record<string, string>, result: SendResult): void {
+    const now = this.now()
+    const attemptNumber = delivery.attempts + 1
+    const decision = nextRetry({
+      strategy: {type: project.config.strategy.type, duration: project.config.strategy.duration, retryCount: delivery.retry_limit},
+      attempt: attemptNumber,
+      outcome: result.outcome,
+      now,
+    })
+    const attempt: DeliveryAttempt = {
+      id: ulid(now),
+      project_id: delivery.project_id,
+      delivery_id: delivery.id,
+      endpoint_id: endpoint.id,
+      url: endpoint.url,
+      method: 'POST',
+      request_headers: Object.fromEntries(Object.entries(requestHeaders).map(([k, v]) => [k, [v]])),
+      response_status: result.status,
+      response_headers: result.headers,
+      response_body: result.body,
+      error: result.error,
+      latency_ms: result.latencyMs,
+      created_at: nowIso(now),
+    }
+    const breaker = this.breakerFor(project, endpoint.id)
+    let disable: string | undefined
+    const updated = this.opts.db.transaction(() => {
+      attempts.insert(this.opts.db, attempt)
+      const base = {attempts: attemptNumber, latency_ms: result.latencyMs}
+      switch (decision.action) {
+        case 'success':
+          return this.setStatus(delivery, 'Success', {...base, description: ''})
+        case 'retry':
+          return this.setStatus(delivery, 'Retry', {...base, next_attempt_at: decision.at, description: decision.reason})
+        case 'disable-endpoint':
+          disable = decision.reason
+          return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
+        case 'fail':
+          if (project.config.disable_endpoint) disable = `deliveries keep failing (${decision.reason})`
+          return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
+      }
+    })()
+    if (decision.action === 'success') breaker.recordSuccess(now)
+    else breaker.recordFailure(now)
+    this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
+    this.afterOutcome(project, endpoint, updated, decision.action, disable)
+  }
+
+  private afterOutcome(project: Project, endpoint: Endpoint, delivery: Delivery, action: string, disable: string | undefined): void {
+    const notify = this.opts.notifier
+    const summary = {delivery_id: delivery.id, event_id: delivery.event_id, endpoint_id: endpoint.id, status: delivery.status, attempts: delivery.attempts, description: delivery.description}
+    if (action === 'success') void notify.notify(project, endpoint, 'eventdelivery.success', summary)
+    if (delivery.status === 'Failure') void notify.notify(project, endpoint, 'eventdelivery.failed', summary)
+    if (disable) {
+      const current = endpoints.get(this.opts.db, project.id, endpoint.id)
+      if (current && current.status === 'active') {
+        endpoints.update(this.opts.db, {...current, status: 'inactive', updated_at: nowIso(this.now())})
+        void notify.notify(project, current, 'endpoint.disabled', {endpoint_id: current.id, name: current.name, url: current.url, reason: disable})
+      }
+    }
+  }
+
+  private finish(delivery: Delivery): void {
+    this.opts.events.emit('delivery.updated', {delivery})
+  }
+}

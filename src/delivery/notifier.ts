@@ -1,0 +1,44 @@
+import {signConvoySimple} from '../signing/index.js'
+import type {Endpoint, Project} from '../store/types.js'
+import {caravanVersion} from '../version.js'
+import type {Sender} from './sender.js'
+
+export type MetaEventType = 'endpoint.disabled' | 'eventdelivery.success' | 'eventdelivery.failed'
+
+/**
+ * Tells people when delivery goes wrong: a signed meta event to the project's meta-event
+ * URL, a Slack message for disabled endpoints, and a log line. Best effort: a failing
+ * notification target never blocks delivery.
+ */
+export class Notifier {
+  constructor(
+    private readonly sender: Sender,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async notify(project: Project, endpoint: Endpoint, type: MetaEventType, data: Record<string, unknown>): Promise<void> {
+    const meta = project.config.meta_event
+    const jobs: Promise<unknown>[] = []
+    if (meta.is_enabled && meta.url && (meta.event_type.length === 0 || meta.event_type.includes(type))) {
+      const body = Buffer.from(JSON.stringify({event_type: type, data, created_at: new Date().toISOString()}))
+      const headers: Record<string, string> = {'content-type': 'application/json', 'user-agent': `Caravan/${caravanVersion()}`, 'x-convoy-meta-event-type': type}
+      if (meta.secret) headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({secret: meta.secret, payload: body})
+      jobs.push(this.post(meta.url, headers, body, `meta event ${type}`))
+    }
+    if (type === 'endpoint.disabled') {
+      this.log(`endpoint ${endpoint.name} (${endpoint.id}) disabled: ${String(data.reason ?? '')}; re-enable with: caravan endpoints activate ${endpoint.id}`)
+      if (endpoint.slack_webhook_url) {
+        const text = `Caravan disabled endpoint *${endpoint.name}* (${endpoint.url}): ${String(data.reason ?? '')}. Re-enable with \`caravan endpoints activate ${endpoint.id}\`.`
+        jobs.push(this.post(endpoint.slack_webhook_url, {'content-type': 'application/json'}, Buffer.from(JSON.stringify({text})), 'Slack notification'))
+      }
+    }
+    await Promise.all(jobs)
+  }
+
+  private async post(url: string, headers: Record<string, string>, body: Buffer, what: string): Promise<void> {
+    const result = await this.sender.send({url, method: 'POST', headers, body}, 10_000)
+    if (result.status === null || result.status < 200 || result.status >= 300) {
+      this.log(`${what} to ${url} failed: ${result.error || `HTTP ${result.status}`}`)
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import {signConvoyAdvanced, signConvoySimple, signStandardWebhook} from '../signing/index.js'
+import type {Delivery, Endpoint, EndpointSecret, EventRecord, Headers, Project} from '../store/types.js'
+import {caravanVersion} from '../version.js'
+
+export interface OutgoingRequest {
+  url: string
+  method: 'POST'
+  headers: Record<string, string>
+  body: Buffer
+}
+
+/** Secrets still valid at `now`, newest first: during rotation both old and new sign. */
+export function liveSecrets(endpoint: Endpoint, now: number): EndpointSecret[] {
+  return endpoint.secrets
+    .filter((s) => s.expires_at === null || s.expires_at === '' || Date.parse(s.expires_at) > now)
+    .sort((a, b) => b.created_at.localeCompare(a.created_at))
+}
+
+/**
+ * Standard Webhooks wants `whsec_<base64 key>`. Endpoint secrets made for Convoy-style
+ * signing are plain strings; use their bytes as the key so one secret serves both schemes.
+ */
+export function asStandardSecret(secret: string): string {
+  if (secret.startsWith('whsec_') || secret.startsWith('whsk_')) return secret
+  return `whsec_${Buffer.from(secret, 'utf8').toString('base64')}`
+}
+
+function signatureHeaders(project: Project, endpoint: Endpoint, event: EventRecord, body: Buffer, now: number): Record<string, string> {
+  const secrets = liveSecrets(endpoint, now).map((s) => s.value)
+  if (secrets.length === 0) return {}
+  const config = project.config.signature
+  const timestamp = Math.floor(now / 1000)
+  if (config.scheme === 'standard-webhooks') {
+    return {
+      'webhook-id': event.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook({id: event.id, timestamp, payload: body, secrets: secrets.map(asStandardSecret)}),
+    }
+  }
+  const version = config.versions.at(-1) ?? {hash: 'SHA256' as const, encoding: 'hex' as const}
+  const header = config.header || 'X-Convoy-Signature'
+  const value = endpoint.advanced_signatures
+    ? signConvoyAdvanced({secrets, payload: body, timestamp, hash: version.hash, encoding: version.encoding})
+    : signConvoySimple({secret: secrets[0], payload: body, hash: version.hash, encoding: version.encoding})
+  return {[header]: value}
+}
+
+function authHeaders(endpoint: Endpoint): Record<string, string> {
+  const auth = endpoint.authentication
+  if (auth?.type === 'api_key' && auth.api_key) return {[auth.api_key.header_name]: auth.api_key.header_value}
+  if (auth?.type === 'basic_auth' && auth.basic_auth) {
+    const token = Buffer.from(`${auth.basic_auth.username}:${auth.basic_auth.password}`).toString('base64')
+    return {authorization: `Basic ${token}`}
+  }
+  return {}
+}
+
+function customHeaders(headers: Headers): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(', ')]))
+}
+
+/**
+ * The exact request one delivery attempt sends: the stored body byte for byte, signed
+ * over those same bytes, with Convoy's trace headers so receivers written for Convoy work.
+ */
+export function buildDeliveryRequest(input: {
+  project: Project
+  endpoint: Endpoint
+  event: EventRecord
+  delivery: Delivery
+  now: number
+}): OutgoingRequest {
+  const {project, endpoint, event, delivery, now} = input
+  const body = event.body
+  const headers: Record<string, string> = {
+    ...(event.source_id ? {} : customHeaders(event.headers)),
+    'content-type': endpoint.content_type || 'application/json',
+    'user-agent': `Caravan/${caravanVersion()}`,
+  }
+  if (project.config.add_event_id_trace_headers) {
+    headers['x-convoy-event-id'] = event.id
+    headers['x-convoy-eventdelivery-id'] = delivery.id
+  }
+  if (event.idempotency_key) headers['x-convoy-idempotency-key'] = event.idempotency_key
+  Object.assign(headers, authHeaders(endpoint), signatureHeaders(project, endpoint, event, body, now))
+  return {url: endpoint.url, method: 'POST', headers, body}
+}

@@ -1,0 +1,105 @@
+import {Agent, request} from 'undici'
+
+import type {Headers} from '../store/types.js'
+import type {OutgoingRequest} from './request-builder.js'
+import {guardedLookup, type SsrfGuard, TargetRefusedError} from './ssrf-guard.js'
+
+/** Response bodies are kept for debugging, up to this size. */
+export const RESPONSE_BODY_LIMIT = 50 * 1024
+
+export interface SendResult {
+  status: number | null
+  headers: Headers | null
+  body: Buffer | null
+  latencyMs: number
+  error: string
+  outcome: {kind: 'http'; status: number; retryAfter?: string | null} | {kind: 'timeout'} | {kind: 'network'; code?: string}
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & {destroy?: () => void}, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    const room = limit - size
+    if (room <= 0) break
+    chunks.push(room >= chunk.length ? chunk : chunk.subarray(0, room))
+    size += Math.min(room, chunk.length)
+  }
+  body.destroy?.()
+  return Buffer.concat(chunks)
+}
+
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const out: Headers = {}
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k] = Array.isArray(v) ? v : [v]
+  return out
+}
+
+function describeError(error: unknown): {message: string; code?: string} {
+  const e = error as {code?: string; message?: string; cause?: {code?: string; message?: string}}
+  const code = e.cause?.code ?? e.code
+  const friendly: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'DNS lookup failed',
+    ETIMEDOUT: 'connect timed out',
+    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+    UND_ERR_SOCKET: 'socket closed',
+    EHOSTUNREACH: 'host unreachable',
+  }
+  return {message: (code && friendly[code]) ?? e.cause?.message ?? e.message ?? String(error), code}
+}
+
+/**
+ * Sends delivery requests over pooled keep-alive connections. Redirects are not followed
+ * (a 3xx is a failed attempt) and every attempt has the endpoint's timeout.
+ */
+export class Sender {
+  private readonly agent: Agent
+
+  constructor(
+    private readonly guard: SsrfGuard,
+    connectionsPerOrigin = 16,
+  ) {
+    this.agent = new Agent({connections: connectionsPerOrigin, keepAliveTimeout: 10_000, connect: {lookup: guardedLookup(guard) as never}})
+  }
+
+  async send(req: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
+    const started = performance.now()
+    const elapsed = () => Math.round(performance.now() - started)
+    try {
+      await this.guard.check(req.url)
+      const response = await request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        dispatcher: this.agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      const body = await readLimited(response.body, RESPONSE_BODY_LIMIT)
+      const headers = toHeaders(response.headers as Record<string, string | string[] | undefined>)
+      const retryAfter = headers['retry-after']?.[0] ?? null
+      return {status: response.statusCode, headers, body, latencyMs: elapsed(), error: '', outcome: {kind: 'http', status: response.statusCode, retryAfter}}
+    } catch (error) {
+      const latencyMs = elapsed()
+      if (error instanceof TargetRefusedError || (error as {cause?: unknown}).cause instanceof TargetRefusedError) {
+        const message = error instanceof TargetRefusedError ? error.message : ((error as {cause: Error}).cause.message)
+        return {status: null, headers: null, body: null, latencyMs, error: message, outcome: {kind: 'network', code: 'REFUSED'}}
+      }
+      const name = (error as {name?: string; code?: string}).name
+      const code = (error as {code?: string}).code
+      if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        return {status: null, headers: null, body: null, latencyMs, error: `timed out after ${timeoutMs / 1000}s`, outcome: {kind: 'timeout'}}
+      }
+      const described = describeError(error)
+      return {status: null, headers: null, body: null, latencyMs, error: described.message, outcome: {kind: 'network', code: described.code}}
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close()
+  }
+}
