@@ -3,8 +3,11 @@ import {readFileSync} from 'node:fs'
 
 import {GatewayCommand} from '../../src/cli/base-command.js'
 import {parsePairs} from '../../src/cli/crud.js'
-import {renderResource} from '../../src/cli/render.js'
-import {ProjectResource} from '../../src/client/resources.js'
+import {EXIT} from '../../src/cli/exit-codes.js'
+import {renderList, renderResource} from '../../src/cli/render.js'
+import {type Json, ProjectResource} from '../../src/client/resources.js'
+import {parseDuration, waitForDeliveries} from '../../src/client/wait.js'
+import {CaravanError} from '../../src/errors.js'
 
 function readData(value: string): unknown {
   const text = value === '-' ? readFileSync(0, 'utf8') : value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value
@@ -33,6 +36,8 @@ export default class Send extends GatewayCommand {
     owner: Flags.string({description: 'Fan out to every endpoint with this owner ID.', exclusive: ['endpoint']}),
     'idempotency-key': Flags.string({description: 'A repeated key is stored as a duplicate and not delivered again.'}),
     header: Flags.string({char: 'H', description: 'Custom header sent with the event, "Name: value" (repeatable).', multiple: true}),
+    wait: Flags.boolean({description: `Wait until every delivery is final; exit 0 only if all succeeded (${EXIT.DELIVERY_FAILED} if any failed, ${EXIT.TIMEOUT} on timeout).`, default: false}),
+    timeout: Flags.string({description: 'How long --wait waits, e.g. 30s, 2m.', default: '30s', dependsOn: ['wait']}),
   }
 
   async run(): Promise<void> {
@@ -47,6 +52,10 @@ export default class Send extends GatewayCommand {
     }
     const route = flags.endpoint ? '' : flags.owner ? 'fanout' : 'broadcast'
     const event = await new ProjectResource(this.client(flags), this.projectId(flags), 'events').create(body, route)
+    if (flags.wait) {
+      await this.waitFor(flags, event)
+      return
+    }
     // Convoy answers with no data; Caravan returns the stored event.
     if (!event) {
       this.output(flags.json, {accepted: true}, () => 'Event accepted by the gateway')
@@ -58,5 +67,29 @@ export default class Send extends GatewayCommand {
         this.color,
       ),
     )
+  }
+
+  private async waitFor(flags: {json: boolean; timeout: string; gateway?: string; 'api-key'?: string; project?: string}, event: Json | undefined): Promise<void> {
+    if (!event?.uid) {
+      throw new CaravanError('CARAVAN_ERR_GATEWAY', 'the gateway did not return the created event, so --wait cannot follow it (Convoy answers with no data)')
+    }
+    const timeoutMs = parseDuration(flags.timeout)
+    const deliveries = new ProjectResource(this.client(flags), this.projectId(flags), 'eventdeliveries')
+    const c = this.color
+    const result = await waitForDeliveries(deliveries, event.uid, {
+      timeoutMs,
+      onChange: (d) => {
+        if (!flags.json) this.info(`${d.uid}  ${d.endpoint_metadata?.name ?? d.endpoint_id}  ${d.status}${d.description ? `  ${c.dim(d.description)}` : ''}`)
+      },
+    })
+    const summary = result.deliveries.map((d) => ({uid: d.uid, endpoint_id: d.endpoint_id, endpoint: d.endpoint_metadata?.name ?? '', status: d.status, attempts: d.metadata?.num_trials ?? 0, description: d.description ?? ''}))
+    this.output(flags.json, {event_id: event.uid, timed_out: result.timedOut, deliveries: summary}, () =>
+      summary.length ? renderList('deliveries', result.deliveries, c) : `Event ${event.uid}: no matching subscription, nothing to deliver`,
+    )
+    if (result.timedOut) throw new CaravanError('CARAVAN_ERR_TIMEOUT', `deliveries of event ${event.uid} were not final after ${flags.timeout}`)
+    const failed = summary.filter((d) => d.status !== 'Success')
+    if (failed.length) {
+      throw new CaravanError('CARAVAN_ERR_DELIVERY_FAILED', `${failed.length} of ${summary.length} deliveries of event ${event.uid} did not succeed`, {hint: `inspect them with: caravan deliveries attempts ${failed[0].uid}`})
+    }
   }
 }

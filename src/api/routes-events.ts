@@ -1,5 +1,8 @@
 import * as deliveriesCore from '../core/deliveries.js'
 import * as eventsCore from '../core/events.js'
+import * as retries from '../core/retries.js'
+import {Input} from '../core/input.js'
+import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {endpoints as endpointTable} from '../store/resources.js'
 import type {Delivery, Endpoint, Project} from '../store/types.js'
@@ -64,21 +67,69 @@ export function addEventRoutes(router: R): void {
       return {status: 200, message: 'Event fetched successfully', data: eventJson(event, eventsCore.eventStatus(event, statuses))}
     })
 
+  router
+    .add('PUT', `${ev}/:eventID/replay`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
+      const made = retries.replayEvent(ctx.db, project, event)
+      if (made.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 200, message: `Event replayed to ${made.length} endpoint(s)`, data: eventJson(event, eventsCore.eventStatus(event, made.map((d) => d.status)))}
+    })
+    .add('POST', `${ev}/batchreplay`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const q = r.query
+      const page = eventsCore.listEvents(ctx.db, project.id, {perPage: retries.BATCH_LIMIT, direction: 'next', sort: 'ASC'}, {
+        startDate: opt(q, 'startDate'),
+        endDate: opt(q, 'endDate'),
+        sourceId: opt(q, 'sourceId'),
+        endpointId: opt(q, 'endpointId'),
+        idempotencyKey: opt(q, 'idempotencyKey'),
+        eventType: opt(q, 'event_type'),
+      })
+      let count = 0
+      for (const event of page.content) count += retries.replayEvent(ctx.db, project, event).length
+      if (count) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 200, message: 'Events replayed successfully', data: `${page.content.length} event(s) replayed, ${count} delivery(ies) scheduled`}
+    })
+
   const ed = '/api/v1/projects/:projectID/eventdeliveries'
+  const deliveryFilter = (q: URLSearchParams) => ({
+    startDate: opt(q, 'startDate'),
+    endDate: opt(q, 'endDate'),
+    status: queryList(q, 'status'),
+    endpointId: queryList(q, 'endpointId'),
+    eventId: opt(q, 'eventId'),
+    eventType: opt(q, 'event_type'),
+    subscriptionId: opt(q, 'subscriptionId'),
+    idempotencyKey: opt(q, 'idempotencyKey'),
+  })
+  router
+    .add('PUT', `${ed}/:deliveryID/resend`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const delivery = retries.resendDelivery(ctx.db, project, r.params.deliveryID)
+      ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 200, message: 'App event processed for retry successfully', data: deliveriesJson(ctx.db, project, [delivery])[0]}
+    })
+    .add('POST', `${ed}/batchretry`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const result = retries.batchRetry(ctx.db, project, deliveryFilter(r.query))
+      if (result.retried) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 200, message: `${result.retried} successful, ${result.skipped} failed`, data: result}
+    })
+    .add('POST', `${ed}/forceresend`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const ids = Input.of(r.body).strings('ids')
+      if (!ids?.length) throw new HttpError(400, 'ids is required: a non-empty array of event delivery IDs')
+      const result = retries.forceResend(ctx.db, project, ids)
+      if (result.resent.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      return {status: 200, message: `${result.resent.length} successful, ${result.failed.length} failed`, data: {resent: result.resent.map((d) => d.id), failed: result.failed}}
+    })
+
   router
     .add('GET', ed, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const q = r.query
-      const page = deliveriesCore.listDeliveries(ctx.db, project.id, pageQuery(q), {
-        startDate: opt(q, 'startDate'),
-        endDate: opt(q, 'endDate'),
-        status: queryList(q, 'status'),
-        endpointId: queryList(q, 'endpointId'),
-        eventId: opt(q, 'eventId'),
-        eventType: opt(q, 'event_type'),
-        subscriptionId: opt(q, 'subscriptionId'),
-        idempotencyKey: opt(q, 'idempotencyKey'),
-      })
+      const page = deliveriesCore.listDeliveries(ctx.db, project.id, pageQuery(q), deliveryFilter(q))
       return {
         status: 200,
         message: 'Event deliveries fetched successfully',

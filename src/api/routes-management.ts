@@ -96,6 +96,11 @@ export function addManagementRoutes(router: R): void {
       if (updated.status === 'active') ctx.events.emit('deliveries.scheduled', {projectId: project.id})
       return {status: 202, message: `Endpoint ${updated.status === 'paused' ? 'paused' : 'unpaused'} successfully`, data: endpointJson(updated)}
     })
+    .add('PUT', `${e}/:endpointID/expire_secret`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const updated = endpointsCore.expireSecret(ctx.db, project.id, r.params.endpointID, r.body)
+      return {status: 200, message: 'Endpoint secret expired successfully', data: endpointJson(updated)}
+    })
     .add('POST', `${e}/:endpointID/activate`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const updated = endpointsCore.activateEndpoint(ctx.db, project.id, r.params.endpointID)

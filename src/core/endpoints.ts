@@ -133,3 +133,20 @@ export function listEndpoints(db: Db, projectId: string, page: PageQuery, filter
   }
   return endpoints.page(db, where, params, page)
 }
+
+/**
+ * Rotate the signing secret: the live one keeps signing for `expiration` hours beside
+ * the new one (given or generated), so receivers can switch without dropping events.
+ */
+export function expireSecret(db: Db, projectId: string, id: string, body: unknown, now = Date.now()): Endpoint {
+  const endpoint = requireEndpoint(db, projectId, id)
+  const input = Input.of(body)
+  const hours = input.int('expiration', {min: 0, max: 720}) ?? 0
+  const expiresAt = new Date(now + hours * 3_600_000).toISOString()
+  const created = nowIso(now)
+  const value = input.str('secret', {max: 500}) ?? newSecretValue()
+  if (endpoint.secrets.some((s) => s.value === value)) throw badRequest('secret: the new secret must differ from the current ones')
+  const secrets = endpoint.secrets.map((s) => (s.expires_at === null || Date.parse(s.expires_at) > now + hours * 3_600_000 ? {...s, expires_at: expiresAt, updated_at: created} : s))
+  secrets.push({uid: ulid(now), value, created_at: created, updated_at: created, expires_at: null})
+  return endpoints.update(db, {...endpoint, secrets, updated_at: created})
+}

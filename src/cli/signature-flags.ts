@@ -1,0 +1,20 @@
+import {Errors, Flags} from '@oclif/core'
+import {readFileSync} from 'node:fs'
+
+export const signatureFlags = {
+  scheme: Flags.string({description: 'convoy: X-Convoy-Signature (simple or advanced); standard: Standard Webhooks.', options: ['convoy', 'standard'], default: 'convoy'}),
+  secret: Flags.string({description: 'Signing secret (whsec_… for the standard scheme).', required: true}),
+  data: Flags.string({description: 'Payload; @file reads a file; omit to read stdin. Signed byte for byte.'}),
+  timestamp: Flags.integer({description: 'Unix timestamp in seconds (advanced/standard; default now).'}),
+  id: Flags.string({description: 'Message id (standard: webhook-id).'}),
+  advanced: Flags.boolean({description: 'Convoy advanced format t=<unix>,v1=<sig>.', default: false}),
+  hash: Flags.string({description: 'HMAC hash (convoy).', options: ['SHA256', 'SHA512'], default: 'SHA256'}),
+  encoding: Flags.string({description: 'Signature encoding (convoy).', options: ['hex', 'base64'], default: 'hex'}),
+}
+
+/** The exact bytes to sign: --data, @file, or stdin (never re-encoded). */
+export function readPayload(data: string | undefined): Buffer {
+  if (data !== undefined) return data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data, 'utf8')
+  if (process.stdin.isTTY) throw new Errors.CLIError('no payload: pass --data, --data @file, or pipe it on stdin', {exit: 2})
+  return readFileSync(0)
+}
