@@ -7,6 +7,8 @@ import type {ApiRequest} from './router.js'
 /** What every API handler can reach: the store, the relay's public URL and its event seam. */
 export interface ApiContext {
   db: Db
+  /** Group-committed write: resolves once the work is durable. */
+  write: <T>(work: () => T) => Promise<T>
   baseUrl: () => string
   events: RelayEvents
   version: string

@@ -27,10 +27,10 @@ function deliveriesJson(db: Db, project: Project, list: Delivery[]) {
 export function addEventRoutes(router: R): void {
   const ev = '/api/v1/projects/:projectID/events'
 
-  const create = (kind: 'endpoint' | 'fanout' | 'broadcast') => (ctx: ApiContext, r: AuthedRequest) => {
+  const create = (kind: 'endpoint' | 'fanout' | 'broadcast') => async (ctx: ApiContext, r: AuthedRequest) => {
     const project = projectOf(ctx, r)
     const parsed = eventsCore.readCreateEvent(r.body, kind)
-    const stored = eventsCore.storeEvent(ctx.db, project, parsed)
+    const stored = await ctx.write(() => eventsCore.storeEvent(ctx.db, project, parsed))
     ctx.events.emit('event.created', stored)
     if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
     // Convoy answers 201 with no data; returning the event is a Caravan extension.

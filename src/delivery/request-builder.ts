@@ -55,8 +55,27 @@ function authHeaders(endpoint: Endpoint): Record<string, string> {
   return {}
 }
 
+/** Framing and hop-by-hop headers belong to the HTTP client; an event's custom headers must not set them. */
+const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'])
+
 function customHeaders(headers: Headers): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(', ')]))
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([k]) => !TRANSPORT_HEADERS.has(k.toLowerCase()))
+      .map(([k, v]) => [k, v.join(', ')]),
+  )
+}
+
+/**
+ * Header names are case-insensitive: a value set later replaces an earlier one whatever
+ * its case, so a custom `x-convoy-signature` cannot ride along beside the real signature.
+ */
+function setHeaders(target: Record<string, string>, source: Record<string, string>): void {
+  for (const [name, value] of Object.entries(source)) {
+    const lower = name.toLowerCase()
+    for (const existing of Object.keys(target)) if (existing.toLowerCase() === lower) delete target[existing]
+    target[name] = value
+  }
 }
 
 /**
@@ -72,16 +91,13 @@ export function buildDeliveryRequest(input: {
 }): OutgoingRequest {
   const {project, endpoint, event, delivery, now} = input
   const body = event.body
-  const headers: Record<string, string> = {
-    ...(event.source_id ? {} : customHeaders(event.headers)),
-    'content-type': endpoint.content_type || 'application/json',
-    'user-agent': `Caravan/${caravanVersion()}`,
-  }
+  const headers: Record<string, string> = event.source_id ? {} : customHeaders(event.headers)
+  setHeaders(headers, {'content-type': endpoint.content_type || 'application/json', 'user-agent': `Caravan/${caravanVersion()}`})
   if (project.config.add_event_id_trace_headers) {
-    headers['x-convoy-event-id'] = event.id
-    headers['x-convoy-eventdelivery-id'] = delivery.id
+    setHeaders(headers, {'x-convoy-event-id': event.id, 'x-convoy-eventdelivery-id': delivery.id})
   }
-  if (event.idempotency_key) headers['x-convoy-idempotency-key'] = event.idempotency_key
-  Object.assign(headers, authHeaders(endpoint), signatureHeaders(project, endpoint, event, body, now))
+  if (event.idempotency_key) setHeaders(headers, {'x-convoy-idempotency-key': event.idempotency_key})
+  setHeaders(headers, authHeaders(endpoint))
+  setHeaders(headers, signatureHeaders(project, endpoint, event, body, now))
   return {url: endpoint.url, method: 'POST', headers, body}
 }

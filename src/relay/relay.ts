@@ -2,6 +2,8 @@ import {createServer, type Server} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
 
 import {createRequestHandler} from '../api/server.js'
+import {createIngestHandler} from '../ingest/handler.js'
+import {GroupCommit} from './group-commit.js'
 import type {ApiContext} from '../api/context.js'
 import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../config/paths.js'
 import {CaravanError} from '../errors.js'
@@ -92,15 +94,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const sender = new Sender(guard)
   const dispatcher = options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log})
   let baseUrl = ''
+  const writer = new GroupCommit(db)
+  const write = <T>(work: () => T): Promise<T> => writer.run(work)
   const ctx: ApiContext = {
     db,
+    write,
     baseUrl: () => baseUrl,
     events,
     version: caravanVersion(),
     startedAt: Date.now(),
     status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0}),
   }
-  const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx))
+  const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}))
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
     sockets.add(socket)

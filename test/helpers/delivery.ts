@@ -190,6 +190,8 @@ export interface DeliveryRelay {
   endpoint(body: Record<string, unknown>): Promise<any> // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Broadcast an event; returns its id. */
   broadcast(data: unknown, eventType?: string): Promise<string>
+  /** An event for one endpoint (Convoy's create-event route); returns its id. */
+  send(endpointId: string, data: unknown, eventType?: string): Promise<string>
   deliveriesOf(eventId: string): Promise<DeliveryJson[]>
   /** The one delivery of an event, once `done` says so (default: a final status). */
   delivery(eventId: string, done?: (d: DeliveryJson) => boolean, timeoutMs?: number): Promise<DeliveryJson>
@@ -245,6 +247,10 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
     },
     async broadcast(data, eventType = 'test.event') {
       const event = await ok('POST', p('/events/broadcast'), {event_type: eventType, data})
+      return event.uid as string
+    },
+    async send(endpointId, data, eventType = 'test.event') {
+      const event = await ok('POST', p('/events'), {endpoint_id: endpointId, event_type: eventType, data})
       return event.uid as string
     },
     deliveriesOf,
