@@ -2,6 +2,7 @@ import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {DEFAULT_PER_PAGE, MAX_PER_PAGE, type Page, type PageQuery} from '../store/paginate.js'
 import type {RelayEvents} from '../relay/relay-events.js'
+import type {ListenerInfo} from '../relay/stream-server.js'
 import type {ApiRequest} from './router.js'
 
 /** What every API handler can reach: the store, the relay's public URL and its event seam. */
@@ -15,6 +16,8 @@ export interface ApiContext {
   startedAt: number
   /** Caravan: extra facts for /healthz and `caravan status` (listeners etc.). */
   status: () => Record<string, unknown>
+  /** Listeners connected over the stream right now. */
+  listeners: () => ListenerInfo[]
 }
 
 export interface AuthedRequest extends ApiRequest {

@@ -48,8 +48,8 @@ export function addEventRoutes(router: R): void {
       const page = eventsCore.listEvents(ctx.db, project.id, pageQuery(q), {
         startDate: opt(q, 'startDate'),
         endDate: opt(q, 'endDate'),
-        sourceId: opt(q, 'sourceId') ?? queryList(q, 'sourceId')[0],
-        endpointId: opt(q, 'endpointId') ?? queryList(q, 'endpointId')[0],
+        sourceId: queryList(q, 'sourceId'),
+        endpointId: queryList(q, 'endpointId'),
         idempotencyKey: opt(q, 'idempotencyKey'),
         eventType: opt(q, 'event_type'),
       })

@@ -69,6 +69,7 @@ export function addManagementRoutes(router: R): void {
       const page = endpointsCore.listEndpoints(ctx.db, project.id, pageQuery(r.query), {
         q: r.query.get('q') ?? undefined,
         ownerId: r.query.get('ownerId') ?? undefined,
+        kind: r.query.get('kind') ?? undefined,
       })
       return {status: 200, message: 'Endpoints fetched successfully', data: pageJson(page, (x) => endpointJson(x))}
     })

@@ -21,6 +21,7 @@ export function projectJson(p: Project) {
 export function endpointJson(e: Endpoint, extra: {cb_state?: string} = {}) {
   return {
     uid: e.id,
+    kind: e.kind, // Caravan: http, or cli for a `caravan listen`
     project_id: e.project_id,
     name: e.name,
     url: e.url,

@@ -5,6 +5,7 @@ import {lookupApiKey} from '../store/projects.js'
 import type {ApiContext, AuthedRequest} from './context.js'
 import {API_BODY_LIMIT, errorEnvelope, parseJson, readBody, sendJson} from './http.js'
 import {addEventRoutes} from './routes-events.js'
+import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
 import {Router} from './router.js'
 
@@ -14,6 +15,7 @@ export function buildApiRouter(): Router<ApiContext> {
   const router = new Router<ApiContext>()
   addManagementRoutes(router)
   addEventRoutes(router)
+  addListenerRoutes(router)
   return router
 }
 

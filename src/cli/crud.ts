@@ -68,7 +68,7 @@ export function makeGetCommand(spec: {collection: string; noun: string}) {
 /** `caravan <topic> delete <id>` */
 export function makeDeleteCommand(spec: {collection: string; noun: string}) {
   return class Delete extends GatewayCommand {
-    static summary = `Delete a ${spec.noun}.`
+    static summary = `Delete ${/^[aeiou]/i.test(spec.noun) ? 'an' : 'a'} ${spec.noun}.`
     static args = {id: Args.string({description: `${spec.noun} ID`, required: true})}
 
     async run(): Promise<void> {

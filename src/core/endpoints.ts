@@ -59,6 +59,7 @@ export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoi
   const secret = input.str('secret', {max: 500}) ?? newSecretValue()
   const base: Endpoint = {
     id: ulid(),
+    kind: 'http',
     project_id: projectId,
     name: '',
     url: '',
@@ -117,12 +118,18 @@ export function activateEndpoint(db: Db, projectId: string, id: string): Endpoin
 }
 
 export function deleteEndpoint(db: Db, projectId: string, id: string): void {
-  if (!endpoints.remove(db, projectId, id)) throw notFound(`endpoint ${id}`)
+  // As in Convoy, the endpoint's subscriptions go with it: left behind, they would keep
+  // routing broadcast events to an endpoint that no longer exists.
+  db.transaction(() => {
+    if (!endpoints.remove(db, projectId, id)) throw notFound(`endpoint ${id}`)
+    db.prepare(`UPDATE subscriptions SET deleted_at = ? WHERE project_id = ? AND endpoint_id = ? AND deleted_at IS NULL`).run(nowIso(), projectId, id)
+  })()
 }
 
-export function listEndpoints(db: Db, projectId: string, page: PageQuery, filter: {q?: string; ownerId?: string}) {
-  const where = ['project_id = ?']
-  const params: unknown[] = [projectId]
+export function listEndpoints(db: Db, projectId: string, page: PageQuery, filter: {q?: string; ownerId?: string; kind?: string}) {
+  // Listener (cli) endpoints are Caravan's own plumbing; list them only when asked.
+  const where = ['project_id = ?', 'kind = ?']
+  const params: unknown[] = [projectId, filter.kind === 'cli' ? 'cli' : 'http']
   if (filter.q) {
     where.push(`name LIKE ? ESCAPE '\\'`)
     params.push(`%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`)

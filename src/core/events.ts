@@ -55,11 +55,11 @@ function candidateSubscriptions(db: Db, projectId: string, target: EventTarget):
     case 'fanout':
       return subscriptions.find(
         db,
-        ['project_id = ?', `endpoint_id IN (SELECT id FROM endpoints WHERE project_id = ? AND owner_id = ? AND deleted_at IS NULL)`],
+        ['project_id = ?', `type = 'api'`, `endpoint_id IN (SELECT id FROM endpoints WHERE project_id = ? AND owner_id = ? AND deleted_at IS NULL)`],
         [projectId, projectId, target.ownerId],
       )
     case 'broadcast':
-      return subscriptions.find(db, ['project_id = ?', 'endpoint_id IS NOT NULL'], [projectId])
+      return subscriptions.find(db, ['project_id = ?', `type = 'api'`, 'endpoint_id IS NOT NULL'], [projectId])
     case 'source':
       return subscriptions.find(db, ['project_id = ?', 'source_id = ?', 'endpoint_id IS NOT NULL'], [projectId, target.sourceId])
   }
@@ -138,6 +138,7 @@ export function storeEvent(
           subscription_id: sub.id,
           event_type: input.eventType,
           status: 'Scheduled',
+          mode: sub.type === 'cli' ? 'stream' : 'push',
           attempts: 0,
           retry_limit: project.config.strategy.retry_count,
           next_attempt_at: now,
@@ -163,8 +164,9 @@ export function requireEvent(db: Db, projectId: string, id: string): EventRecord
 }
 
 export interface EventListFilter extends DateRange {
-  endpointId?: string
-  sourceId?: string
+  /** One id or several (Convoy's `endpointId` and `sourceId` are lists). */
+  endpointId?: string | string[]
+  sourceId?: string | string[]
   idempotencyKey?: string
   eventType?: string
 }
@@ -172,9 +174,11 @@ export interface EventListFilter extends DateRange {
 export function listEvents(db: Db, projectId: string, page: PageQuery, filter: EventListFilter) {
   const where = ['project_id = ?', ...dateWindow(filter).where]
   const params: unknown[] = [projectId, ...dateWindow(filter).params]
-  if (filter.sourceId) {
-    where.push('source_id = ?')
-    params.push(filter.sourceId)
+  const ids = (value: string | string[] | undefined) => [value ?? []].flat().filter(Boolean)
+  const sourceIds = ids(filter.sourceId)
+  if (sourceIds.length) {
+    where.push(`source_id IN (${sourceIds.map(() => '?').join(',')})`)
+    params.push(...sourceIds)
   }
   if (filter.idempotencyKey) {
     where.push('idempotency_key = ?')
@@ -184,9 +188,10 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
     where.push('event_type = ?')
     params.push(filter.eventType)
   }
-  if (filter.endpointId) {
-    where.push('id IN (SELECT event_id FROM deliveries WHERE project_id = ? AND endpoint_id = ?)')
-    params.push(projectId, filter.endpointId)
+  const endpointIds = ids(filter.endpointId)
+  if (endpointIds.length) {
+    where.push(`id IN (SELECT event_id FROM deliveries WHERE project_id = ? AND endpoint_id IN (${endpointIds.map(() => '?').join(',')}))`)
+    params.push(projectId, ...endpointIds)
   }
   return events.page(db, where, params, page)
 }

@@ -59,7 +59,7 @@ export class Dispatcher {
   /** Deliveries a crash left in Processing are sent again: at-least-once. */
   recover(): number {
     const result = this.opts.db
-      .prepare(`UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing'`)
+      .prepare(`UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing' AND mode = 'push'`)
       .run(this.now(), nowIso(this.now()))
     return result.changes
   }
@@ -130,7 +130,7 @@ export class Dispatcher {
     const now = this.now()
     const db = this.opts.db
     const due = db
-      .prepare(`SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+      .prepare(`SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
       .all(now, DUE_BATCH)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
     const projects = new Map<string, Project | undefined>()
@@ -179,7 +179,7 @@ export class Dispatcher {
 
   private scheduleNext(): void {
     if (this.stopping) return
-    const row = this.opts.db.prepare(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry')`).get() as {next: number | null}
+    const row = this.opts.db.prepare(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push'`).get() as {next: number | null}
     const wait = row.next === null ? this.idlePollMs : Math.min(Math.max(row.next - this.now(), 0), this.idlePollMs)
     this.timer = setTimeout(() => this.tick(), wait)
     this.timer.unref?.()

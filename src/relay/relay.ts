@@ -4,6 +4,7 @@ import type {AddressInfo, Socket} from 'node:net'
 import {createRequestHandler} from '../api/server.js'
 import {createIngestHandler} from '../ingest/handler.js'
 import {GroupCommit} from './group-commit.js'
+import {StreamServer, type StreamOptions} from './stream-server.js'
 import type {ApiContext} from '../api/context.js'
 import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../config/paths.js'
 import {CaravanError} from '../errors.js'
@@ -29,6 +30,8 @@ export interface RelayOptions {
   allowSubnets?: string[]
   /** Run the delivery dispatcher (default true). */
   deliver?: boolean
+  /** Stream tuning (heartbeat, bounds), mainly for tests. */
+  stream?: Partial<Pick<StreamOptions, 'heartbeatMs' | 'deadAfterMs' | 'ackTimeoutMs' | 'window' | 'maxFrameBytes'>>
   /** Where the relay reports what it does (default: nowhere). */
   log?: (line: string) => void
 }
@@ -103,9 +106,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     events,
     version: caravanVersion(),
     startedAt: Date.now(),
-    status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0}),
+    status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0, listeners: stream.listeners()}),
+    listeners: () => stream.listeners(),
   }
+  const stream = new StreamServer({db, events, baseUrl: () => baseUrl, log, ...options.stream})
   const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}))
+  server.on('upgrade', (req, socket, head) => {
+    if (!stream.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
+  })
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -134,7 +142,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy()
       }, graceMs)
-      await Promise.all([done, dispatcher?.stop(graceMs) ?? sender.close()])
+      await Promise.all([done, stream.close(), dispatcher?.stop(graceMs) ?? sender.close()])
       clearTimeout(timer)
       events.removeAllListeners()
       db.close()

@@ -1,4 +1,4 @@
-import {LOCAL_PROFILE, ProfileStore} from '../config/profiles.js'
+import {recordLocalProfile} from './local-profile.js'
 import {type Relay, type RelayOptions, startRelay} from './relay.js'
 
 /**
@@ -10,16 +10,7 @@ export async function runDaemon(
   log: (line: string) => void,
 ): Promise<Relay> {
   const relay = await startRelay({log, ...options})
-  if (options.recordProfile !== false) {
-    const profiles = new ProfileStore(options.configDir)
-    const current = profiles.get(LOCAL_PROFILE)
-    profiles.set(LOCAL_PROFILE, {
-      gateway: relay.url,
-      apiKey: relay.adminKey,
-      // Keep a project the user picked with `projects use`, if it still exists.
-      project: current.project && current.gateway === relay.url ? current.project : relay.defaultProjectId,
-    })
-  }
+  if (options.recordProfile !== false) recordLocalProfile(relay, options.configDir)
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++

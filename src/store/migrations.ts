@@ -149,4 +149,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX attempts_delivery ON delivery_attempts (delivery_id, id);
   `,
+  // 2: listeners. A `cli` endpoint stands for one `caravan listen`; its deliveries are
+  // `stream` mode: pushed over the listener's WebSocket, not sent by the dispatcher.
+  `
+  ALTER TABLE endpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'http';
+  ALTER TABLE deliveries ADD COLUMN mode TEXT NOT NULL DEFAULT 'push';
+  DROP INDEX deliveries_due;
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
+  CREATE INDEX deliveries_stream ON deliveries (endpoint_id, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'stream';
+  `,
 ]

@@ -6,6 +6,7 @@ export const endpoints = new Table<Endpoint>(
   'endpoints',
   [
     'id',
+    'kind',
     'project_id',
     'name',
     'url',
@@ -91,6 +92,7 @@ export const deliveries = new Table<Delivery>(
     'subscription_id',
     'event_type',
     'status',
+    'mode',
     'attempts',
     'retry_limit',
     'next_attempt_at',

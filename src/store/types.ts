@@ -63,6 +63,8 @@ export interface EndpointAuthentication {
 
 export interface Endpoint {
   id: string
+  /** `http`: the dispatcher sends to `url`; `cli`: a `caravan listen` forwards to `url`. */
+  kind: 'http' | 'cli'
   project_id: string
   name: string
   url: string
@@ -150,6 +152,8 @@ export interface Delivery {
   subscription_id: string
   event_type: string
   status: DeliveryStatus
+  /** `push`: sent by the dispatcher; `stream`: forwarded by a listener. */
+  mode: 'push' | 'stream'
   attempts: number
   retry_limit: number
   next_attempt_at: number

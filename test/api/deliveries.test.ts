@@ -1,3 +1,5 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import {describe, expect, it} from 'vitest'
 
 import {DELIVERY_STATUSES} from '../../src/store/types.js'
@@ -64,29 +66,58 @@ describe('event deliveries', () => {
     expect(attempt.json.message).toBe(`delivery attempt ${UNKNOWN} not found`)
   })
 
-  it('lists the delivery attempts of a delivery', async () => {
-    const t = await useRelay()
+  it('lists no attempts for a delivery that was never sent', async () => {
+    const t = await useRelay({deliver: false})
     await subscribedEndpoint(t)
     const event = await sendEvent(t, 'broadcast', {event_type: 'x', data: {}})
     const [delivery] = await deliveriesOf(t, event.uid)
+    expect(delivery.status).toBe('Scheduled')
     const res = await t.api('GET', t.p(`/eventdeliveries/${delivery.uid}/deliveryattempts`))
     expect(res.status).toBe(200)
-    expect(res.json.message).toBe('App event delivery attempts fetched successfully')
-    // None yet without a dispatcher; whatever a dispatcher records must belong to this delivery.
-    expect(Array.isArray(res.json.data)).toBe(true)
-    for (const attempt of res.json.data) {
-      expect(attempt).toMatchObject({msg_id: delivery.uid, endpoint_id: delivery.endpoint_id, project_id: t.projectId})
-      const one = await t.api('GET', t.p(`/eventdeliveries/${delivery.uid}/deliveryattempts/${attempt.uid}`))
-      expect(one.status).toBe(200)
-      expect(one.json.data.uid).toBe(attempt.uid)
+    expect(res.json).toEqual({status: true, message: 'App event delivery attempts fetched successfully', data: []})
+  })
+
+  it('lists the attempts recorded for a delivery, each in Convoy\'s shape', async () => {
+    const t = await useRelay()
+    await subscribedEndpoint(t)
+    const event = await sendEvent(t, 'broadcast', {event_type: 'x', data: {hello: 'world'}})
+    const [created] = await deliveriesOf(t, event.uid)
+    // With a dispatcher the delivery reaches the receiver (which answers 200); without one it
+    // stays Scheduled. Either way the attempts listed must match the delivery's state.
+    let delivery = created
+    for (let i = 0; i < 100 && ['Scheduled', 'Processing'].includes(delivery.status); i++) {
+      await sleep(50)
+      delivery = (await t.api('GET', t.p(`/eventdeliveries/${created.uid}`))).json.data
     }
+    const res = await t.api('GET', t.p(`/eventdeliveries/${delivery.uid}/deliveryattempts`))
+    expect(res.status).toBe(200)
+    expect(Array.isArray(res.json.data)).toBe(true)
+    if (delivery.status === 'Scheduled') {
+      expect(res.json.data).toEqual([])
+      return
+    }
+    expect(delivery.status).toBe('Success')
+    expect(res.json.data.length).toBeGreaterThanOrEqual(1)
+    const last = res.json.data.at(-1)
+    expect(last).toMatchObject({
+      msg_id: delivery.uid,
+      endpoint_id: delivery.endpoint_id,
+      project_id: t.projectId,
+      url: `${t.receiver.url}/hook`,
+      method: 'POST',
+      http_status: '200',
+      status: true,
+    })
+    const one = await t.api('GET', t.p(`/eventdeliveries/${delivery.uid}/deliveryattempts/${last.uid}`))
+    expect(one.status).toBe(200)
+    expect(one.json.data).toEqual(last)
+    expect(t.receiver.requests.some((r) => r.body.toString('utf8') === JSON.stringify({hello: 'world'}))).toBe(true)
   })
 
   it('filters by status, rejecting unknown statuses with 400', async () => {
-    const t = await useRelay()
-    // A paused endpoint: its deliveries wait, so the statuses set below are the ones listed.
-    const {endpointId} = await subscribedEndpoint(t)
-    expect((await t.api('PUT', t.p(`/endpoints/${endpointId}/pause`))).json.data.status).toBe('paused')
+    // No dispatcher: the statuses set below in the store are the ones listed.
+    const t = await useRelay({deliver: false})
+    await subscribedEndpoint(t)
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await deliveriesOf(t, (await sendEvent(t, 'broadcast', {event_type: 'x', data: {i}})).uid))[0].uid)
     const statuses = ['Scheduled', 'Success', 'Failure', 'Retry', 'Discarded']

@@ -17,7 +17,7 @@ const UNKNOWN = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
 const endpointsOf = (deliveries: {endpoint_id: string}[]) => deliveries.map((d) => d.endpoint_id).sort()
 const uids = (list: {uid: string}[]) => list.map((x) => x.uid)
 
-async function listEvents(t: TestRelay, query: Record<string, string | number | undefined> = {}): Promise<string[]> {
+async function listEvents(t: TestRelay, query: Record<string, string | number | string[] | undefined> = {}): Promise<string[]> {
   const res = await t.api('GET', t.p('/events') + qs({perPage: 100, ...query}))
   expect(res.status, JSON.stringify(res.json)).toBe(200)
   return uids(res.json.data.content)
@@ -162,6 +162,30 @@ describe('routing events to subscriptions', () => {
     expect(await deliveriesOf(t, none.uid)).toEqual([])
   })
 
+  it('stops routing to an endpoint once it is deleted, and deletes its subscriptions with it', async () => {
+    const t = await useRelay()
+    const kept = await subscribedEndpoint(t, {}, {owner_id: 'o'})
+    const gone = await subscribedEndpoint(t, {}, {owner_id: 'o'})
+    expect((await t.api('DELETE', t.p(`/endpoints/${gone.endpointId}`))).status).toBe(200)
+
+    // As in Convoy, an endpoint's subscriptions go with it.
+    expect((await t.api('GET', t.p(`/subscriptions/${gone.subscriptionId}`))).status).toBe(404)
+    const subs = (await t.api('GET', t.p('/subscriptions'))).json.data.content
+    expect(subs.map((s: {uid: string}) => s.uid)).toEqual([kept.subscriptionId])
+
+    for (const [kind, body] of [
+      ['broadcast', {event_type: 'x', data: {}}],
+      ['fanout', {owner_id: 'o', event_type: 'x', data: {}}],
+    ] as const) {
+      const event = await sendEvent(t, kind, body)
+      expect(event.endpoints, kind).toEqual([kept.endpointId])
+      expect(endpointsOf(await deliveriesOf(t, event.uid)), kind).toEqual([kept.endpointId])
+    }
+    const direct = await t.api('POST', t.p('/events'), {endpoint_id: gone.endpointId, event_type: 'x', data: {}})
+    expect(direct.status).toBe(400)
+    expect(direct.json.message).toMatch(/^endpoint_id: endpoint .* not found/)
+  })
+
   it('fans an event out to the endpoints of one owner', async () => {
     const t = await useRelay()
     const o1a = await subscribedEndpoint(t, {}, {owner_id: 'owner-1'})
@@ -219,6 +243,11 @@ describe('listing events', () => {
     expect(await listEvents(t)).toEqual([e4, e3, e2, e1])
     expect(await listEvents(t, {endpointId: a.endpointId, sort: 'ASC'})).toEqual([e1, e3])
     expect(await listEvents(t, {endpointId: b.endpointId})).toEqual([e2])
+    // endpointId is a list in Convoy's spec: repeated, bracketed or comma-separated.
+    const both = [a.endpointId, b.endpointId]
+    expect(await listEvents(t, {endpointId: both, sort: 'ASC'})).toEqual([e1, e2, e3])
+    expect(await listEvents(t, {'endpointId[]': both, sort: 'ASC'})).toEqual([e1, e2, e3])
+    expect(await listEvents(t, {endpointId: both.join(','), sort: 'ASC'})).toEqual([e1, e2, e3])
     expect(await listEvents(t, {event_type: 'a.one', sort: 'ASC'})).toEqual([e1, e3])
     expect(await listEvents(t, {idempotencyKey: 'k'})).toEqual([e3])
     // Events made through the API have no source.

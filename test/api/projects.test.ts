@@ -58,6 +58,27 @@ describe('projects', () => {
     expect((await api('GET', P)).json.data.map((x: {uid: string}) => x.uid)).not.toContain(project.uid)
   })
 
+  it('keeps a custom signature header and the Standard Webhooks scheme (Caravan extensions)', async () => {
+    const {api, projectId} = await useRelay()
+    // Convoy's spec types signature.header as an enum holding only X-Convoy-Signature (the Go
+    // default constant); Convoy itself takes any header name, and so does Caravan. `scheme`
+    // is Caravan's own field.
+    const extensions = [/^\/(data\/)?config\/signature\/header must be equal to one of the allowed values/]
+    const res = await api(
+      'PUT',
+      `${P}/${projectId}`,
+      {config: {signature: {header: 'X-Acme-Signature', scheme: 'standard-webhooks', versions: [{hash: 'SHA512', encoding: 'base64'}]}}},
+      {extensions},
+    )
+    expect(res.status).toBe(202)
+    expect(res.json.data.config.signature).toMatchObject({
+      header: 'X-Acme-Signature',
+      scheme: 'standard-webhooks',
+      versions: [{hash: 'SHA512', encoding: 'base64', uid: expect.any(String), created_at: expect.any(String)}],
+    })
+    expect((await api('GET', `${P}/${projectId}`, undefined, {extensions})).json.data.config.signature.header).toBe('X-Acme-Signature')
+  })
+
   it('rejects bad input with 400 naming the field, and stores nothing', async () => {
     const {api} = await useRelay()
     const cases: [unknown, RegExp][] = [

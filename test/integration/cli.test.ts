@@ -1,7 +1,7 @@
 import {copyFileSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ANSI, type Env, type RunOptions, closedPort, makeSandbox, readProfiles, runCli, runJson, type Sandbox, type ServerProcess, startServerProcess} from '../helpers/cli.js'
+import {ANSI, type Env, type RunOptions, closedPort, killAll, makeSandbox, readProfiles, runCli, runJson, type Sandbox, type ServerProcess, startServerProcess} from '../helpers/cli.js'
 
 // Integration tier: every test spawns the built bin/run.js and checks what a user or a CI
 // script sees — exit code, stdout, stderr. Each describe block owns one relay and one
@@ -9,6 +9,9 @@ import {ANSI, type Env, type RunOptions, closedPort, makeSandbox, readProfiles, 
 
 // Each spawn costs ~0.5 s (more on a busy machine); tests run several in sequence.
 const SLOW = {timeout: 90_000}
+
+// Whatever happens above, no relay or CLI child outlives this file.
+afterAll(() => killAll())
 
 const DELIVERY_STATUSES = ['Scheduled', 'Processing', 'Success', 'Failure', 'Retry', 'Discarded']
 
@@ -136,32 +139,37 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   it('events list and events get', async () => {
-    const list = await json(['events', 'list', '--json'])
+    const [list, filtered, event] = await Promise.all([
+      json(['events', 'list', '--json']),
+      json(['events', 'list', '--type', 'invoice.paid', '--json']),
+      json(['events', 'get', ids.event, '--json']),
+    ])
     expect(list.content.map((e: {event_type: string}) => e.event_type)).toEqual(['charge.succeeded', 'user.created', 'invoice.paid'])
     expect(list.pagination).toMatchObject({has_next_page: false})
-    const filtered = await json(['events', 'list', '--type', 'invoice.paid', '--json'])
     expect(filtered.content.map((e: {uid: string}) => e.uid)).toEqual([ids.event])
-    const event = await json(['events', 'get', ids.event, '--json'])
     expect(event).toMatchObject({uid: ids.event, event_type: 'invoice.paid', data: {id: 'in_1', amount: 100}})
   })
 
   it('deliveries list --status filters, deliveries get and attempts', async () => {
     // A dispatcher may already have moved the delivery on: check the filter, not timing.
-    const scheduled = await json(['deliveries', 'list', '--status', 'Scheduled', '--json'])
+    const [scheduled, succeeded, delivery, attempts, human] = await Promise.all([
+      json(['deliveries', 'list', '--status', 'Scheduled', '--json']),
+      json(['deliveries', 'list', '--status', 'Success', '--json']),
+      json(['deliveries', 'get', ids.delivery, '--json']),
+      json(['deliveries', 'attempts', ids.delivery, '--json']),
+      cli(['deliveries', 'list']),
+    ])
     for (const d of scheduled.content) expect(d.status).toBe('Scheduled')
-    const succeeded = await json(['deliveries', 'list', '--status', 'Success', '--json'])
     expect(succeeded.content.map((d: {uid: string}) => d.uid)).not.toContain(ids.delivery)
 
-    const delivery = await json(['deliveries', 'get', ids.delivery, '--json'])
     expect(delivery).toMatchObject({uid: ids.delivery, event_id: ids.event, endpoint_id: ids.endpoint})
     expect(DELIVERY_STATUSES).toContain(delivery.status)
 
-    const attempts = await json(['deliveries', 'attempts', ids.delivery, '--json'])
     expect(Array.isArray(attempts)).toBe(true)
     for (const a of attempts) expect(a.uid).toMatch(/\S+/)
 
-    const human = await cli(['deliveries', 'list'])
     expect(human.code).toBe(0)
+    expect(human.stderr).toBe('')
     expect(lines(human.stdout)[0]).toMatch(/^ID {2,}EVENT TYPE {2,}ENDPOINT {2,}STATUS {2,}ATTEMPTS {2,}CREATED$/)
   })
 
@@ -212,10 +220,10 @@ describe('a tour of the CLI against one relay', SLOW, () => {
     expect(use).toMatchObject({code: 0, stdout: `Now using project p2 (${ids.project2}) in profile local\n`, stderr: ''})
     expect(readProfiles(sandbox.configFile).profiles.local.project).toBe(ids.project2)
 
-    const status = await json(['status', '--json'])
+    const [status, endpoints] = await Promise.all([json(['status', '--json']), json(['endpoints', 'list', '--json'])])
     expect(status).toMatchObject({profile: 'local', gateway: server.url, project: ids.project2, reachable: true, api_key: 'set', error: null})
     // Later commands act on the new project, which is empty.
-    expect((await json(['endpoints', 'list', '--json'])).content).toEqual([])
+    expect(endpoints.content).toEqual([])
   })
 })
 
@@ -246,9 +254,10 @@ describe('error paths: exit codes and messages', SLOW, () => {
   it('gateway down: exit 3, one Error line and a Hint naming caravan server, stdout empty (also under --json)', async () => {
     const port = await closedPort()
     const env: Env = {...fresh().env, CARAVAN_GATEWAY: `http://127.0.0.1:${port}`, CARAVAN_API_KEY: 'k', CARAVAN_PROJECT: 'p'}
-    for (const args of [['endpoints', 'list'], ['events', 'send', '--type', 'a.b', '--data', '{}', '--json']]) {
-      const result = await runCli(args, {env})
-      expect(result.code, args.join(' ')).toBe(3)
+    const cases = [['endpoints', 'list'], ['events', 'send', '--type', 'a.b', '--data', '{}', '--json']]
+    const [status, ...results] = await Promise.all([runCli(['status', '--json'], {env}), ...cases.map((args) => runCli(args, {env}))])
+    for (const [i, result] of results.entries()) {
+      expect(result.code, cases[i].join(' ')).toBe(3)
       expect(result.stdout).toBe('')
       const [error, hint, ...rest] = lines(result.stderr)
       expect(error).toMatch(new RegExp(`^Error: the gateway at http://127\\.0\\.0\\.1:${port} is not reachable`))
@@ -257,7 +266,6 @@ describe('error paths: exit codes and messages', SLOW, () => {
       expect(result.stderr).not.toMatch(ANSI)
     }
     // status --json still reports, on stdout, and exits 3 so scripts can wait for the gateway.
-    const status = await runCli(['status', '--json'], {env})
     expect(status.code).toBe(3)
     expect(status.stderr).toBe('')
     expect(JSON.parse(status.stdout)).toMatchObject({reachable: false, gateway: `http://127.0.0.1:${port}`, gateway_from: 'env CARAVAN_GATEWAY'})
@@ -272,9 +280,9 @@ describe('error paths: exit codes and messages', SLOW, () => {
   })
 
   it('unknown id: exit 5', async () => {
-    for (const args of [['endpoints', 'get', 'ep_nope'], ['deliveries', 'get', 'd_nope', '--json']]) {
-      const result = await cli(args)
-      expect(result.code, args.join(' ')).toBe(5)
+    const cases = [['endpoints', 'get', 'ep_nope'], ['deliveries', 'get', 'd_nope', '--json']]
+    for (const [i, result] of (await Promise.all(cases.map((args) => cli(args)))).entries()) {
+      expect(result.code, cases[i].join(' ')).toBe(5)
       expect(result.stdout).toBe('')
       expect(lines(result.stderr)).toHaveLength(1)
       expect(result.stderr).toMatch(/^Error: .*not found/)
@@ -297,8 +305,9 @@ describe('error paths: exit codes and messages', SLOW, () => {
       [['events', 'send', '--type', 'a.b', '--data', '{bad', '--json'], /--data is not valid JSON/],
       [['deliveries', 'list', '--status', 'Nope'], /--status/],
     ]
-    for (const [args, message] of cases) {
-      const result = await cli(args)
+    const results = await Promise.all(cases.map(([args]) => cli(args)))
+    for (const [i, result] of results.entries()) {
+      const [args, message] = cases[i]
       expect(result.code, args.join(' ')).toBe(2)
       expect(result.stdout, args.join(' ')).toBe('')
       expect(result.stderr).toMatch(message)
@@ -307,9 +316,9 @@ describe('error paths: exit codes and messages', SLOW, () => {
 
   it('no project selected (empty config dir, gateway up): exit 8 with a hint', async () => {
     const env = {...fresh().env, CARAVAN_GATEWAY: server.url, CARAVAN_API_KEY: server.apiKey}
-    for (const args of [['endpoints', 'list'], ['events', 'send', '--type', 'a.b', '--data', '{}', '--json']]) {
-      const result = await runCli(args, {env})
-      expect(result.code, args.join(' ')).toBe(8)
+    const cases = [['endpoints', 'list'], ['events', 'send', '--type', 'a.b', '--data', '{}', '--json']]
+    for (const [i, result] of (await Promise.all(cases.map((args) => runCli(args, {env})))).entries()) {
+      expect(result.code, cases[i].join(' ')).toBe(8)
       expect(result.stdout).toBe('')
       expect(lines(result.stderr)).toEqual([expect.stringMatching(/^Error: no project selected/), expect.stringMatching(/^Hint: .*caravan projects use/)])
     }

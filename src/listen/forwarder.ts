@@ -1,0 +1,80 @@
+import {Agent, request} from 'undici'
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the new connection sets itself. */
+const DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect'])
+
+export interface ForwardRequest {
+  url: string
+  method: string
+  headers: Record<string, string[]>
+  body: Buffer
+  extraHeaders?: Record<string, string>
+  timeoutMs?: number
+}
+
+export interface ForwardResult {
+  status: number | null
+  headers: Record<string, string[]> | null
+  body: Buffer | null
+  latencyMs: number
+  error: string
+  /** The app could not be reached at all (connection refused, DNS, reset): wait for it. */
+  unreachable: boolean
+  requestHeaders: Record<string, string>
+}
+
+const BODY_KEEP = 50 * 1024
+
+export function forwardHeaders(headers: Record<string, string[]>, extra: Record<string, string> = {}): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [name, values] of Object.entries(headers)) {
+    if (DROP.has(name.toLowerCase())) continue
+    out[name] = values.length === 1 ? values[0] : values
+  }
+  for (const [name, value] of Object.entries(extra)) out[name.toLowerCase()] = value
+  return out
+}
+
+/**
+ * Replays one stored request against the developer's app: same method, headers (minus
+ * hop-by-hop) and the body byte for byte, so the app's own signature check passes.
+ */
+export class Forwarder {
+  private readonly agent = new Agent({keepAliveTimeout: 5_000, connections: 8})
+
+  async forward(req: ForwardRequest): Promise<ForwardResult> {
+    const headers = forwardHeaders(req.headers, req.extraHeaders)
+    const requestHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))
+    const started = performance.now()
+    const latency = () => Math.round(performance.now() - started)
+    try {
+      const response = await request(req.url, {
+        method: req.method as 'POST',
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
+        dispatcher: this.agent,
+        headersTimeout: req.timeoutMs ?? 30_000,
+        bodyTimeout: req.timeoutMs ?? 30_000,
+      })
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of response.body) {
+        if (size < BODY_KEEP) chunks.push(chunk.subarray(0, BODY_KEEP - size))
+        size += chunk.length
+      }
+      const resHeaders: Record<string, string[]> = {}
+      for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v : [v]
+      return {status: response.statusCode, headers: resHeaders, body: Buffer.concat(chunks), latencyMs: latency(), error: '', unreachable: false, requestHeaders}
+    } catch (error) {
+      const e = error as {code?: string; message?: string; cause?: {code?: string; message?: string}}
+      const code = e.cause?.code ?? e.code ?? ''
+      const friendly: Record<string, string> = {ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', EAI_AGAIN: 'DNS lookup failed', UND_ERR_HEADERS_TIMEOUT: 'timed out', UND_ERR_BODY_TIMEOUT: 'timed out', UND_ERR_SOCKET: 'socket closed', UND_ERR_CONNECT_TIMEOUT: 'connect timed out'}
+      const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(code)
+      return {status: null, headers: null, body: null, latencyMs: latency(), error: friendly[code] ?? e.cause?.message ?? e.message ?? String(error), unreachable, requestHeaders}
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close()
+  }
+}

@@ -1,0 +1,153 @@
+import {EventEmitter} from 'node:events'
+
+import WebSocket from 'ws'
+
+import {CaravanError} from '../errors.js'
+import type {EventFrame, HelloFrame, ResultFrame} from '../relay/stream-protocol.js'
+
+export interface StreamClientEvents {
+  hello: [HelloFrame]
+  event: [EventFrame]
+  /** Connection news for stderr ("reconnecting in 1s"). */
+  status: [string]
+  /** Not worth retrying (bad key, unknown listener): listen must stop. */
+  fatal: [CaravanError]
+}
+
+/** Reconnect delays: at once, then 100 ms, 1 s, 5 s, 5 s, ... */
+export const RECONNECT_DELAYS_MS = [0, 100, 1000, 5000]
+
+/**
+ * The listener side of the stream: one WebSocket to the gateway, heartbeats both ways,
+ * and reconnection with backoff. Events it receives are handed on in order.
+ */
+export class StreamClient extends EventEmitter<StreamClientEvents> {
+  private ws: WebSocket | undefined
+  private attempt = 0
+  private closed = false
+  private heartbeat: NodeJS.Timeout | undefined
+  private reconnectTimer: NodeJS.Timeout | undefined
+  private lastSeen = Date.now()
+
+  constructor(
+    private readonly opts: {url: string; apiKey?: string; heartbeatMs?: number; deadAfterMs?: number; maxFrameBytes?: number},
+  ) {
+    super()
+  }
+
+  start(): void {
+    this.connect()
+  }
+
+  private connect(): void {
+    if (this.closed) return
+    const headers: Record<string, string> = {}
+    if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`
+    const ws = new WebSocket(this.opts.url, {headers, maxPayload: this.opts.maxFrameBytes ?? 64 * 1024 * 1024, handshakeTimeout: 10_000})
+    this.ws = ws
+    let opened = false
+    ws.on('open', () => {
+      opened = true
+      if (this.attempt > 0) this.emit('status', 'reconnected to the gateway')
+      this.attempt = 0
+      this.lastSeen = Date.now()
+      this.startHeartbeat(ws)
+    })
+    ws.on('unexpected-response', (_req, res) => {
+      let body = ''
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      res.on('end', () => {
+        let message = body
+        try {
+          message = (JSON.parse(body) as {message?: string}).message ?? body
+        } catch {
+          // keep the raw text
+        }
+        const status = res.statusCode ?? 0
+        if (status === 401 || status === 403) {
+          this.fail(new CaravanError('CARAVAN_ERR_UNAUTHORIZED', `the gateway refused the stream: ${message}`, {hint: 'check --api-key / CARAVAN_API_KEY or run caravan login'}))
+        } else if (status === 404) {
+          this.fail(new CaravanError('CARAVAN_ERR_GATEWAY', `the gateway has no listener stream here (${message || 'HTTP 404'}): is it a Caravan relay? (Convoy has no stream; listen needs Caravan)`))
+        } else {
+          this.emit('status', `the gateway answered the stream with HTTP ${status}`)
+          this.scheduleReconnect()
+        }
+      })
+    })
+    ws.on('ping', () => (this.lastSeen = Date.now()))
+    ws.on('pong', () => (this.lastSeen = Date.now()))
+    ws.on('message', (data) => {
+      this.lastSeen = Date.now()
+      let frame: {type?: string}
+      try {
+        frame = JSON.parse(data.toString()) as {type?: string}
+      } catch {
+        return
+      }
+      if (frame.type === 'hello') this.emit('hello', frame as HelloFrame)
+      else if (frame.type === 'event') this.emit('event', frame as EventFrame)
+      else if (frame.type === 'error') this.emit('status', `gateway: ${(frame as {message?: string}).message}`)
+    })
+    ws.on('error', (error) => {
+      if (!opened && !this.closed) this.emit('status', `cannot reach the gateway stream: ${(error as NodeJS.ErrnoException).code ?? error.message}`)
+    })
+    ws.on('close', (code, reason) => {
+      this.stopHeartbeat()
+      if (this.closed || this.ws !== ws) return
+      if (opened) this.emit('status', `stream closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
+      if (code === 4000) {
+        this.fail(new CaravanError('CARAVAN_ERR_CONFIG', 'another caravan listen with the same name took over this listener', {hint: 'give each listen its own --name'}))
+        return
+      }
+      this.scheduleReconnect()
+    })
+  }
+
+  private fail(error: CaravanError): void {
+    this.closed = true
+    this.ws?.terminate()
+    this.emit('fatal', error)
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return
+    const delay = RECONNECT_DELAYS_MS[Math.min(this.attempt, RECONNECT_DELAYS_MS.length - 1)]
+    this.attempt++
+    if (delay > 0) this.emit('status', `reconnecting in ${delay >= 1000 ? `${delay / 1000}s` : `${delay}ms`}`)
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined
+      this.connect()
+    }, delay)
+  }
+
+  private startHeartbeat(ws: WebSocket): void {
+    const every = this.opts.heartbeatMs ?? 10_000
+    const deadAfter = this.opts.deadAfterMs ?? 30_000
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastSeen > deadAfter) {
+        this.emit('status', `no heartbeat from the gateway for ${Math.round(deadAfter / 1000)}s; reconnecting`)
+        ws.terminate()
+        return
+      }
+      if (ws.readyState === ws.OPEN) ws.ping()
+    }, Math.min(every, deadAfter))
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    this.heartbeat = undefined
+  }
+
+  send(frame: ResultFrame): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false
+    this.ws.send(JSON.stringify(frame))
+    return true
+  }
+
+  close(): void {
+    this.closed = true
+    this.stopHeartbeat()
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
+    this.ws?.close(1000, 'listener stopping')
+  }
+}

@@ -1,0 +1,279 @@
+import type {IncomingMessage} from 'node:http'
+import type {Duplex} from 'node:stream'
+
+import {type WebSocket, WebSocketServer} from 'ws'
+
+import {ingestUrl} from '../api/serialize.js'
+import {isProviderName} from '../ingest/providers.js'
+import {resignHeaders} from '../ingest/sign-provider.js'
+import type {Db} from '../store/db.js'
+import {nowIso} from '../store/json.js'
+import {getProject, lookupApiKey} from '../store/projects.js'
+import {attempts, deliveries, endpoints, events as eventTable, sources} from '../store/resources.js'
+import type {Delivery, DeliveryAttempt, Endpoint, Source} from '../store/types.js'
+import {ulid} from '../util/ulid.js'
+import type {RelayEvents} from './relay-events.js'
+import {type EventFrame, parseResultFrame, type ResultFrame, STREAM_PROTOCOL_VERSION} from './stream-protocol.js'
+
+export interface StreamOptions {
+  db: Db
+  events: RelayEvents
+  baseUrl: () => string
+  log: (line: string) => void
+  heartbeatMs?: number
+  /** A listener silent (no pong) this long is dropped; its events wait for the next one. */
+  deadAfterMs?: number
+  /** A listener holding events without answering any for this long is dropped. */
+  ackTimeoutMs?: number
+  /** Events sent but not yet answered, per listener. */
+  window?: number
+  maxFrameBytes?: number
+}
+
+export interface ListenerInfo {
+  listener_id: string
+  name: string
+  source: string
+  target: string
+  connected_at: string
+  remote: string
+  in_flight: number
+}
+
+const BAD_FRAME_LIMIT = 5
+const RESPONSE_BODY_LIMIT = 50 * 1024
+/** Timestamped provider signatures go stale; older events are re-signed before forwarding. */
+const RESIGN_AFTER_MS = 60_000
+
+class Connection {
+  readonly pending = new Set<string>()
+  lastSent = ''
+  lastSeen = Date.now()
+  /** Last time the listener answered an event (or had nothing outstanding). */
+  lastProgress = Date.now()
+  badFrames = 0
+  readonly connectedAt = nowIso()
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly endpoint: Endpoint,
+    readonly source: Source,
+    readonly remote: string,
+  ) {}
+}
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({status: false, message})
+  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+}
+
+/**
+ * The gateway side of `caravan listen`: pushes each stream delivery of a listener's cli
+ * endpoint, in order, and records the listener's results as delivery attempts. Anything
+ * not answered stays queued in the store for the next connection.
+ */
+export class StreamServer {
+  private readonly wss: WebSocketServer
+  private readonly connections = new Map<string, Connection>()
+  private readonly heartbeat: NodeJS.Timeout
+  private readonly window: number
+  private readonly onCreated = ({deliveries: made}: {deliveries: Delivery[]}) => {
+    for (const d of made) this.connections.get(d.endpoint_id) && this.pump(this.connections.get(d.endpoint_id)!)
+  }
+
+  constructor(private readonly opts: StreamOptions) {
+    this.window = opts.window ?? 50
+    this.wss = new WebSocketServer({noServer: true, maxPayload: opts.maxFrameBytes ?? 16 * 1024 * 1024})
+    opts.events.on('event.created', this.onCreated)
+    const deadAfter = opts.deadAfterMs ?? 30_000
+    const ackTimeout = opts.ackTimeoutMs ?? 120_000
+    this.heartbeat = setInterval(() => {
+      const now = Date.now()
+      for (const conn of this.connections.values()) {
+        if (now - conn.lastSeen > deadAfter) {
+          this.opts.log(`listener ${conn.endpoint.name} stopped answering heartbeats; dropped (its events stay queued)`)
+          conn.ws.terminate()
+        } else if (conn.pending.size > 0 && now - conn.lastProgress > ackTimeout) {
+          this.opts.log(`listener ${conn.endpoint.name} did not answer its events within ${ackTimeout / 1000}s; dropped (its events stay queued)`)
+          conn.ws.close(4001, 'events not answered in time')
+        } else {
+          conn.ws.ping()
+        }
+      }
+    }, opts.heartbeatMs ?? 10_000)
+    this.heartbeat.unref()
+  }
+
+  listeners(): ListenerInfo[] {
+    return [...this.connections.values()].map((c) => ({
+      listener_id: c.endpoint.id,
+      name: c.endpoint.name,
+      source: c.source.name,
+      target: c.endpoint.url,
+      connected_at: c.connectedAt,
+      remote: c.remote,
+      in_flight: c.pending.size,
+    }))
+  }
+
+  /** Handles `/api/v1/projects/{id}/stream` upgrades; returns false for other paths. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://relay.local')
+    const match = /^\/api\/v1\/projects\/([^/]+)\/stream\/?$/.exec(url.pathname)
+    if (!match) return false
+    const db = this.opts.db
+    const key = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]
+    const scope = key ? lookupApiKey(db, key) : undefined
+    if (!scope) {
+      reject(socket, 401, key ? 'invalid API key' : 'missing API key: send "Authorization: Bearer <key>"')
+      return true
+    }
+    const projectId = decodeURIComponent(match[1])
+    if (scope.projectId !== null && scope.projectId !== projectId) {
+      reject(socket, 401, `this API key is not valid for project ${projectId}`)
+      return true
+    }
+    const project = getProject(db, projectId)
+    const listenerId = url.searchParams.get('listener') ?? ''
+    const endpoint = project ? endpoints.get(db, projectId, listenerId) : undefined
+    if (!project || !endpoint || endpoint.kind !== 'cli') {
+      reject(socket, 404, `no listener "${listenerId}" in project ${projectId}: register it with POST /api/v1/projects/${projectId}/listeners`)
+      return true
+    }
+    const sub = db.prepare(`SELECT source_id FROM subscriptions WHERE endpoint_id = ? AND type = 'cli' AND deleted_at IS NULL`).get(endpoint.id) as {source_id: string} | undefined
+    const source = sub ? sources.get(db, projectId, sub.source_id) : undefined
+    if (!source) {
+      reject(socket, 404, `listener ${endpoint.name} has no source`)
+      return true
+    }
+    const skipBacklog = url.searchParams.get('skip_backlog') === '1' || url.searchParams.get('skip_backlog') === 'true'
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, endpoint, source, req.socket.remoteAddress ?? '', skipBacklog))
+    return true
+  }
+
+  private accept(ws: WebSocket, endpoint: Endpoint, source: Source, remote: string, skipBacklog: boolean): void {
+    const previous = this.connections.get(endpoint.id)
+    if (previous) previous.ws.close(4000, 'replaced by a new connection of the same listener')
+    const conn = new Connection(ws, endpoint, source, remote)
+    this.connections.set(endpoint.id, conn)
+    const db = this.opts.db
+    if (skipBacklog) {
+      db.prepare(`UPDATE deliveries SET status = 'Discarded', description = 'skipped: listen --skip-backlog', updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`).run(nowIso(), endpoint.id)
+    }
+    const backlog = (db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`).get(endpoint.id) as {n: number}).n
+    ws.on('pong', () => (conn.lastSeen = Date.now()))
+    ws.on('ping', () => (conn.lastSeen = Date.now()))
+    ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? '' : data.toString()))
+    ws.on('close', () => {
+      if (this.connections.get(endpoint.id) === conn) this.connections.delete(endpoint.id)
+    })
+    ws.on('error', (error) => this.opts.log(`listener ${endpoint.name}: ${error.message}`))
+    this.send(conn, {type: 'hello', version: STREAM_PROTOCOL_VERSION, listener_id: endpoint.id, source: {id: source.id, name: source.name, url: ingestUrl(this.opts.baseUrl(), source.mask_id)}, backlog})
+    this.pump(conn)
+  }
+
+  private send(conn: Connection, frame: object): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame))
+  }
+
+  /** Send queued deliveries, oldest first, until the window is full. */
+  private pump(conn: Connection): void {
+    const room = this.window - conn.pending.size
+    if (room <= 0 || conn.ws.readyState !== conn.ws.OPEN) return
+    const rows = this.opts.db
+      .prepare(`SELECT * FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id > ? ORDER BY id LIMIT ?`)
+      .all(conn.endpoint.id, conn.lastSent, room)
+      .map((row) => deliveries.fromRow(row as Record<string, unknown>))
+    if (conn.pending.size === 0) conn.lastProgress = Date.now()
+    for (const delivery of rows) {
+      const event = eventTable.get(this.opts.db, delivery.project_id, delivery.event_id)
+      conn.lastSent = delivery.id
+      if (!event) continue
+      conn.pending.add(delivery.id)
+      const headers = this.freshHeaders(conn.source, event.headers, event.body, Date.parse(event.created_at))
+      const frame: EventFrame = {
+        type: 'event',
+        cursor: delivery.id,
+        delivery_id: delivery.id,
+        attempt: delivery.attempts + 1,
+        event: {
+          id: event.id,
+          event_type: event.event_type,
+          method: event.method,
+          path: event.url_path,
+          query: event.url_query,
+          headers,
+          body_base64: event.body.toString('base64'),
+          created_at: event.created_at,
+          source_id: event.source_id ?? '',
+        },
+      }
+      this.send(conn, frame)
+    }
+  }
+
+  /** Re-sign Stripe / Standard Webhooks requests that would now fail the app's timestamp check. */
+  private freshHeaders(source: Source, headers: Record<string, string[]>, body: Buffer, createdAt: number): Record<string, string[]> {
+    const secret = (source.verifier.hmac as {secret?: string} | undefined)?.secret
+    const now = Date.now()
+    if (!secret || !isProviderName(source.provider) || now - createdAt < RESIGN_AFTER_MS) return headers
+    if (source.provider !== 'stripe' && source.provider !== 'standard-webhooks') return headers
+    return resignHeaders(source.provider, secret, headers, body, now) as Record<string, string[]>
+  }
+
+  private onMessage(conn: Connection, text: string): void {
+    conn.lastSeen = Date.now()
+    const frame = parseResultFrame(text)
+    if (typeof frame === 'string') {
+      conn.badFrames++
+      this.send(conn, {type: 'error', message: frame})
+      if (conn.badFrames >= BAD_FRAME_LIMIT) conn.ws.close(1008, 'too many invalid frames')
+      return
+    }
+    if (!conn.pending.has(frame.delivery_id)) {
+      this.send(conn, {type: 'error', message: `delivery ${frame.delivery_id} was not sent to this listener`})
+      return
+    }
+    conn.lastProgress = Date.now()
+    this.record(conn, frame)
+    this.pump(conn)
+  }
+
+  private record(conn: Connection, frame: ResultFrame): void {
+    const db = this.opts.db
+    const delivery = deliveries.get(db, conn.endpoint.project_id, frame.delivery_id)
+    if (!delivery) return
+    const now = Date.now()
+    const ok = frame.status !== null && frame.status >= 200 && frame.status < 300
+    const status = ok ? 'Success' : frame.final ? 'Failure' : 'Retry'
+    const attempt: DeliveryAttempt = {
+      id: ulid(now),
+      project_id: delivery.project_id,
+      delivery_id: delivery.id,
+      endpoint_id: conn.endpoint.id,
+      url: frame.url ?? conn.endpoint.url,
+      method: 'POST',
+      request_headers: Object.fromEntries(Object.entries(frame.request_headers ?? {}).map(([k, v]) => [k, [String(v)]])),
+      response_status: frame.status,
+      response_headers: frame.headers ?? null,
+      response_body: frame.body_base64 ? Buffer.from(frame.body_base64, 'base64').subarray(0, RESPONSE_BODY_LIMIT) : null,
+      error: frame.error ?? '',
+      latency_ms: Math.round(frame.latency_ms),
+      created_at: nowIso(now),
+    }
+    const updated: Delivery = {...delivery, status, attempts: delivery.attempts + 1, latency_ms: attempt.latency_ms, description: frame.error ?? (ok ? '' : `HTTP ${frame.status}`), updated_at: nowIso(now)}
+    db.transaction(() => {
+      attempts.insert(db, attempt)
+      deliveries.update(db, updated)
+    })()
+    if (status !== 'Retry') conn.pending.delete(delivery.id)
+    this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat)
+    this.opts.events.off('event.created', this.onCreated)
+    for (const conn of this.connections.values()) conn.ws.close(1001, 'relay shutting down')
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()))
+  }
+}
