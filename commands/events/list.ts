@@ -9,6 +9,7 @@ export default class List extends makeListCommand({
   examples: ['<%= config.bin %> events list', '<%= config.bin %> events list --since 2026-11-01 --type invoice.paid --json'],
   filters: {
     endpoint: Flags.string({description: 'Only events delivered to this endpoint ID.'}),
+    source: Flags.string({char: 's', description: 'Only events received by this source (name).'}),
     'source-id': Flags.string({description: 'Only events received by this source ID.'}),
     type: Flags.string({description: 'Only events of this type.'}),
     'idempotency-key': Flags.string({description: 'Only events with this idempotency key.'}),
@@ -18,6 +19,7 @@ export default class List extends makeListCommand({
   query: (f) => ({
     endpointId: f.endpoint as string | undefined,
     sourceId: f['source-id'] as string | undefined,
+    source: f.source as string | undefined,
     event_type: f.type as string | undefined,
     idempotencyKey: f['idempotency-key'] as string | undefined,
     startDate: f.since as string | undefined,

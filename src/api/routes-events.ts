@@ -1,10 +1,11 @@
 import * as deliveriesCore from '../core/deliveries.js'
 import * as eventsCore from '../core/events.js'
+import {recordReplay} from '../core/replays.js'
 import * as retries from '../core/retries.js'
 import {Input} from '../core/input.js'
 import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
-import {endpoints as endpointTable} from '../store/resources.js'
+import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
 import type {Delivery, Endpoint, Project} from '../store/types.js'
 import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
 import {projectOf} from './routes-management.js'
@@ -22,6 +23,14 @@ function deliveriesJson(db: Db, project: Project, list: Delivery[]) {
     if (!cache.has(d.endpoint_id)) cache.set(d.endpoint_id, endpointTable.find(db, ['id = ?'], [d.endpoint_id])[0])
     return deliveryJson(d, {endpoint: cache.get(d.endpoint_id), strategy: project.config.strategy.type, interval: project.config.strategy.duration})
   })
+}
+
+/** Caravan extension: `?source=<name>` besides Convoy's `sourceId`. */
+function sourceIdByName(ctx: ApiContext, projectId: string, name: string | undefined): string[] {
+  if (!name) return []
+  const source = sourceTable.find(ctx.db, ['project_id = ?', 'name = ?'], [projectId, name])[0]
+  if (!source) throw new HttpError(400, `source: no source named "${name}"`)
+  return [source.id]
 }
 
 export function addEventRoutes(router: R): void {
@@ -48,7 +57,7 @@ export function addEventRoutes(router: R): void {
       const page = eventsCore.listEvents(ctx.db, project.id, pageQuery(q), {
         startDate: opt(q, 'startDate'),
         endDate: opt(q, 'endDate'),
-        sourceId: queryList(q, 'sourceId'),
+        sourceId: [...queryList(q, 'sourceId'), ...sourceIdByName(ctx, project.id, opt(q, 'source'))],
         endpointId: queryList(q, 'endpointId'),
         idempotencyKey: opt(q, 'idempotencyKey'),
         eventType: opt(q, 'event_type'),
@@ -74,6 +83,14 @@ export function addEventRoutes(router: R): void {
       const made = retries.replayEvent(ctx.db, project, event)
       if (made.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
       return {status: 200, message: `Event replayed to ${made.length} endpoint(s)`, data: eventJson(event, eventsCore.eventStatus(event, made.map((d) => d.status)))}
+    })
+    .add('POST', `${ev}/:eventID/replays`, (ctx, r) => {
+      // Caravan extension: record a replay the CLI sent itself (caravan replay).
+      const project = projectOf(ctx, r as AuthedRequest)
+      const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
+      const delivery = recordReplay(ctx.db, project, event, r.body)
+      ctx.events.emit('delivery.updated', {delivery})
+      return {status: 201, message: 'Replay recorded', data: deliveriesJson(ctx.db, project, [delivery])[0]}
     })
     .add('POST', `${ev}/batchreplay`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)

@@ -39,33 +39,7 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
   return db.transaction((): Listener => {
     const source = findSource(db, project.id, sourceRef) ?? createSource(db, project.id, {name: sourceRef})
     const now = nowIso()
-    const endpointName = `${LISTENER_PREFIX}${name}`
-    let endpoint = endpoints.find(db, ['project_id = ?', 'kind = ?', 'name = ?'], [project.id, 'cli', endpointName])[0]
-    if (endpoint) {
-      endpoint = endpoints.update(db, {...endpoint, url: target, status: 'active', updated_at: now})
-    } else {
-      endpoint = endpoints.insert(db, {
-        id: ulid(),
-        kind: 'cli',
-        project_id: project.id,
-        name: endpointName,
-        url: target,
-        description: `caravan listen from source ${source.name}`,
-        owner_id: '',
-        status: 'active',
-        secrets: [],
-        http_timeout: 30,
-        rate_limit: DEFAULT_RATE_LIMIT,
-        rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
-        authentication: null,
-        advanced_signatures: false,
-        content_type: 'application/json',
-        slack_webhook_url: '',
-        support_email: '',
-        created_at: now,
-        updated_at: now,
-      })
-    }
+    const endpoint = ensureCliEndpoint(db, project.id, `${LISTENER_PREFIX}${name}`, target, `caravan listen from source ${source.name}`)
     const filter = {event_types: eventTypes, filter: {body: {}, headers: {}}}
     let subscription = subscriptions.find(db, ['project_id = ?', 'endpoint_id = ?', 'type = ?'], [project.id, endpoint.id, 'cli'])[0]
     if (subscription) {
@@ -74,7 +48,7 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
       subscription = subscriptions.insert(db, {
         id: ulid(),
         project_id: project.id,
-        name: endpointName,
+        name: endpoint.name,
         type: 'cli',
         endpoint_id: endpoint.id,
         source_id: source.id,
@@ -85,4 +59,32 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
     }
     return {endpoint, source, subscription}
   })()
+}
+
+/** The cli endpoint with this name, created or pointed at `target`. */
+export function ensureCliEndpoint(db: Db, projectId: string, endpointName: string, target: string, description: string): Endpoint {
+  const now = nowIso()
+  const existing = endpoints.find(db, ['project_id = ?', 'kind = ?', 'name = ?'], [projectId, 'cli', endpointName])[0]
+  if (existing) return endpoints.update(db, {...existing, url: target, status: 'active', updated_at: now})
+  return endpoints.insert(db, {
+    id: ulid(),
+    kind: 'cli',
+    project_id: projectId,
+    name: endpointName,
+    url: target,
+    description,
+    owner_id: '',
+    status: 'active',
+    secrets: [],
+    http_timeout: 30,
+    rate_limit: DEFAULT_RATE_LIMIT,
+    rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
+    authentication: null,
+    advanced_signatures: false,
+    content_type: 'application/json',
+    slack_webhook_url: '',
+    support_email: '',
+    created_at: now,
+    updated_at: now,
+  })
 }

@@ -46,6 +46,7 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined
   private tickQueued = false
   private stopping = false
+  private abandoned = false
   private readonly onScheduled = () => this.wake()
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -90,11 +91,15 @@ export class Dispatcher {
     this.stopping = true
     this.opts.events.off('deliveries.scheduled', this.onScheduled)
     if (this.timer) clearTimeout(this.timer)
-    const pending = Promise.all(this.inFlight.values())
-    let timeout: NodeJS.Timeout | undefined
-    await Promise.race([pending, new Promise((resolve) => (timeout = setTimeout(resolve, graceMs)))])
-    if (timeout) clearTimeout(timeout)
-    await this.opts.sender.close().catch(() => undefined)
+    const deadline = Date.now() + graceMs
+    await settlesWithin(Promise.all(this.inFlight.values()), graceMs)
+    // Sends still out after the grace period are abandoned unrecorded: their deliveries stay
+    // Processing and go out again on the next start (at-least-once).
+    this.abandoned = this.inFlight.size > 0
+    // A graceful close waits for every request (deliveries, notifications) to finish, which
+    // for a hanging receiver means its whole timeout: past the deadline, drop the sockets.
+    const sender = this.opts.sender
+    if (!(await settlesWithin(sender.close(), Math.max(0, deadline - Date.now())))) await sender.destroy().catch(() => undefined)
   }
 
   private breakerFor(project: Project, endpointId: string) {
@@ -137,9 +142,13 @@ export class Dispatcher {
     const endpointCache = new Map<string, Endpoint | undefined>()
     const postponed = new Map<number, string[]>()
     const later = (at: number, id: string) => postponed.set(at, [...(postponed.get(at) ?? []), id])
+    let waitingForSlot = false
 
     for (const delivery of due) {
-      if (this.inFlight.size >= this.maxInFlight) break
+      if (this.inFlight.size >= this.maxInFlight) {
+        waitingForSlot = true
+        break
+      }
       if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
       const project = projects.get(delivery.project_id)
       if (!endpointCache.has(delivery.endpoint_id)) endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
@@ -152,7 +161,10 @@ export class Dispatcher {
         this.finish(this.setStatus(delivery, 'Discarded', {description: `endpoint is ${endpoint.status}`}))
         continue
       }
-      if ((this.inFlightByEndpoint.get(endpoint.id) ?? 0) >= this.perEndpoint) continue
+      if ((this.inFlightByEndpoint.get(endpoint.id) ?? 0) >= this.perEndpoint) {
+        waitingForSlot = true
+        continue
+      }
       const limit = this.limiters.tryAcquire(endpoint.id, {count: endpoint.rate_limit, durationMs: endpoint.rate_limit_duration * 1000})
       if (!limit.ok) {
         later(now + limit.waitMs, delivery.id)
@@ -174,12 +186,20 @@ export class Dispatcher {
       this.launch(project, endpoint, processing)
     }
     for (const [at, ids] of postponed) this.postpone(ids, at)
-    this.scheduleNext()
+    this.scheduleNext(waitingForSlot ? now : undefined)
   }
 
-  private scheduleNext(): void {
+  /**
+   * Arm the timer for the next delivery that falls due. Deliveries already due but held
+   * back by the in-flight caps are left to the wake() of the send that frees a slot;
+   * counting them here would spin the loop on zero-delay timers until then.
+   */
+  private scheduleNext(heldBackAt?: number): void {
     if (this.stopping) return
-    const row = this.opts.db.prepare(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push'`).get() as {next: number | null}
+    const held = heldBackAt === undefined ? '' : ' AND next_attempt_at > ?'
+    const row = this.opts.db
+      .prepare(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push'${held}`)
+      .get(...(heldBackAt === undefined ? [] : [heldBackAt])) as {next: number | null}
     const wait = row.next === null ? this.idlePollMs : Math.min(Math.max(row.next - this.now(), 0), this.idlePollMs)
     this.timer = setTimeout(() => this.tick(), wait)
     this.timer.unref?.()
@@ -205,7 +225,7 @@ export class Dispatcher {
     }
     const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
     const result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
-    if (this.opts.db.open) this.record(project, endpoint, delivery, request.headers, result)
+    if (!this.abandoned && this.opts.db.open) this.record(project, endpoint, delivery, request.headers, result)
   }
 
   private record(project: Project, endpoint: Endpoint, delivery: Delivery, requestHeaders: Record<string, string>, result: SendResult): void {
@@ -272,5 +292,20 @@ export class Dispatcher {
 
   private finish(delivery: Delivery): void {
     this.opts.events.emit('delivery.updated', {delivery})
+  }
+}
+
+/** Whether `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const settled = promise.then(
+    () => true,
+    () => true,
+  )
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([settled, timedOut])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -102,4 +102,9 @@ export class Sender {
   async close(): Promise<void> {
     await this.agent.close()
   }
+
+  /** Drop every connection now; requests still in flight fail. */
+  async destroy(): Promise<void> {
+    await this.agent.destroy()
+  }
 }

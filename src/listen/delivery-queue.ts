@@ -129,7 +129,6 @@ export class DeliveryQueue {
       const repeat = result.unreachable && wasUnreachable
       wasUnreachable = result.unreachable
       if (repeat) {
-        attempt++
         await this.pause(waitMs, true)
         waitMs = Math.min(waitMs * 2, 5000)
         continue

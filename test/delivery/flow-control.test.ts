@@ -1,8 +1,8 @@
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {getProject} from '../../src/store/projects.js'
 import type {Delivery} from '../../src/store/types.js'
-import {inOrder, isFinal, startDeliveryRelay, startSink, waitFor} from '../helpers/delivery.js'
+import {inOrder, isFinal, sleep, startDeliveryRelay, startSink, waitFor} from '../helpers/delivery.js'
 
 /** Arrival times are taken at the sink, some ms after the relay's clock let the request go. */
 const ARRIVAL_SLACK_MS = 200
@@ -88,5 +88,32 @@ describe('delivery: circuit breaker', () => {
     const after = Date.now()
     expect((await r.delivery(await r.broadcast({n: 'after'}))).status).toBe('Success')
     expect(sink.requests[5].at - after).toBeLessThan(500)
+  })
+})
+
+describe('delivery: in-flight caps', () => {
+  it('deliveries waiting for a free slot wait quietly: the queue loop does not spin meanwhile', async () => {
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const sink = await startSink(() => ({status: 200, until: released}))
+    const r = await startDeliveryRelay()
+    await r.endpoint({url: sink.url})
+    // 8 sends per endpoint at once (the dispatcher's default): two of these ten must wait.
+    const eventIds: string[] = []
+    for (let i = 0; i < 10; i++) eventIds.push(await r.broadcast({i}))
+    await sink.waitForRequests(8)
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- counting the private loop's turns
+    const ticks = vi.spyOn(r.relay.dispatcher as any, 'tick')
+    await sleep(300)
+    expect(sink.requests).toHaveLength(8)
+    expect(ticks.mock.calls.length, 'queue looks while nothing can change').toBeLessThanOrEqual(2)
+
+    release()
+    const done = await Promise.all(eventIds.map((id) => r.delivery(id)))
+    expect(done.map((d) => d.status)).toEqual(Array(10).fill('Success'))
+    expect(sink.requests).toHaveLength(10)
+    // The freed slots woke the loop: the spy was watching the real thing.
+    expect(ticks.mock.calls.length).toBeGreaterThan(0)
   })
 })

@@ -41,6 +41,8 @@ export interface SinkReply {
   delayMs?: number
   /** Never answer (until the sink closes). */
   hang?: boolean
+  /** Answer once this settles (then after delayMs). */
+  until?: Promise<unknown>
   /** Shorthand for a 302 with this Location. */
   redirect?: string
 }
@@ -89,8 +91,14 @@ export async function startSink(handler: SinkHandler = () => undefined): Promise
         res.writeHead(status, {'content-type': 'text/plain', ...headers})
         res.end(reply.body ?? `ok ${request.index}`, () => (request.respondedAt = Date.now()))
       }
-      const timer = setTimeout(answer, reply.delayMs ?? 0)
-      timers.add(timer)
+      let timer: NodeJS.Timeout
+      const schedule = () => {
+        if (closing) return
+        timer = setTimeout(answer, reply.delayMs ?? 0)
+        timers.add(timer)
+      }
+      if (reply.until) void reply.until.finally(schedule)
+      else schedule()
     })
   })
   server.on('connection', (socket) => {

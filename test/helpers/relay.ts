@@ -131,14 +131,16 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
   const dataDir = await mkdtemp(join(tmpdir(), 'caravan-api-'))
   const key = `test-admin-${randomBytes(8).toString('hex')}`
   let relay: Relay
-  let receiver: Receiver
+  let receiver: Receiver | undefined
   try {
     receiver = await startReceiver()
     relay = await startRelay({...options, port: 0, dataDir, apiKey: key})
   } catch (error) {
+    await receiver?.close()
     await rm(dataDir, {recursive: true, force: true})
     throw error
   }
+  const theReceiver = receiver
 
   const api: Api = async (method, path, body, opts = {}) => {
     const headers: Record<string, string> = {...opts.headers}
@@ -165,7 +167,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     if (cleaned) return
     cleaned = true
     await relay.stop({graceMs: 200})
-    await receiver.close()
+    await theReceiver.close()
     await rm(dataDir, {recursive: true, force: true})
   }
 
@@ -174,7 +176,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     url: relay.url,
     key,
     projectId: relay.defaultProjectId,
-    receiver,
+    receiver: theReceiver,
     api,
     p: (suffix = '') => `/api/v1/projects/${relay.defaultProjectId}${suffix}`,
     cleanup,

@@ -1,7 +1,7 @@
 import {copyFileSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ANSI, type Env, type RunOptions, closedPort, killAll, makeSandbox, readProfiles, runCli, runJson, type Sandbox, type ServerProcess, startServerProcess} from '../helpers/cli.js'
+import {ANSI, assertBuilt, type Env, type RunOptions, closedPort, killAll, makeSandbox, readProfiles, runCli, runJson, type Sandbox, type ServerProcess, startServerProcess} from '../helpers/cli.js'
 
 // Integration tier: every test spawns the built bin/run.js and checks what a user or a CI
 // script sees — exit code, stdout, stderr. Each describe block owns one relay and one
@@ -10,8 +10,11 @@ import {ANSI, type Env, type RunOptions, closedPort, killAll, makeSandbox, readP
 // Each spawn costs ~0.5 s (more on a busy machine); tests run several in sequence.
 const SLOW = {timeout: 90_000}
 
-// Whatever happens above, no relay or CLI child outlives this file.
+// Whatever happens below, no relay or CLI child outlives this file.
 afterAll(() => killAll())
+
+// A missing build must show up as a failed test, not only as skipped ones after a failed hook.
+it('runs against the built CLI (npm run build first)', () => assertBuilt())
 
 const DELIVERY_STATUSES = ['Scheduled', 'Processing', 'Success', 'Failure', 'Retry', 'Discarded']
 
@@ -43,9 +46,9 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   afterAll(async () => {
-    const stopped = await server?.stop()
+    const stopped = server ? await server.stop() : undefined
     sandbox?.cleanup()
-    expect(stopped?.code).toBe(0)
+    if (stopped) expect(stopped.code, stopped.stderr).toBe(0)
   })
 
   it('server writes the local profile (mode 0600) so later commands need no flags', () => {
@@ -246,9 +249,9 @@ describe('error paths: exit codes and messages', SLOW, () => {
   })
 
   afterAll(async () => {
-    const stopped = await server?.stop()
+    const stopped = server ? await server.stop() : undefined
     for (const s of [sandbox, ...extra]) s?.cleanup()
-    expect(stopped?.code).toBe(0)
+    if (stopped) expect(stopped.code, stopped.stderr).toBe(0)
   })
 
   it('gateway down: exit 3, one Error line and a Hint naming caravan server, stdout empty (also under --json)', async () => {

@@ -42,6 +42,7 @@ describe('oclif.manifest.json', () => {
   })
 
   it('has a compiled file in dist/commands for every command', () => {
+    assertBuilt()
     const missing = commandIds().filter((id) => !existsSync(join(ROOT, 'dist', 'commands', ...id.split(':')) + '.js'))
     expect(missing).toEqual([])
   })

@@ -1,0 +1,145 @@
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {CaravanError} from '../errors.js'
+import {isProviderName} from '../ingest/providers.js'
+import {resignHeaders} from '../ingest/sign-provider.js'
+import {Forwarder, type ForwardResult} from '../listen/forwarder.js'
+import {forwardUrl, parseTarget} from '../listen/target.js'
+import type {GatewayClient} from './gateway-client.js'
+import type {Json} from './resources.js'
+import {sourceSecret} from './sources.js'
+
+export interface ReplayOptions {
+  ref: string
+  source?: string
+  forward?: string
+  data?: Buffer
+  headers?: Record<string, string>
+  edit?: boolean
+}
+
+export interface ReplayOutcome {
+  event: Json
+  target: string
+  result: ForwardResult
+  resigned: boolean
+  notes: string[]
+  delivery_id: string | null
+}
+
+type HeaderMap = Record<string, string[]>
+
+/** `Name: value` lines, a blank line, then the body: what the editor shows. */
+export function formatRequest(headers: HeaderMap, body: Buffer): string {
+  const lines = Object.entries(headers).flatMap(([k, values]) => values.map((v) => `${k}: ${v}`))
+  return `${lines.join('\n')}\n\n${body.toString('utf8')}`
+}
+
+export function parseRequest(text: string): {headers: HeaderMap; body: Buffer} {
+  const split = text.indexOf('\n\n')
+  const head = split === -1 ? text : text.slice(0, split)
+  const body = split === -1 ? '' : text.slice(split + 2)
+  const headers: HeaderMap = {}
+  for (const line of head.split('\n')) {
+    if (!line.trim()) continue
+    const at = line.indexOf(':')
+    if (at <= 0) throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `edited request: "${line}" is not a "Name: value" header line`)
+    ;(headers[line.slice(0, at).trim().toLowerCase()] ??= []).push(line.slice(at + 1).trim())
+  }
+  return {headers, body: Buffer.from(body, 'utf8')}
+}
+
+function editInEditor(headers: HeaderMap, body: Buffer): {headers: HeaderMap; body: Buffer} {
+  const editor = process.env.VISUAL || process.env.EDITOR || 'vi'
+  const dir = mkdtempSync(join(tmpdir(), 'caravan-replay-'))
+  const file = join(dir, 'request.http')
+  try {
+    writeFileSync(file, formatRequest(headers, body))
+    const run = spawnSync(editor, [file], {stdio: 'inherit', shell: process.platform === 'win32'})
+    if (run.status !== 0) throw new CaravanError('CARAVAN_ERR_CONFIG', `the editor (${editor}) exited with ${run.status ?? run.signal}; nothing was sent`)
+    return parseRequest(readFileSync(file, 'utf8'))
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+async function findEvent(client: GatewayClient, base: string, ref: string, sourceId?: string): Promise<Json> {
+  if (ref !== 'latest') return client.data<Json>('GET', `${base}/events/${encodeURIComponent(ref)}`)
+  const page = await client.data<{content: Json[]}>('GET', `${base}/events`, {query: {perPage: 1, sourceId}})
+  const event = page.content[0]
+  if (!event) throw new CaravanError('CARAVAN_ERR_NOT_FOUND', sourceId ? 'no events from that source yet' : 'no events stored yet')
+  return event
+}
+
+/**
+ * Re-send a stored request to the app (the running listener's target, or --forward),
+ * optionally edited, re-signed when the source knows the provider secret, and record
+ * the result as a new delivery of the original event.
+ */
+export async function replayStoredEvent(client: GatewayClient, projectId: string, opts: ReplayOptions): Promise<ReplayOutcome> {
+  const base = `/api/v1/projects/${encodeURIComponent(projectId)}`
+  let source: Json | undefined
+  if (opts.source) {
+    const page = await client.data<{content: Json[]}>('GET', `${base}/sources`, {query: {perPage: 1000}})
+    source = page.content.find((s) => s.name === opts.source || s.uid === opts.source)
+    if (!source) throw new CaravanError('CARAVAN_ERR_NOT_FOUND', `no source named "${opts.source}"`)
+  }
+  const event = await findEvent(client, base, opts.ref, source?.uid)
+  if (!source && event.source_id) source = await client.data<Json>('GET', `${base}/sources/${encodeURIComponent(event.source_id)}`)
+
+  let target = opts.forward ? parseTarget(opts.forward) : undefined
+  let listenerId: string | undefined
+  if (!target) {
+    const listeners = (await client.data<Json[]>('GET', `${base}/listeners`)) ?? []
+    const match = listeners.find((l) => !source || l.source === source.name)
+    if (!match) throw new CaravanError('CARAVAN_ERR_CONFIG', 'no caravan listen is running for this source', {hint: 'pass --forward localhost:3000/path, or start caravan listen'})
+    target = new URL(match.target)
+    listenerId = match.listener_id
+  }
+
+  let headers: HeaderMap = {...(event.headers as HeaderMap)}
+  let body = opts.data ?? Buffer.from(event.body_base64 ?? '', 'base64')
+  for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = [v]
+  if (opts.edit) ({headers, body} = editInEditor(headers, body))
+
+  const notes: string[] = []
+  let resigned = false
+  const provider = source?.provider as string | undefined
+  const secret = source ? sourceSecret(source) : undefined
+  const changed = Boolean(opts.data || opts.edit)
+  if (provider && isProviderName(provider)) {
+    const timestamped = provider === 'stripe' || provider === 'standard-webhooks'
+    if (secret && (timestamped || changed)) {
+      headers = resignHeaders(provider, secret, headers, body, Date.now()) as HeaderMap
+      resigned = true
+    } else if (!secret && (timestamped || changed)) {
+      notes.push(`the ${provider} signature was not refreshed (the source has no secret): the app may reject it; set one with caravan sources update ${source!.uid} --provider ${provider} --secret …`)
+    }
+  }
+
+  const url = forwardUrl(target, {path: event.url_path ?? '', query: event.url_query_params ?? ''})
+  const forwarder = new Forwarder()
+  const result = await forwarder.forward({url, method: event.method || 'POST', headers, body})
+  await forwarder.close()
+  const recorded = await client
+    .data<Json>('POST', `${base}/events/${encodeURIComponent(event.uid)}/replays`, {
+      body: {
+        target: url,
+        listener_id: listenerId,
+        status: result.status ?? undefined,
+        headers: result.headers ?? {},
+        body_base64: result.body?.toString('base64'),
+        latency_ms: result.latencyMs,
+        error: result.error || undefined,
+        request_headers: result.requestHeaders,
+      },
+    })
+    .catch((error: Error) => {
+      notes.push(`the replay was sent but could not be recorded: ${error.message}`)
+      return undefined
+    })
+  return {event, target: url, result, resigned, notes, delivery_id: recorded?.uid ?? null}
+}
