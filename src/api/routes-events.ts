@@ -62,18 +62,18 @@ export function addEventRoutes(router: R): void {
         idempotencyKey: opt(q, 'idempotencyKey'),
         eventType: opt(q, 'event_type'),
       })
-      const statuses = eventsCore.deliveryStatusesByEvent(ctx.db, page.content.map((x) => x.id))
+      const summaries = eventsCore.deliverySummaries(ctx.db, page.content.map((x) => x.id))
       return {
         status: 200,
         message: 'Events fetched successfully',
-        data: pageJson(page, (x) => eventJson(x, eventsCore.eventStatus(x, statuses.get(x.id) ?? []))),
+        data: pageJson(page, (x) => eventJson(x, eventsCore.eventStatus(x, summaries.get(x.id)?.statuses ?? []), summaries.get(x.id))),
       }
     })
     .add('GET', `${ev}/:eventID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
-      const statuses = eventsCore.deliveryStatusesByEvent(ctx.db, [event.id]).get(event.id) ?? []
-      return {status: 200, message: 'Event fetched successfully', data: eventJson(event, eventsCore.eventStatus(event, statuses))}
+      const summary = eventsCore.deliverySummaries(ctx.db, [event.id]).get(event.id)
+      return {status: 200, message: 'Event fetched successfully', data: eventJson(event, eventsCore.eventStatus(event, summary?.statuses ?? []), summary)}
     })
 
   router

@@ -1,3 +1,4 @@
+import type {DeliverySummary} from '../core/events.js'
 import type {Delivery, DeliveryAttempt, Endpoint, EventRecord, Headers, Project, Source, Subscription} from '../store/types.js'
 
 /**
@@ -98,7 +99,7 @@ function parsedJson(text: string | null): unknown {
   }
 }
 
-export function eventJson(e: EventRecord, status: string) {
+export function eventJson(e: EventRecord, status: string, summary?: DeliverySummary) {
   const raw = utf8OrNull(e.body)
   return {
     uid: e.id,
@@ -117,6 +118,10 @@ export function eventJson(e: EventRecord, status: string) {
     status,
     failure_reason: e.verification_error ?? '',
     endpoints: e.target_endpoint_ids,
+    // Caravan: what list views show (attempts, last response code and latency)
+    delivery_summary: summary
+      ? {deliveries: summary.statuses.length, attempts: summary.attempts, response_status: summary.response_status, latency_ms: summary.latency_ms, error: summary.error}
+      : {deliveries: 0, attempts: 0, response_status: null, latency_ms: null, error: ''},
     created_at: e.created_at,
     updated_at: e.updated_at,
   }

@@ -196,19 +196,47 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
   return events.page(db, where, params, page)
 }
 
-/** Delivery statuses of many events in one query, for list views. */
-export function deliveryStatusesByEvent(db: Db, eventIds: string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>()
+/** What a list view shows of an event's deliveries (Caravan's `delivery_summary`). */
+export interface DeliverySummary {
+  statuses: string[]
+  attempts: number
+  /** Response code and latency of the most recent attempt of any delivery. */
+  response_status: number | null
+  latency_ms: number | null
+  error: string
+}
+
+/** Delivery facts of many events in one query, for list views. */
+export function deliverySummaries(db: Db, eventIds: string[]): Map<string, DeliverySummary> {
+  const out = new Map<string, DeliverySummary>()
   if (eventIds.length === 0) return out
   const rows = db
-    .prepare(`SELECT event_id, status FROM deliveries WHERE event_id IN (${eventIds.map(() => '?').join(',')})`)
-    .all(...eventIds) as {event_id: string; status: string}[]
+    .prepare(
+      `SELECT d.event_id, d.status, d.attempts, a.response_status, a.latency_ms, a.error, a.id AS attempt_id
+       FROM deliveries d
+       LEFT JOIN delivery_attempts a ON a.id = (SELECT id FROM delivery_attempts WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1)
+       WHERE d.event_id IN (${eventIds.map(() => '?').join(',')})`,
+    )
+    .all(...eventIds) as {event_id: string; status: string; attempts: number; response_status: number | null; latency_ms: number | null; error: string | null; attempt_id: string | null}[]
+  const newest = new Map<string, string>()
   for (const row of rows) {
-    const list = out.get(row.event_id) ?? []
-    list.push(row.status)
-    out.set(row.event_id, list)
+    const summary = out.get(row.event_id) ?? {statuses: [], attempts: 0, response_status: null, latency_ms: null, error: ''}
+    summary.statuses.push(row.status)
+    summary.attempts += row.attempts
+    if (row.attempt_id && row.attempt_id > (newest.get(row.event_id) ?? '')) {
+      newest.set(row.event_id, row.attempt_id)
+      summary.response_status = row.response_status
+      summary.latency_ms = row.latency_ms
+      summary.error = row.error ?? ''
+    }
+    out.set(row.event_id, summary)
   }
   return out
+}
+
+/** Delivery statuses of many events in one query, for list views. */
+export function deliveryStatusesByEvent(db: Db, eventIds: string[]): Map<string, string[]> {
+  return new Map([...deliverySummaries(db, eventIds)].map(([id, s]) => [id, s.statuses]))
 }
 
 /** Convoy's event status, derived from its deliveries. */

@@ -134,15 +134,19 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer)
     const now = this.now()
     const db = this.opts.db
+    // Endpoints with every slot taken are left out of the batch, so one slow endpoint's
+    // backlog cannot fill it and hold up the deliveries to every other endpoint.
+    const saturated = [...this.inFlightByEndpoint].filter(([, n]) => n >= this.perEndpoint).map(([id]) => id)
+    const skip = saturated.length ? ` AND endpoint_id NOT IN (${saturated.map(() => '?').join(', ')})` : ''
     const due = db
-      .prepare(`SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
-      .all(now, DUE_BATCH)
+      .prepare(`SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push' AND next_attempt_at <= ?${skip} ORDER BY next_attempt_at, id LIMIT ?`)
+      .all(now, ...saturated, DUE_BATCH)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
     const projects = new Map<string, Project | undefined>()
     const endpointCache = new Map<string, Endpoint | undefined>()
     const postponed = new Map<number, string[]>()
     const later = (at: number, id: string) => postponed.set(at, [...(postponed.get(at) ?? []), id])
-    let waitingForSlot = false
+    let waitingForSlot = saturated.length > 0
 
     for (const delivery of due) {
       if (this.inFlight.size >= this.maxInFlight) {

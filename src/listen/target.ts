@@ -7,7 +7,7 @@ import {CaravanError} from '../errors.js'
 export function parseTarget(input: string): URL {
   const text = input.trim()
   let candidate = text
-  if (/^\d+$/.test(text)) candidate = `http://localhost:${text}`
+  if (/^\d+(?:[/?#]|$)/.test(text)) candidate = `http://localhost:${text}`
   else if (/^:\d+/.test(text)) candidate = `http://localhost${text}`
   else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) candidate = `http://${text}`
   let url: URL

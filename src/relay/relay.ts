@@ -3,6 +3,7 @@ import type {AddressInfo, Socket} from 'node:net'
 
 import {createRequestHandler} from '../api/server.js'
 import {createIngestHandler} from '../ingest/handler.js'
+import {FeedServer} from './feed-server.js'
 import {GroupCommit} from './group-commit.js'
 import {StreamServer, type StreamOptions} from './stream-server.js'
 import type {ApiContext} from '../api/context.js'
@@ -109,10 +110,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0, listeners: stream.listeners()}),
     listeners: () => stream.listeners(),
   }
+  const feed = new FeedServer(db, events)
   const stream = new StreamServer({db, events, baseUrl: () => baseUrl, log, ...options.stream})
   const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}))
   server.on('upgrade', (req, socket, head) => {
-    if (!stream.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
+    if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
   })
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
@@ -142,7 +144,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy()
       }, graceMs)
-      await Promise.all([done, stream.close(), dispatcher?.stop(graceMs) ?? sender.close()])
+      await Promise.all([done, stream.close(), feed.close(), dispatcher?.stop(graceMs) ?? sender.close()])
       clearTimeout(timer)
       events.removeAllListeners()
       db.close()

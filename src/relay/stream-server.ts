@@ -8,11 +8,11 @@ import {isProviderName} from '../ingest/providers.js'
 import {resignHeaders} from '../ingest/sign-provider.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
-import {getProject, lookupApiKey} from '../store/projects.js'
 import {attempts, deliveries, endpoints, events as eventTable, sources} from '../store/resources.js'
 import type {Delivery, DeliveryAttempt, Endpoint, Source} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import type {RelayEvents} from './relay-events.js'
+import {authorizeUpgrade, rejectUpgrade} from './upgrade-auth.js'
 import {type EventFrame, parseResultFrame, type ResultFrame, STREAM_PROTOCOL_VERSION} from './stream-protocol.js'
 
 export interface StreamOptions {
@@ -62,10 +62,6 @@ class Connection {
   ) {}
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({status: false, message})
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
-}
 
 /**
  * The gateway side of `caravan listen`: pushes each stream delivery of a listener's cli
@@ -122,28 +118,19 @@ export class StreamServer {
     const match = /^\/api\/v1\/projects\/([^/]+)\/stream\/?$/.exec(url.pathname)
     if (!match) return false
     const db = this.opts.db
-    const key = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]
-    const scope = key ? lookupApiKey(db, key) : undefined
-    if (!scope) {
-      reject(socket, 401, key ? 'invalid API key' : 'missing API key: send "Authorization: Bearer <key>"')
-      return true
-    }
     const projectId = decodeURIComponent(match[1])
-    if (scope.projectId !== null && scope.projectId !== projectId) {
-      reject(socket, 401, `this API key is not valid for project ${projectId}`)
-      return true
-    }
-    const project = getProject(db, projectId)
+    const project = authorizeUpgrade(db, req, socket, projectId)
+    if (!project) return true
     const listenerId = url.searchParams.get('listener') ?? ''
-    const endpoint = project ? endpoints.get(db, projectId, listenerId) : undefined
-    if (!project || !endpoint || endpoint.kind !== 'cli') {
-      reject(socket, 404, `no listener "${listenerId}" in project ${projectId}: register it with POST /api/v1/projects/${projectId}/listeners`)
+    const endpoint = endpoints.get(db, projectId, listenerId)
+    if (!endpoint || endpoint.kind !== 'cli') {
+      rejectUpgrade(socket, 404, `no listener "${listenerId}" in project ${projectId}: register it with POST /api/v1/projects/${projectId}/listeners`)
       return true
     }
     const sub = db.prepare(`SELECT source_id FROM subscriptions WHERE endpoint_id = ? AND type = 'cli' AND deleted_at IS NULL`).get(endpoint.id) as {source_id: string} | undefined
     const source = sub ? sources.get(db, projectId, sub.source_id) : undefined
     if (!source) {
-      reject(socket, 404, `listener ${endpoint.name} has no source`)
+      rejectUpgrade(socket, 404, `listener ${endpoint.name} has no source`)
       return true
     }
     const skipBacklog = url.searchParams.get('skip_backlog') === '1' || url.searchParams.get('skip_backlog') === 'true'

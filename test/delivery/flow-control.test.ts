@@ -1,5 +1,6 @@
 import {describe, expect, it, vi} from 'vitest'
 
+import {storeEvent} from '../../src/core/events.js'
 import {getProject} from '../../src/store/projects.js'
 import type {Delivery} from '../../src/store/types.js'
 import {inOrder, isFinal, sleep, startDeliveryRelay, startSink, waitFor} from '../helpers/delivery.js'
@@ -115,5 +116,26 @@ describe('delivery: in-flight caps', () => {
     expect(sink.requests).toHaveLength(10)
     // The freed slots woke the loop: the spy was watching the real thing.
     expect(ticks.mock.calls.length).toBeGreaterThan(0)
+  })
+  it("one slow endpoint's backlog does not hold up deliveries to the others", async () => {
+    const slow = await startSink(() => ({status: 200, until: new Promise(() => undefined)}))
+    const fast = await startSink()
+    const r = await startDeliveryRelay()
+    const stuck = await r.endpoint({url: slow.url})
+    const healthy = await r.endpoint({url: fast.url})
+    // A backlog larger than the dispatcher's batch (256), stored in one go rather than 300 API calls.
+    const project = getProject(r.relay.db, r.projectId)!
+    r.relay.db.transaction(() => {
+      for (let i = 0; i < 300; i++) {
+        storeEvent(r.relay.db, project, {target: {kind: 'endpoint', endpointId: stuck.uid}, eventType: 'bulk', body: Buffer.from(`{"i":${i}}`), headers: {}, idempotencyKey: null})
+      }
+    })()
+    r.relay.events.emit('deliveries.scheduled', {projectId: r.projectId})
+    await slow.waitForRequests(8)
+
+    const delivery = await r.delivery(await r.send(healthy.uid, {to: 'healthy'}), isFinal, 2000)
+    expect(delivery.status).toBe('Success')
+    expect(fast.requests).toHaveLength(1)
+    expect(slow.requests).toHaveLength(8)
   })
 })

@@ -115,7 +115,7 @@ export async function startSink(handler: SinkHandler = () => undefined): Promise
     requests,
     handle: (next) => (current = next),
     waitForRequests: (count, timeoutMs = 5000) =>
-      waitFor(() => (requests.length >= count ? requests.slice() : undefined), {timeoutMs, what: `${count} request(s) at the sink (got ${requests.length})`}),
+      waitFor(() => (requests.length >= count ? requests.slice() : undefined), {timeoutMs, what: () => `${count} request(s) at the sink (got ${requests.length})`}),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer)
@@ -139,12 +139,18 @@ export async function closedPort(): Promise<number> {
 // ---------------------------------------------------------------------------- polling
 
 /** Poll `probe` until it returns something other than undefined/false. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, opts: {timeoutMs?: number; intervalMs?: number; what?: string} = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  opts: {timeoutMs?: number; intervalMs?: number; what?: string | (() => string)} = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 5000)
   for (;;) {
     const value = await probe()
     if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}`)
+    if (Date.now() > deadline) {
+      const what = typeof opts.what === 'function' ? opts.what() : opts.what
+      throw new Error(`timed out waiting for ${what ?? 'condition'}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 15))
   }
 }
@@ -219,7 +225,6 @@ export const isFinal = (d: DeliveryJson) => FINAL_STATUSES.includes(d.status)
  * test; with one (a restart) the dir is left to whoever made it.
  */
 export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}): Promise<DeliveryRelay> {
-  const ownsDir = opts.dataDir === undefined
   const dataDir = opts.dataDir ?? (await tempDir())
   const key = opts.apiKey ?? `test-admin-${randomBytes(8).toString('hex')}`
   const relay = await startRelay({...opts, port: 0, dataDir, apiKey: key})
@@ -271,7 +276,7 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
           last = list[0]
           return last && done(last) ? last : undefined
         },
-        {timeoutMs, what: `delivery of event ${eventId} (last seen: ${last ? `${last.status} "${last.description}"` : 'none'})`},
+        {timeoutMs, what: () => `delivery of event ${eventId} (last seen: ${last ? `${last.status} "${last.description}"` : 'none'})`},
       )
     },
     async attempts(deliveryId) {
@@ -289,10 +294,8 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
     },
     stop: (graceMs = 200) => relay.stop({graceMs}),
   }
-  onTestFinished(async () => {
-    await relay.stop({graceMs: 200})
-    if (ownsDir) await rm(dataDir, {recursive: true, force: true})
-  })
+  // Hooks run in reverse order, so this stop comes before tempDir()'s removal.
+  onTestFinished(() => relay.stop({graceMs: 200}))
   return handle
 }
 

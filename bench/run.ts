@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: Caravan's performance report. Measures, never asserts: it prints
+ * figures next to a raw baseline taken in the same run, for the reader to judge.
+ *
+ *   npm run bench                 full run (~2 min): 1M-event store, larger request counts
+ *   npm run bench -- --quick      ~20 s: same sections, smaller counts (100k-event store)
+ *   npm run bench -- --json       the report as JSON on stdout instead of tables
+ *   npm run bench -- --concurrency 16 --only baseline,outbound
+ *
+ * Sections: 1 raw baseline (client -> plain http sink), 2 outbound delivery (API ->
+ * dispatcher -> sink), 3 inbound listen (ingest -> stream -> runListen -> sink), 4 store
+ * queries on a large store, 5 CLI start-up. Everything runs in this process on loopback
+ * (relay, sink, load generator), except the CLI runs, which are child processes.
+ *
+ * Output: the tables go to stdout, progress to stderr. The same report is always written
+ * as JSON to `.bench/report.json` (gitignored), whether or not --json is given.
+ * Everything started is stopped and the temp tree (under the OS temp dir) removed, also
+ * on Ctrl-C.
+ */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {cpus, freemem, release, totalmem} from 'node:os'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+
+import {caravanVersion} from '../src/version.js'
+import {fsType, Harness, progress, ROOT} from './harness.js'
+import {renderReport, type Report, type Section} from './report.js'
+import {runBaseline} from './sections/baseline.js'
+import {runCli} from './sections/cli.js'
+import {runInbound} from './sections/inbound.js'
+import {runOutbound} from './sections/outbound.js'
+import {sizesFor} from './sections/sizes.js'
+import {runStore} from './sections/store.js'
+
+const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli'] as const
+type SectionId = (typeof SECTIONS)[number]
+
+const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--only ${SECTIONS.join(',')}]`
+
+function parseOptions() {
+  const {values} = parseArgs({
+    options: {
+      quick: {type: 'boolean', default: false},
+      json: {type: 'boolean', default: false},
+      concurrency: {type: 'string', default: '32'},
+      only: {type: 'string'},
+      help: {type: 'boolean', short: 'h', default: false},
+    },
+  })
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    process.exit(0)
+  }
+  const concurrency = Number(values.concurrency)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error(`--concurrency must be an integer 1..1024\n${USAGE}`)
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS]
+  const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s))
+  if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}\n${USAGE}`)
+  return {quick: values.quick, json: values.json, concurrency, only: new Set(only as SectionId[])}
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions()
+  const harness = new Harness({quick: options.quick, concurrency: options.concurrency})
+  let interrupted = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    progress(`${signal}: stopping and cleaning up (again to force)`)
+    void harness.unwind().finally(() => process.exit(130))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  // Nothing in this process may touch the user's real profile or store.
+  process.env.CARAVAN_CONFIG_DIR = harness.dir('config')
+  process.env.CARAVAN_DATA_DIR = harness.dir('data')
+
+  const started = Date.now()
+  const sizes = sizesFor(options.quick)
+  const sections: Section[] = []
+  try {
+    // Sections 2 and 3 compare with the baseline, so it always runs.
+    const {section, baseline} = await runBaseline(harness, sizes)
+    if (options.only.has('baseline')) sections.push(section)
+    if (options.only.has('outbound')) sections.push(await runOutbound(harness, sizes, baseline))
+    if (options.only.has('inbound')) sections.push(await runInbound(harness, sizes, baseline))
+    if (options.only.has('store')) sections.push(await runStore(harness, sizes))
+    if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
+  } finally {
+    await harness.unwind()
+  }
+
+  const cpu = cpus()
+  const report: Report = {
+    meta: {
+      date: new Date(started).toISOString(),
+      mode: options.quick ? 'quick' : 'full',
+      caravan: caravanVersion(),
+      node: process.version,
+      os: `${process.platform} ${release()} ${process.arch}`,
+      cpus: `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown'}`,
+      memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free at end)`,
+      'temp dir fs': `${fsType(harness.root)} (${harness.root.replace(/[^/]+$/, '')})`,
+      concurrency: options.concurrency,
+      duration: `${((Date.now() - started) / 1000).toFixed(1)} s`,
+    },
+    sections,
+  }
+  const dir = join(ROOT, '.bench')
+  mkdirSync(dir, {recursive: true})
+  const file = join(dir, 'report.json')
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
+  process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report))
+  progress(`done in ${report.meta.duration}; JSON report in ${file}`)
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench: ${error.stack ?? error.message}\n`)
+  process.exitCode = 1
+})

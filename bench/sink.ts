@@ -1,0 +1,77 @@
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+
+/**
+ * A plain node http server standing in for the user's app: it answers 200 at once and
+ * notes when each request arrived. Requests are matched to the sender by `run` and `seq`
+ * in the JSON body, which the relay passes through byte for byte on both paths.
+ */
+export interface Sink {
+  url: string
+  /** performance.now() of the first arrival of each `run:seq`. */
+  arrivals: Map<string, number>
+  /** Requests per run (duplicates included). */
+  received(run: string): number
+  duplicates: number
+  /** Distinct `x-convoy-event-id` header values seen. */
+  eventIds: Set<string>
+  close(): Promise<void>
+}
+
+export const key = (run: string, seq: number) => `${run}:${seq}`
+
+/** The body every benchmark request carries: small, JSON, with what the sink matches on. */
+export function payload(run: string, seq: number): string {
+  return JSON.stringify({run, seq, type: 'invoice.paid', data: {id: `in_${seq}`, amount: 1999, currency: 'usd', customer: 'cus_bench'}})
+}
+
+export async function startSink(): Promise<Sink> {
+  const arrivals = new Map<string, number>()
+  const perRun = new Map<string, number>()
+  const eventIds = new Set<string>()
+  const sockets = new Set<Socket>()
+  let duplicates = 0
+  const server: Server = createServer((req, res) => {
+    const at = performance.now()
+    const eventId = req.headers['x-convoy-event-id']
+    if (typeof eventId === 'string') eventIds.add(eventId)
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {run?: string; seq?: number}
+        if (typeof body.run === 'string' && typeof body.seq === 'number') {
+          perRun.set(body.run, (perRun.get(body.run) ?? 0) + 1)
+          const k = key(body.run, body.seq)
+          if (arrivals.has(k)) duplicates++
+          else arrivals.set(k, at)
+        }
+      } catch {
+        // not one of ours; answered all the same
+      }
+      res.writeHead(200, {'content-type': 'text/plain', 'content-length': 2})
+      res.end('ok')
+    })
+  })
+  server.keepAliveTimeout = 10_000
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    arrivals,
+    received: (run) => perRun.get(run) ?? 0,
+    get duplicates() {
+      return duplicates
+    },
+    eventIds,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}

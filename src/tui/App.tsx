@@ -1,0 +1,181 @@
+import {Box, useApp, useInput, useStdout} from 'ink'
+import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react'
+
+import {formatRequest, parseRequest} from '../client/replay.js'
+import type {InspectorBackend} from './backend.js'
+import {FilterBar, Header, StatusBar} from './Bars.js'
+import {EventDetail} from './EventDetail.js'
+import {EventList} from './EventList.js'
+import {matchesFilter, parseFilter} from './filter.js'
+import {curlCommand, osc52} from './format.js'
+import {effectiveSelection, initialState, reducer} from './state.js'
+import type {InspectDelivery} from './types.js'
+
+export interface AppProps {
+  backend: InspectorBackend
+  gateway: string
+  initialLimit?: number
+  /** Opens $EDITOR on the text with the terminal handed over; returns the edited text, or null if cancelled. */
+  editText: (text: string) => string | null
+  /** Called on quit with the curl commands copied, to print after leaving the screen. */
+  onExit: (copied: string[]) => void
+}
+
+export function App({backend, gateway, initialLimit = 500, editText, onExit}: AppProps) {
+  const {exit} = useApp()
+  const {stdout} = useStdout()
+  const [size, setSize] = useState({rows: stdout.rows || 24, columns: stdout.columns || 80})
+  const [state, dispatch] = useReducer(reducer, undefined, initialState)
+  const [draft, setDraft] = useState('')
+  const [details, setDetails] = useState<Record<string, InspectDelivery[]>>({})
+  const copied = useRef<string[]>([])
+
+  useEffect(() => {
+    const onResize = () => setSize({rows: stdout.rows || 24, columns: stdout.columns || 80})
+    stdout.on('resize', onResize)
+    return () => {
+      stdout.off('resize', onResize)
+    }
+  }, [stdout])
+
+  useEffect(() => {
+    let cancelled = false
+    backend
+      .recent(initialLimit)
+      .then((events) => !cancelled && dispatch({type: 'loaded', events}))
+      .catch((error: Error) => dispatch({type: 'message', message: `could not load events: ${error.message}`}))
+    const sub = backend.subscribe({
+      event: (event) => dispatch({type: 'event', event}),
+      delivery: (u) => {
+        dispatch({type: 'delivery', eventId: u.eventId, status: u.status, attempts: u.attempts, responseStatus: u.responseStatus, latencyMs: u.latencyMs})
+        // Refresh an open detail view of that event.
+        setDetails((current) => {
+          if (!current[u.eventId]) return current
+          void backend.deliveries(u.eventId).then((list) => setDetails((c) => ({...c, [u.eventId]: list})))
+          return current
+        })
+      },
+      connection: (connection) => dispatch({type: 'connection', connection}),
+    })
+    return () => {
+      cancelled = true
+      sub.close()
+    }
+  }, [backend, initialLimit])
+
+  const filter = useMemo(() => parseFilter(state.filter), [state.filter])
+  const visible = useMemo(() => state.events.filter((e) => matchesFilter(e, filter, backend.sourceName)), [state.events, filter, backend])
+  const selectedIndex = effectiveSelection(state, visible.length)
+  const selected = visible[selectedIndex]
+
+  const loadDetail = useCallback(
+    (eventId: string) => {
+      backend
+        .deliveries(eventId)
+        .then((list) => setDetails((c) => ({...c, [eventId]: list})))
+        .catch((error: Error) => dispatch({type: 'message', message: `could not load deliveries: ${error.message}`}))
+    },
+    [backend],
+  )
+
+  const replay = useCallback(
+    (edit: boolean) => {
+      if (!selected) return
+      let edited: {headers: Record<string, string[]>; body: Buffer} | undefined
+      if (edit) {
+        const text = editText(formatRequest(selected.headers ?? {}, Buffer.from(selected.body_base64 ?? '', 'base64')))
+        if (text === null) {
+          dispatch({type: 'message', message: 'edit cancelled; nothing sent'})
+          return
+        }
+        try {
+          edited = parseRequest(text)
+        } catch (error) {
+          dispatch({type: 'message', message: (error as Error).message})
+          return
+        }
+      }
+      dispatch({type: 'message', message: `replaying ${selected.uid}…`})
+      backend
+        .replay(selected.uid, edited)
+        .then((message) => {
+          dispatch({type: 'message', message})
+          loadDetail(selected.uid)
+        })
+        .catch((error: Error) => dispatch({type: 'message', message: `replay failed: ${error.message}`}))
+    },
+    [backend, editText, loadDetail, selected],
+  )
+
+  const listHeight = Math.max(size.rows - 4 - (state.editingFilter || state.filter ? 1 : 0) - (state.message ? 1 : 0), 3)
+  const page = Math.max(listHeight - 1, 1)
+
+  useInput((input, key) => {
+    if (state.editingFilter) {
+      if (key.escape) {
+        setDraft(state.filter)
+        dispatch({type: 'filter-edit', editing: false})
+      } else if (key.return) {
+        const next = parseFilter(draft)
+        dispatch({type: 'filter-edit', editing: false})
+        dispatch({type: 'filter-set', filter: draft, visible: state.events.filter((e) => matchesFilter(e, next, backend.sourceName)).length})
+      } else if (key.backspace || key.delete) {
+        setDraft((d) => d.slice(0, -1))
+      } else if (input && !key.ctrl && !key.meta) {
+        setDraft((d) => d + input)
+      }
+      return
+    }
+    if (input === 'q' || (key.ctrl && input === 'c')) {
+      onExit(copied.current)
+      exit()
+      return
+    }
+    const detail = state.view === 'detail'
+    if (key.upArrow || input === 'k') dispatch(detail ? {type: 'detail-scroll', delta: -1} : {type: 'move', delta: -1, visible: visible.length})
+    else if (key.downArrow || input === 'j') dispatch(detail ? {type: 'detail-scroll', delta: 1} : {type: 'move', delta: 1, visible: visible.length})
+    else if (key.pageUp) dispatch(detail ? {type: 'detail-scroll', delta: -page} : {type: 'move', delta: -page, visible: visible.length})
+    else if (key.pageDown) dispatch(detail ? {type: 'detail-scroll', delta: page} : {type: 'move', delta: page, visible: visible.length})
+    else if (input === 'g' && !detail) dispatch({type: 'jump', to: 'start', visible: visible.length})
+    else if (input === 'G' && !detail) dispatch({type: 'jump', to: 'end', visible: visible.length})
+    else if ((key.return || input === 'd') && selected && !detail) {
+      // Pin the selection before opening, so new events do not move it.
+      dispatch({type: 'pin', index: selectedIndex})
+      dispatch({type: 'open'})
+      loadDetail(selected.uid)
+    } else if (key.escape) dispatch({type: 'back'})
+    else if (input === '/') {
+      setDraft(state.filter)
+      dispatch({type: 'filter-edit', editing: true})
+    } else if (input === 'f') dispatch({type: 'toggle-follow', visible: visible.length})
+    else if (input === 'r') replay(false)
+    else if (input === 'e') replay(true)
+    else if (input === 'c' && selected) {
+      const curl = curlCommand(selected, backend.ingestUrl(selected))
+      copied.current.push(curl)
+      stdout.write(osc52(curl))
+      dispatch({type: 'message', message: 'copied as curl (OSC 52 clipboard); also printed when you quit'})
+    }
+  })
+
+  return (
+    <Box flexDirection="column" height={size.rows}>
+      <Header
+        gateway={gateway}
+        project={backend.projectId}
+        sources={backend.sourceNames()}
+        target={backend.listenerTarget}
+        follow={state.follow}
+        connection={state.connection}
+        count={visible.length}
+      />
+      <FilterBar value={state.editingFilter ? draft : state.filter} editing={state.editingFilter} />
+      {state.view === 'detail' && selected ? (
+        <EventDetail event={selected} deliveries={details[selected.uid]} scroll={state.detailScroll} height={listHeight} />
+      ) : (
+        <EventList events={visible} selected={selectedIndex} height={listHeight} width={size.columns} sourceName={backend.sourceName} />
+      )}
+      <StatusBar view={state.view} message={state.message} />
+    </Box>
+  )
+}

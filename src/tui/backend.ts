@@ -1,0 +1,137 @@
+import WebSocket from 'ws'
+
+import type {GatewayClient} from '../client/gateway-client.js'
+import {replayStoredEvent} from '../client/replay.js'
+import type {Json} from '../client/resources.js'
+import type {InspectAttempt, InspectDelivery, InspectEvent} from './types.js'
+
+export interface DeliveryUpdate {
+  eventId: string
+  status: string
+  attempts: number
+  responseStatus?: number | null
+  latencyMs?: number | null
+}
+
+export interface Subscription {
+  close: () => void
+}
+
+/**
+ * What the inspector needs from a gateway: recent events, a live feed, an event's
+ * deliveries and attempts, and replay. Backed by the Caravan API and its WebSocket feed.
+ */
+export class InspectorBackend {
+  private sources = new Map<string, Json>()
+  listenerTarget: string | undefined
+
+  constructor(
+    readonly client: GatewayClient,
+    readonly projectId: string,
+    readonly apiKey: string | undefined,
+    readonly sourceFilter?: string,
+  ) {}
+
+  private get base(): string {
+    return `/api/v1/projects/${encodeURIComponent(this.projectId)}`
+  }
+
+  async init(): Promise<void> {
+    const page = await this.client.data<{content: Json[]}>('GET', `${this.base}/sources`, {query: {perPage: 1000}})
+    this.sources = new Map(page.content.map((s) => [s.uid, s]))
+    const listeners = (await this.client.data<Json[]>('GET', `${this.base}/listeners`).catch(() => [])) ?? []
+    this.listenerTarget = listeners.find((l) => !this.sourceFilter || l.source === this.sourceFilter)?.target
+  }
+
+  get sourceId(): string | undefined {
+    if (!this.sourceFilter) return undefined
+    return [...this.sources.values()].find((s) => s.name === this.sourceFilter || s.uid === this.sourceFilter)?.uid ?? this.sourceFilter
+  }
+
+  sourceName = (id: string): string => (id ? (this.sources.get(id)?.name ?? id.slice(-6)) : '')
+
+  sourceNames(): string {
+    if (this.sourceFilter) return `source ${this.sourceFilter}`
+    const names = [...this.sources.values()].map((s) => s.name)
+    return names.length ? `sources ${names.join(', ')}` : 'no sources'
+  }
+
+  ingestUrl(e: InspectEvent): string {
+    const source = this.sources.get(e.source_id)
+    const base = source?.url ?? `${this.client.gateway}/ingest/?`
+    return `${base}${e.url_path ?? ''}${e.url_query_params ? `?${e.url_query_params}` : ''}`
+  }
+
+  /** The newest `limit` events, oldest first. */
+  async recent(limit: number): Promise<InspectEvent[]> {
+    const page = await this.client.data<{content: InspectEvent[]}>('GET', `${this.base}/events`, {query: {perPage: limit, sourceId: this.sourceId}})
+    return [...page.content].reverse()
+  }
+
+  async deliveries(eventId: string): Promise<InspectDelivery[]> {
+    const page = await this.client.data<{content: Json[]}>('GET', `${this.base}/eventdeliveries`, {query: {eventId, perPage: 100, sort: 'ASC'}})
+    return Promise.all(
+      page.content.map(async (d) => ({
+        uid: d.uid,
+        status: d.status,
+        endpoint: d.endpoint_metadata?.name ?? d.endpoint_id,
+        description: d.description ?? '',
+        attempts: ((await this.client.data<InspectAttempt[]>('GET', `${this.base}/eventdeliveries/${d.uid}/deliveryattempts`)) ?? []) as InspectAttempt[],
+      })),
+    )
+  }
+
+  /** Live events and delivery updates over the relay's feed, reconnecting with backoff. */
+  subscribe(handlers: {event: (e: InspectEvent) => void; delivery: (u: DeliveryUpdate) => void; connection: (state: 'live' | 'reconnecting') => void}): Subscription {
+    let closed = false
+    let attempt = 0
+    let ws: WebSocket | undefined
+    let timer: NodeJS.Timeout | undefined
+    const delays = [0, 100, 1000, 5000]
+    const url = `${this.client.gateway.replace(/^http/, 'ws')}${this.base}/feed${this.sourceId ? `?source=${encodeURIComponent(this.sourceId)}` : ''}`
+    const connect = () => {
+      if (closed) return
+      ws = new WebSocket(url, {headers: this.apiKey ? {authorization: `Bearer ${this.apiKey}`} : {}})
+      ws.on('open', () => {
+        attempt = 0
+        handlers.connection('live')
+      })
+      ws.on('message', (data) => {
+        let frame: Json
+        try {
+          frame = JSON.parse(data.toString()) as Json
+        } catch {
+          return
+        }
+        if (frame.type === 'event') handlers.event(frame.event as InspectEvent)
+        if (frame.type === 'delivery') {
+          const status = frame.attempt?.http_status ? Number(frame.attempt.http_status) : frame.attempt ? null : undefined
+          handlers.delivery({eventId: frame.delivery.event_id, status: frame.delivery.status, attempts: frame.delivery.attempts, responseStatus: status, latencyMs: frame.attempt?.latency_ms})
+        }
+      })
+      ws.on('error', () => undefined)
+      ws.on('close', () => {
+        if (closed) return
+        handlers.connection('reconnecting')
+        timer = setTimeout(connect, delays[Math.min(attempt++, delays.length - 1)])
+      })
+    }
+    connect()
+    return {
+      close: () => {
+        closed = true
+        if (timer) clearTimeout(timer)
+        ws?.close()
+      },
+    }
+  }
+
+  /** Replay to the running listener's target (or the one given), optionally edited. */
+  async replay(eventId: string, edited?: {headers: Record<string, string[]>; body: Buffer}): Promise<string> {
+    const headers = edited ? Object.fromEntries(Object.entries(edited.headers).map(([k, v]) => [k, v.join(', ')])) : undefined
+    const outcome = await replayStoredEvent(this.client, this.projectId, {ref: eventId, forward: this.listenerTarget, data: edited?.body, headers})
+    const r = outcome.result
+    const result = r.status === null ? `failed: ${r.error}` : `HTTP ${r.status} in ${r.latencyMs} ms`
+    return `replayed ${eventId} to ${outcome.target}: ${result}${outcome.resigned ? ' (re-signed)' : ''}${outcome.notes.length ? ` — ${outcome.notes[0]}` : ''}`
+  }
+}

@@ -1,0 +1,84 @@
+import type {InspectEvent} from './types.js'
+
+export type BodyKind = 'json' | 'form' | 'text' | 'binary' | 'empty'
+
+function isText(bytes: Buffer): boolean {
+  const text = bytes.toString('utf8')
+  if (Buffer.byteLength(text) !== bytes.length || text.includes('\uFFFD')) return false
+  // Control characters other than tab/newline/CR mean binary.
+  return !/[\u0000-\u0008\u000E-\u001F]/.test(text)
+}
+
+export function bodyKind(bytes: Buffer, contentType = ''): BodyKind {
+  if (bytes.length === 0) return 'empty'
+  if (!isText(bytes)) return 'binary'
+  const text = bytes.toString('utf8')
+  if (/json/i.test(contentType) || /^\s*[[{]/.test(text)) {
+    try {
+      JSON.parse(text)
+      return 'json'
+    } catch {
+      // not JSON after all
+    }
+  }
+  if (/x-www-form-urlencoded/i.test(contentType)) return 'form'
+  return 'text'
+}
+
+/** Classic 16-bytes-a-line hex dump. */
+export function hexDump(bytes: Buffer, maxLines = 4096): string[] {
+  const lines: string[] = []
+  for (let offset = 0; offset < bytes.length && lines.length < maxLines; offset += 16) {
+    const chunk = bytes.subarray(offset, offset + 16)
+    const hex = [...chunk].map((b) => b.toString(16).padStart(2, '0')).join(' ')
+    const ascii = [...chunk].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('')
+    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`)
+  }
+  return lines
+}
+
+/** The body as display lines: pretty JSON, form fields as key = value, hex for binary. */
+export function bodyLines(bytes: Buffer, contentType = ''): {kind: BodyKind; lines: string[]} {
+  const kind = bodyKind(bytes, contentType)
+  switch (kind) {
+    case 'empty':
+      return {kind, lines: ['(empty body)']}
+    case 'binary':
+      return {kind, lines: [`(binary, ${bytes.length} bytes)`, ...hexDump(bytes)]}
+    case 'json':
+      return {kind, lines: JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2).split('\n')}
+    case 'form':
+      return {kind, lines: [...new URLSearchParams(bytes.toString('utf8'))].map(([k, v]) => `${k} = ${v}`)}
+    default:
+      return {kind, lines: bytes.toString('utf8').split('\n')}
+  }
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+
+const SKIP_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding'])
+
+/** A curl command that sends the stored request again (body as --data-binary). */
+export function curlCommand(e: InspectEvent, url: string): string {
+  const parts = ['curl', '-X', e.method || 'POST', shellQuote(url)]
+  for (const [name, values] of Object.entries(e.headers ?? {})) {
+    if (SKIP_HEADERS.has(name)) continue
+    for (const v of values) parts.push('-H', shellQuote(`${name}: ${v}`))
+  }
+  const body = Buffer.from(e.body_base64 ?? '', 'base64')
+  if (body.length) {
+    parts.push('--data-binary', isText(body) ? shellQuote(body.toString('utf8')) : `@<(printf %s ${shellQuote(body.toString('base64'))} | base64 -d)`)
+  }
+  return parts.join(' ')
+}
+
+export function shortTime(iso: string): string {
+  const d = new Date(iso)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+/** OSC 52: ask the terminal to put text on the clipboard (works over SSH and in tmux with set-clipboard). */
+export function osc52(text: string): string {
+  return `\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`
+}
