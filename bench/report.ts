@@ -37,6 +37,7 @@ export function formatValue(value: Value): string {
   if (value === null || value === undefined) return '–'
   if (typeof value === 'string') return value
   if (!Number.isFinite(value)) return '–'
+  if (Number.isInteger(value)) return value.toLocaleString('en-US')
   const abs = Math.abs(value)
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3
   return value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   process.env.CARAVAN_DATA_DIR = harness.dir('data')
 
   const started = Date.now()
+  const tempFs = fsType(harness.root)
   const sizes = sizesFor(options.quick)
   const sections: Section[] = []
   try {
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       os: `${process.platform} ${release()} ${process.arch}`,
       cpus: `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown'}`,
       memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free at end)`,
-      'temp dir fs': `${fsType(harness.root)} (${harness.root.replace(/[^/]+$/, '')})`,
+      'temp dir fs': `${tempFs} (${harness.root.replace(/[^/]+$/, '')})`,
       concurrency: options.concurrency,
       duration: `${((Date.now() - started) / 1000).toFixed(1)} s`,
     },

@@ -29,7 +29,8 @@ export async function runBaseline(h: Harness, sizes: Sizes): Promise<{section: S
         build: (seq) => ({method: 'POST', path: '/hook', headers: {'content-type': 'application/json'}, body: payload(run, seq)}),
       })
     progress(`raw baseline: warm-up, then ${sizes.serial} requests at C=1 and ${sizes.baseline} at C=${C}`)
-    await flow('warmup', sizes.warmup * 5, C)
+    // Enough requests for the JIT to settle, else the first figures measure compilation.
+    await flow('warmup', 5000, C)
     const serial = await flow('serial', sizes.serial, 1)
     const concurrent = await flow('concurrent', sizes.baseline, C)
     const section: Section = {

@@ -150,7 +150,8 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
     const pid = seeded.projectId
     const pool = new Pool(r.relay.url, {connections: 1})
     h.defer('close query pool', () => pool.close())
-    const auth = {authorization: `Bearer ${apiKey}`}
+    // The relay replaced the seeding key with its own admin key on start.
+    const auth = {authorization: `Bearer ${r.apiKey}`}
 
     const middle = Math.floor(seeded.count / 2)
     const cursor = seeded.idOf(middle)

@@ -116,20 +116,26 @@ export class GatewayClient {
     return envelope.data as T
   }
 
-  /** Liveness probe that needs no API key. */
+  /** Liveness probe that needs no API key: Caravan's /healthz, else Convoy's /health. */
   async health(): Promise<{ok: boolean; version?: string; detail?: Record<string, unknown>; error?: string}> {
-    try {
-      const response = await request(`${this.gateway}/healthz`, {headersTimeout: 3000, bodyTimeout: 3000})
-      const text = await response.body.text()
-      let detail: Record<string, unknown> | undefined
+    let last: {ok: boolean; error?: string} = {ok: false}
+    for (const path of ['/healthz', '/health']) {
       try {
-        detail = (JSON.parse(text) as {data?: Record<string, unknown>}).data
-      } catch {
-        detail = undefined
+        const response = await request(`${this.gateway}${path}`, {headersTimeout: 3000, bodyTimeout: 3000})
+        const text = await response.body.text()
+        let detail: Record<string, unknown> | undefined
+        try {
+          detail = (JSON.parse(text) as {data?: Record<string, unknown>}).data
+        } catch {
+          detail = undefined
+        }
+        if (response.statusCode === 200) return {ok: true, version: detail?.version as string | undefined, detail}
+        last = {ok: false, error: `HTTP ${response.statusCode} from ${path}`}
+      } catch (error) {
+        // Not reachable at all: no point trying the other path.
+        return {ok: false, error: networkCode(error) ?? (error as Error).message}
       }
-      return {ok: response.statusCode === 200, version: detail?.version as string | undefined, detail}
-    } catch (error) {
-      return {ok: false, error: networkCode(error) ?? (error as Error).message}
     }
+    return last
   }
 }

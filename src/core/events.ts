@@ -21,6 +21,24 @@ export interface StoredEvent {
   deliveries: Delivery[]
 }
 
+/** Headers the relay sets itself on each delivery: framing, identity and signatures. */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+  'user-agent',
+  'authorization',
+  'x-convoy-signature',
+  'x-convoy-event-id',
+  'x-convoy-eventdelivery-id',
+  'x-convoy-idempotency-key',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+])
+
 /** Parse a Convoy create/fanout/broadcast body into what gets stored. */
 export function readCreateEvent(body: unknown, kind: 'endpoint' | 'fanout' | 'broadcast') {
   const input = Input.of(body)
@@ -36,6 +54,7 @@ export function readCreateEvent(body: unknown, kind: 'endpoint' | 'fanout' | 'br
   for (const [name, value] of Object.entries(customHeaders)) {
     if (typeof value !== 'string') throw badRequest(`custom_headers.${name} must be a string`)
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw badRequest(`custom_headers: "${name}" is not a valid header name`)
+    if (RESERVED_HEADERS.has(name.toLowerCase())) throw badRequest(`custom_headers: "${name}" is set by the relay and cannot be overridden`)
     headers[name.toLowerCase()] = [value]
   }
   return {

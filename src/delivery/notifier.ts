@@ -22,7 +22,11 @@ export class Notifier {
     if (meta.is_enabled && meta.url && (meta.event_type.length === 0 || meta.event_type.includes(type))) {
       const body = Buffer.from(JSON.stringify({event_type: type, data, created_at: new Date().toISOString()}))
       const headers: Record<string, string> = {'content-type': 'application/json', 'user-agent': `Caravan/${caravanVersion()}`, 'x-convoy-meta-event-type': type}
-      if (meta.secret) headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({secret: meta.secret, payload: body})
+      // Signed like the project's own deliveries, so one verifier serves both.
+      const version = project.config.signature.versions.at(-1)
+      if (meta.secret) {
+        headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({secret: meta.secret, payload: body, hash: version?.hash, encoding: version?.encoding})
+      }
       jobs.push(this.post(meta.url, headers, body, `meta event ${type}`))
     }
     if (type === 'endpoint.disabled') {

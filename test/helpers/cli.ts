@@ -172,6 +172,8 @@ export interface ServerProcess {
   /** Output so far. */
   stdout(): string
   stderr(): string
+  /** False once the process has exited (e.g. crashed, or was killed by something else). */
+  running(): boolean
   /** SIGTERM, then wait for exit (SIGKILL after `graceMs`). Asserting the exit code is the caller's job. */
   stop(opts?: {graceMs?: number}): Promise<CliResult>
 }
@@ -232,6 +234,7 @@ export function startServerProcess(env: Env, opts: {args?: string[]; timeoutMs?:
         port: Number(new URL(info.url).port),
         stdout: () => stdout,
         stderr: () => stderr,
+        running: () => exited === undefined,
         stop,
       })
     }

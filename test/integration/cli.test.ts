@@ -21,6 +21,15 @@ const DELIVERY_STATUSES = ['Scheduled', 'Processing', 'Success', 'Failure', 'Ret
 /** Output split into lines, without the final newline. */
 const lines = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'))
 
+/** The relay lived through its block and SIGTERM stops it with exit 0. */
+async function expectStopsCleanly(server: ServerProcess | undefined): Promise<void> {
+  if (!server) return // it never started; beforeAll has already failed
+  const wasRunning = server.running()
+  const stopped = await server.stop()
+  expect(wasRunning, `the relay exited before the end of its block (code ${stopped.code}, signal ${stopped.signal}):\n${stopped.stderr}`).toBe(true)
+  expect(stopped.code, stopped.stderr).toBe(0)
+}
+
 /** A runner bound to one sandbox's env. */
 function bind(sandbox: () => Sandbox) {
   const withEnv = (opts: RunOptions = {}): RunOptions => ({...opts, env: {...sandbox().env, ...opts.env}})
@@ -46,9 +55,8 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   afterAll(async () => {
-    const stopped = server ? await server.stop() : undefined
+    await expectStopsCleanly(server)
     sandbox?.cleanup()
-    if (stopped) expect(stopped.code, stopped.stderr).toBe(0)
   })
 
   it('server writes the local profile (mode 0600) so later commands need no flags', () => {
@@ -249,9 +257,8 @@ describe('error paths: exit codes and messages', SLOW, () => {
   })
 
   afterAll(async () => {
-    const stopped = server ? await server.stop() : undefined
+    await expectStopsCleanly(server)
     for (const s of [sandbox, ...extra]) s?.cleanup()
-    if (stopped) expect(stopped.code, stopped.stderr).toBe(0)
   })
 
   it('gateway down: exit 3, one Error line and a Hint naming caravan server, stdout empty (also under --json)', async () => {
