@@ -119,3 +119,10 @@ export function flowRow(label: string, flow: FlowResult, raw?: FlowResult, basel
   const vs = typeof mine === 'number' && typeof theirs === 'number' && theirs > 0 ? `${((mine / theirs) * 100).toFixed(mine / theirs < 0.1 ? 1 : 0)}%` : baseline ? '100%' : null
   return {label, baseline, values: {...flow.values, vs_raw: vs}}
 }
+
+/** When acknowledgements outrun arrivals, e2e is mostly time queued in the store: say so. */
+export function backlogNote(flow: FlowResult): string[] {
+  const {ack_rps: acks, sink_rps: sink, c} = flow.values
+  if (typeof acks !== 'number' || typeof sink !== 'number' || acks < sink * 1.2) return []
+  return [`at C=${c} events were acknowledged ${(acks / sink).toFixed(1)}x faster than they reached the sink, so a backlog built up in the store: e2e there is mostly queueing, the at-sink rate is the capacity.`]
+}

@@ -18,7 +18,7 @@
  * on Ctrl-C.
  */
 import {mkdirSync, writeFileSync} from 'node:fs'
-import {cpus, freemem, release, totalmem} from 'node:os'
+import {cpus, freemem, loadavg, release, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
@@ -78,6 +78,8 @@ async function main(): Promise<void> {
 
   const started = Date.now()
   const tempFs = fsType(harness.root)
+  // Other work on the machine skews every figure; the load average says how much there was.
+  const loadAtStart = loadavg()[0]
   const sizes = sizesFor(options.quick)
   const sections: Section[] = []
   try {
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
       cpus: `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown'}`,
       memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free at end)`,
       'temp dir fs': `${tempFs} (${harness.root.replace(/[^/]+$/, '')})`,
+      'load avg (1 min)': `${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end (${cpu.length} cpus)`,
       concurrency: options.concurrency,
       duration: `${((Date.now() - started) / 1000).toFixed(1)} s`,
     },

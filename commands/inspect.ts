@@ -6,6 +6,7 @@ import {join} from 'node:path'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
 import {EXIT} from '../src/cli/exit-codes.js'
+import {needsCaravan} from '../src/client/caravan-only.js'
 import {CaravanError} from '../src/errors.js'
 
 const ALT_SCREEN_ON = '\u001B[?1049h\u001B[H'
@@ -46,6 +47,12 @@ c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (u
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Inspect)
+    // The live feed and replay are Caravan routes: a Convoy server would leave the view
+    // "reconnecting" forever, so say so before taking over the terminal.
+    const health = await this.client(flags).health()
+    if (health.ok && !health.caravan) {
+      throw needsCaravan('caravan inspect', this.client(flags).gateway, 'it has no live event feed', 'use caravan events list, caravan deliveries list and caravan deliveries attempts against Convoy')
+    }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       throw new CaravanError('CARAVAN_ERR_NO_TTY', 'caravan inspect needs a terminal', {hint: 'in scripts use: caravan events list --json'})
     }

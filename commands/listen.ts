@@ -2,7 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
 import {parsePairs} from '../src/cli/crud.js'
+import {needsCaravan} from '../src/client/caravan-only.js'
 import {GatewayClient} from '../src/client/gateway-client.js'
+import {isCaravanError} from '../src/errors.js'
 import {attemptJson, formatAttempt} from '../src/listen/printer.js'
 import {runListen} from '../src/listen/run-listen.js'
 import {parseTarget} from '../src/listen/target.js'
@@ -44,7 +46,7 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     if (!flags.forward) this.error('--forward is required (e.g. --forward localhost:3000/webhooks), or use --print-url', {exit: 2})
     const target = parseTarget(flags.forward)
     const c = this.color
-    const handle = await runListen(
+    const handle = await this.withCaravanCheck(flags, runListen(
       {
         settings,
         target,
@@ -61,11 +63,30 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
         attempt: (record) => process.stdout.write((flags.json ? attemptJson(record) : formatAttempt(record, c)) + '\n'),
         status: (line) => this.info(c.dim(line)),
       },
-    )
+    ))
     const onSignal = () => void handle.stop()
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     await handle.done
+  }
+
+  /**
+   * listen registers with `POST /listeners`, a Caravan route: a Convoy server answers 404.
+   * Say that, rather than a bare "not found".
+   */
+  private async withCaravanCheck<T>(flags: {gateway?: string; 'api-key'?: string; project?: string}, started: Promise<T>): Promise<T> {
+    try {
+      return await started
+    } catch (error) {
+      if (isCaravanError(error) && error.code === 'CARAVAN_ERR_NOT_FOUND') {
+        const client = this.client(flags)
+        const health = await client.health()
+        if (health.ok && !health.caravan) {
+          throw needsCaravan('caravan listen', client.gateway, `it has no listener API: POST /listeners answered "${error.message}"`, 'run a Caravan relay where providers can reach it (caravan server), or drop --gateway to listen through a local one; Convoy can still deliver to a public URL of your app')
+        }
+      }
+      throw error
+    }
   }
 
   private async printUrl(flags: {json: boolean; source: string; gateway?: string; 'api-key'?: string; project?: string}): Promise<void> {

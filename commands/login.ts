@@ -3,7 +3,20 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {GatewayClient} from '../src/client/gateway-client.js'
 import {LOCAL_PROFILE, ProfileStore} from '../src/config/profiles.js'
-import {CaravanError} from '../src/errors.js'
+import {CaravanError, isCaravanError} from '../src/errors.js'
+
+/** Convoy lists projects per organisation only, so a Convoy login must name its project. */
+async function withLoginProjectHint(call: Promise<unknown>): Promise<void> {
+  try {
+    await call
+  } catch (error) {
+    if (!isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_UNAUTHORIZED', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code)) throw error
+    throw new CaravanError(error.code, `the gateway would not list projects for this key: ${error.message}`, {
+      cause: error,
+      hint: 'pass --project <id>: a Convoy project API key (CO.…) is checked against its own project',
+    })
+  }
+}
 
 export default class Login extends BaseCommand {
   static summary = 'Save a gateway (remote Caravan relay or Convoy server) and its API key as the current profile.'
@@ -34,7 +47,7 @@ export default class Login extends BaseCommand {
     const client = new GatewayClient(gateway, flags['api-key'])
     // A project key may only read its own project; an admin key can list them all.
     if (flags.project) await client.data('GET', `/api/v1/projects/${encodeURIComponent(flags.project)}`)
-    else await client.data('GET', '/api/v1/projects')
+    else await withLoginProjectHint(client.data('GET', '/api/v1/projects'))
     const profiles = new ProfileStore()
     profiles.set(flags.profile, {gateway, apiKey: flags['api-key'], project: flags.project})
     profiles.use(flags.profile)

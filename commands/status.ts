@@ -20,6 +20,8 @@ export default class Status extends GatewayCommand {
       api_key: s.apiKey ? 'set' : 'unset',
       api_key_from: s.origin.apiKey,
       reachable: health.ok,
+      // false: a Convoy(-compatible) server — management commands work, listen/inspect/replay do not.
+      caravan: health.ok ? health.caravan : null,
       version: health.version ?? null,
       error: health.ok ? null : health.error ?? 'unhealthy',
       listeners,
@@ -29,7 +31,7 @@ export default class Status extends GatewayCommand {
       renderFields(
         [
           ['gateway', `${s.gateway} ${c.dim(`(${s.origin.gateway})`)}`],
-          ['status', health.ok ? c.green(`up, caravan ${health.version ?? '?'}`) : c.red(`down (${result.error})`)],
+          ['status', !health.ok ? c.red(`down (${result.error})`) : health.caravan ? c.green(`up, caravan ${health.version ?? '?'}`) : c.green('up, not a Caravan relay (Convoy API: no listen, inspect or replay)')],
           ['project', `${s.project ?? c.yellow('none')} ${c.dim(`(${s.origin.project})`)}`],
           ['api key', `${result.api_key} ${c.dim(`(${s.origin.apiKey})`)}`],
           ['profile', s.profile],

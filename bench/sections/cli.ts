@@ -66,7 +66,7 @@ export async function runCli(h: Harness, sizes: Sizes): Promise<Section> {
     for (let run = -1; run < sizes.cliRuns; run++) {
       for (const [i, c] of cases.entries()) {
         const t = await timeProcess(c.args, env)
-        if (t.code !== 0) failures.push(`${c.label} exited ${t.code}: ${t.stderr.trim().slice(0, 200)}`)
+        if (t.code !== 0) failures.push(`${c.label} exited ${t.code}: ${t.stderr.replace(/[\s›]+/g, ' ').trim().slice(0, 200)}`)
         if (run >= 0) times[i].push(t.ms)
       }
     }

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 
 import {runListen} from '../../src/listen/run-listen.js'
-import {FLOW_COLUMNS, flowRow, measureFlow, SuccessTracker} from '../flow.js'
+import {backlogNote, FLOW_COLUMNS, flowRow, measureFlow, SuccessTracker} from '../flow.js'
 import {type Harness, progress} from '../harness.js'
 import {durabilitySettings, startBenchRelay} from '../relay.js'
 import type {Section} from '../report.js'
@@ -51,7 +51,7 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
         concurrency,
         success: tracker,
         settleTimeoutMs: 60_000,
-        build: (seq) => ({method: 'POST', path: ingest.pathname, headers: {'content-type': 'application/json', 'x-bench-seq': String(seq)}, body: payload(run, seq)}),
+        build: (seq) => ({method: 'POST', path: ingest.pathname, headers: {'content-type': 'application/json'}, body: payload(run, seq)}),
       })
     progress(`inbound: warm-up, then ${sizes.serial} webhooks at C=1 and ${sizes.inbound} at C=${C}`)
     await flow('warmup', sizes.warmup, C)
@@ -72,7 +72,9 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
         flowRow(`relay+listen, C=${C}`, concurrent, raw.concurrent),
       ],
       notes: [
-        'ack = the ingest 200 (request committed); e2e = webhook sent -> sink has the forwarded request; all Success = last stream delivery recorded Success from the listener\'s result.',
+        'ack = the ingest 200 (request committed); e2e = webhook sent -> sink has the forwarded request; all Success = first webhook sent -> last stream delivery recorded Success from the listener\'s result.',
+        'vs raw = the at-sink rate as a share of the raw sink\'s at the same C.',
+        ...backlogNote(concurrent),
         `source verifier noop; listen forwards one event at a time, in order (stream window 50); store: journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous}.`,
         `store afterwards: ${JSON.stringify(byStatus)} (expected ${sizes.warmup + sizes.serial + sizes.inbound} Success); sink duplicates: ${sink.duplicates}.`,
         ...serial.problems,

@@ -1,4 +1,4 @@
-import {FLOW_COLUMNS, flowRow, measureFlow, SuccessTracker} from '../flow.js'
+import {backlogNote, FLOW_COLUMNS, flowRow, measureFlow, SuccessTracker} from '../flow.js'
 import {type Harness, progress} from '../harness.js'
 import {durabilitySettings, durableCommitMs, startBenchRelay} from '../relay.js'
 import type {Section} from '../report.js'
@@ -59,7 +59,9 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         flowRow(`relay, C=${C}`, concurrent, raw.concurrent),
       ],
       notes: [
-        'ack = the API\'s 201 (event and its delivery committed); e2e = API call sent -> sink has the delivery; all Success = first call sent -> last delivery recorded Success.',
+        'ack = the API\'s 201 (event and its delivery committed); e2e = API call sent -> sink has the delivery; all Success = first call sent -> last delivery recorded Success (the relay\'s delivery.updated event, emitted after the commit; store counts below).',
+        'vs raw = the at-sink rate as a share of the raw sink\'s at the same C.',
+        ...backlogNote(concurrent),
         `durability: the relay's store runs journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous}; API writes share one commit per event-loop turn (group commit).`,
         `raw durable commit on this disk (${commitMs?.toFixed(2) ?? '?'} ms median, WAL+FULL, one row) -> at most ~${commitRate ?? '?'} unbatched commits/s.`,
         `one endpoint, one subscription, rate limit off; dispatcher caps: 64 in flight, 8 per endpoint. Store afterwards: ${JSON.stringify(byStatus)} (expected ${total} Success); sink saw ${sink.eventIds.size} distinct x-convoy-event-id values, ${sink.duplicates} duplicate deliveries.`,

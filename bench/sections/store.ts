@@ -101,11 +101,17 @@ function seedStore(dir: string, apiKey: string, count: number): Seeded {
       `INSERT INTO deliveries (id, project_id, event_id, endpoint_id, subscription_id, event_type, status, mode, attempts, retry_limit, next_attempt_at, latency_ms, description, idempotency_key, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'push', 1, 10, ?, 12, ?, NULL, ?, ?)`,
     )
+    // Secondary indexes are dropped for the load and rebuilt from their own stored SQL
+    // after it (same schema, about half the load time).
+    const indexes = db
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'deliveries') AND sql IS NOT NULL`)
+      .all() as {name: string; sql: string}[]
     const headers = JSON.stringify({'content-type': ['application/json']})
     const targets = JSON.stringify([endpoint.id])
     let failures = 0
     const t0 = performance.now()
     db.transaction(() => {
+      for (const index of indexes) db.exec(`DROP INDEX ${index.name}`)
       for (let i = 0; i < count; i++) {
         const t = timeOf(i)
         const at = new Date(t).toISOString()
@@ -116,6 +122,7 @@ function seedStore(dir: string, apiKey: string, count: number): Seeded {
         if (failed) failures++
         insertDelivery.run(seedId(t, 2 * i + 1), projectId, eventId, endpoint.id, subscription.id, type, failed ? 'Failure' : 'Success', t, failed ? 'HTTP 500' : '', at, at)
       }
+      for (const index of indexes) db.exec(index.sql)
     })()
     return {projectId, count, seedMs: performance.now() - t0, timeOf, idOf, failures}
   } finally {
@@ -257,7 +264,7 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
       rows,
       notes: [
         `DB file ${mib(sizesOnDisk.db)} MiB (+ WAL ${mib(sizesOnDisk.wal)} MiB) = ${((sizesOnDisk.db + sizesOnDisk.wal) / seeded.count).toFixed(0)} bytes per event with its delivery (no attempts stored).`,
-        `seeded in ${(seeded.seedMs / 1000).toFixed(1)}s (${Math.round(seeded.count / (seeded.seedMs / 1000)).toLocaleString('en-US')} events+deliveries/s, one transaction, synchronous=OFF; not a relay figure). Events span 30 days; ${seeded.failures.toLocaleString('en-US')} deliveries are Failure (2%).`,
+        `seeded in ${(seeded.seedMs / 1000).toFixed(1)}s (${Math.round(seeded.count / (seeded.seedMs / 1000)).toLocaleString('en-US')} events+deliveries/s, one transaction, synchronous=OFF, secondary indexes built after the rows; not a relay figure). Events span 30 days; ${seeded.failures.toLocaleString('en-US')} deliveries are Failure (2%).`,
         `API = sequential GETs over one keep-alive connection, after 2 warm-up runs; store call = the same core list function in-process (no HTTP, no JSON).`,
         `deep cursor = next_page_cursor at the middle event; window = ${window.startDate}..${window.endDate} (UTC).`,
       ],

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../../src/cli/base-command.js'
+import {gatewayDate} from '../../src/cli/dates.js'
 
 export default class BatchRetry extends GatewayCommand {
   static summary = 'Retry every delivery matching the filters (default: all Failure deliveries).'
@@ -14,15 +15,22 @@ export default class BatchRetry extends GatewayCommand {
     endpoint: Flags.string({description: 'Only deliveries to this endpoint ID (repeatable).', multiple: true}),
     event: Flags.string({description: 'Only deliveries of this event ID.'}),
     type: Flags.string({description: 'Only deliveries of this event type.'}),
-    since: Flags.string({description: 'Only deliveries created at or after this date (ISO).'}),
+    since: Flags.string({description: 'Only deliveries created at or after this date (2026-11-01, 2026-11-01T15:04:05 UTC, or ISO).'}),
     until: Flags.string({description: 'Only deliveries created at or before this date.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(BatchRetry)
     const envelope = await this.client(flags).call<{retried?: number; skipped?: number}>('POST', this.projectPath(flags, 'eventdeliveries/batchretry'), {
-      query: {status: flags.status, endpointId: flags.endpoint, eventId: flags.event, event_type: flags.type, startDate: flags.since, endDate: flags.until},
-      body: {},
+      // The filters travel as query parameters, as on Convoy's list route; the route takes no body.
+      query: {
+        status: flags.status,
+        endpointId: flags.endpoint,
+        eventId: flags.event,
+        event_type: flags.type,
+        startDate: gatewayDate(flags.since, '--since'),
+        endDate: gatewayDate(flags.until, '--until'),
+      },
     })
     this.output(flags.json, envelope.data ?? {message: envelope.message}, () => `Batch retry: ${envelope.message}`)
   }

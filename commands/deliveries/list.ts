@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {makeListCommand} from '../../src/cli/crud.js'
+import {gatewayDate} from '../../src/cli/dates.js'
 
 export default class List extends makeListCommand({
   kind: 'deliveries',
@@ -16,7 +17,7 @@ export default class List extends makeListCommand({
     endpoint: Flags.string({description: 'Only deliveries to this endpoint ID (repeatable).', multiple: true}),
     event: Flags.string({description: 'Only deliveries of this event ID.'}),
     type: Flags.string({description: 'Only deliveries of this event type.'}),
-    since: Flags.string({description: 'Only deliveries created at or after this date (ISO).'}),
+    since: Flags.string({description: 'Only deliveries created at or after this date (2026-11-01, 2026-11-01T15:04:05 UTC, or ISO).'}),
     until: Flags.string({description: 'Only deliveries created at or before this date.'}),
   },
   query: (f) => ({
@@ -24,7 +25,7 @@ export default class List extends makeListCommand({
     endpointId: f.endpoint as string[] | undefined,
     eventId: f.event as string | undefined,
     event_type: f.type as string | undefined,
-    startDate: f.since as string | undefined,
-    endDate: f.until as string | undefined,
+    startDate: gatewayDate(f.since as string | undefined, '--since'),
+    endDate: gatewayDate(f.until as string | undefined, '--until'),
   }),
 }) {}

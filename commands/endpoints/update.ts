@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../../src/cli/base-command.js'
-import {endpointBody, endpointFlags} from '../../src/cli/endpoint-flags.js'
+import {endpointBody, endpointFlags, endpointUpdateBody} from '../../src/cli/endpoint-flags.js'
 import {renderResource} from '../../src/cli/render.js'
 import {ProjectResource} from '../../src/client/resources.js'
 
@@ -16,7 +16,8 @@ export default class Update extends GatewayCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Update)
-    const endpoint = await new ProjectResource(this.client(flags), this.projectId(flags), 'endpoints').update(args.id, endpointBody(flags))
+    const endpoints = new ProjectResource(this.client(flags), this.projectId(flags), 'endpoints')
+    const endpoint = await endpoints.update(args.id, endpointUpdateBody(await endpoints.get(args.id), endpointBody(flags)))
     this.output(flags.json, endpoint, () => renderResource(endpoint, this.color, ['secrets', 'authentication']))
   }
 }

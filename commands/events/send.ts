@@ -5,6 +5,7 @@ import {GatewayCommand} from '../../src/cli/base-command.js'
 import {parsePairs} from '../../src/cli/crud.js'
 import {EXIT} from '../../src/cli/exit-codes.js'
 import {renderList, renderResource} from '../../src/cli/render.js'
+import {needsCaravan} from '../../src/client/caravan-only.js'
 import {type Json, ProjectResource} from '../../src/client/resources.js'
 import {parseDuration, waitForDeliveries} from '../../src/client/wait.js'
 import {CaravanError} from '../../src/errors.js'
@@ -71,7 +72,7 @@ export default class Send extends GatewayCommand {
 
   private async waitFor(flags: {json: boolean; timeout: string; gateway?: string; 'api-key'?: string; project?: string}, event: Json | undefined): Promise<void> {
     if (!event?.uid) {
-      throw new CaravanError('CARAVAN_ERR_GATEWAY', 'the gateway did not return the created event, so --wait cannot follow it (Convoy answers with no data)')
+      throw needsCaravan('events send --wait', this.client(flags).gateway, 'the event was accepted, but Convoy answers event creation with no data, so there is no event ID to follow', 'drop --wait (the event is queued), then watch it with caravan events list / caravan deliveries list')
     }
     const timeoutMs = parseDuration(flags.timeout)
     const deliveries = new ProjectResource(this.client(flags), this.projectId(flags), 'eventdeliveries')

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {GatewayCommand} from '../../src/cli/base-command.js'
 import {projectConfigBody, projectConfigFlags} from '../../src/cli/project-flags.js'
 import {renderResource} from '../../src/cli/render.js'
+import {projectUpdateBody} from '../../src/client/projects.js'
 import type {Json} from '../../src/client/resources.js'
 
 export default class Update extends GatewayCommand {
@@ -13,9 +14,9 @@ export default class Update extends GatewayCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Update)
     const id = args.id ?? this.projectId(flags)
-    const project = await this.client(flags).data<Json>('PUT', `/api/v1/projects/${encodeURIComponent(id)}`, {
-      body: {name: flags.name, config: projectConfigBody(flags)},
-    })
+    const client = this.client(flags)
+    const body = await projectUpdateBody(client, id, {name: flags.name, config: projectConfigBody(flags)})
+    const project = await client.data<Json>('PUT', `/api/v1/projects/${encodeURIComponent(id)}`, {body})
     this.output(flags.json, project, () => renderResource(project, this.color))
   }
 }

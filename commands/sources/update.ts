@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../../src/cli/base-command.js'
 import {renderResource} from '../../src/cli/render.js'
-import {sourceBody, sourceFlags} from '../../src/cli/source-flags.js'
+import {sourceBody, sourceFlags, sourceUpdateBody} from '../../src/cli/source-flags.js'
 import {ProjectResource} from '../../src/client/resources.js'
 
 export default class Update extends GatewayCommand {
@@ -12,7 +12,8 @@ export default class Update extends GatewayCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Update)
-    const source = await new ProjectResource(this.client(flags), this.projectId(flags), 'sources').update(args.id, sourceBody(flags, false))
+    const sources = new ProjectResource(this.client(flags), this.projectId(flags), 'sources')
+    const source = await sources.update(args.id, sourceUpdateBody(await sources.get(args.id), sourceBody(flags, false)))
     this.output(flags.json, source, () => renderResource(source, this.color, ['verifier']))
   }
 }

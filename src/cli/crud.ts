@@ -1,6 +1,6 @@
 import {Args, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import type {Query} from '../client/gateway-client.js'
+import type {GatewayClient, Query} from '../client/gateway-client.js'
 import {listAll, ProjectResource} from '../client/resources.js'
 import {GatewayCommand} from './base-command.js'
 import {COLUMNS, renderList, renderResource} from './render.js'
@@ -13,16 +13,18 @@ export interface ListSpec {
   /** The API collection path under the project, e.g. `eventdeliveries`. */
   collection: string
   summary: string
+  description?: string
   examples?: string[]
   filters?: FlagMap
-  /** Map parsed filter flags to query parameters. */
-  query?: (flags: Record<string, unknown>) => Query
+  /** Map parsed filter flags to query parameters (may look things up, e.g. a source by name). */
+  query?: (flags: Record<string, unknown>, ctx: {client: GatewayClient; projectId: string}) => Query | Promise<Query>
 }
 
 /** `caravan <topic> list`: one page (or --all), newest first, with cursors. */
 export function makeListCommand(spec: ListSpec) {
   return class List extends GatewayCommand {
     static summary = spec.summary
+    static description = spec.description
     static examples = spec.examples ?? []
     static flags = {
       ...spec.filters,
@@ -34,8 +36,11 @@ export function makeListCommand(spec: ListSpec) {
 
     async run(): Promise<void> {
       const {flags} = await this.parse(List)
-      const resource = new ProjectResource(this.client(flags), this.projectId(flags), spec.collection)
-      const query: Query = {...spec.query?.(flags as Record<string, unknown>), perPage: flags['per-page'], sort: flags.sort}
+      const client = this.client(flags)
+      const projectId = this.projectId(flags)
+      const resource = new ProjectResource(client, projectId, spec.collection)
+      const filters = await spec.query?.(flags as Record<string, unknown>, {client, projectId})
+      const query: Query = {...filters, perPage: flags['per-page'], sort: flags.sort}
       if (flags.all) {
         const rows = await listAll(resource, query)
         this.output(flags.json, rows, () => renderList(spec.kind, rows, this.color))

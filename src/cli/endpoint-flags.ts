@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {isObject, withoutNulls} from '../client/json.js'
 import type {Json} from '../client/resources.js'
 import {parsePairs} from './crud.js'
 
@@ -38,4 +39,15 @@ export function endpointBody(flags: Record<string, unknown>): Json {
     body.authentication = {type: 'api_key', api_key: {header_name: name, header_value: value}}
   }
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
+}
+
+/**
+ * An endpoint update that changes only the flags given. Convoy's PUT replaces `url`,
+ * `name` (both required), `description` and `authentication` with what is sent, so those
+ * are carried over from the current endpoint unless the flags change them.
+ */
+export function endpointUpdateBody(current: Json, changes: Json): Json {
+  const body: Json = {url: current.url, name: current.name, description: current.description, ...changes}
+  if (body.authentication === undefined && isObject(current.authentication) && current.authentication.type) body.authentication = withoutNulls(current.authentication)
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null))
 }

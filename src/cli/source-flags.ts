@@ -1,8 +1,17 @@
 import {Errors, Flags} from '@oclif/core'
 
+import {withoutNulls} from '../client/json.js'
 import type {Json} from '../client/resources.js'
 
 const PROVIDERS = ['github', 'stripe', 'shopify', 'standard-webhooks']
+
+/** How each provider signs (the same presets the relay applies). */
+const PROVIDER_HMAC: Record<string, {header: string; hash: string; encoding: string}> = {
+  github: {header: 'X-Hub-Signature-256', hash: 'SHA256', encoding: 'hex'},
+  stripe: {header: 'Stripe-Signature', hash: 'SHA256', encoding: 'hex'},
+  shopify: {header: 'X-Shopify-Hmac-Sha256', hash: 'SHA256', encoding: 'base64'},
+  'standard-webhooks': {header: 'webhook-signature', hash: 'SHA256', encoding: 'base64'},
+}
 const VERIFIERS = ['noop', 'hmac', 'basic_auth', 'api_key']
 
 export const sourceFlags = {
@@ -48,7 +57,8 @@ export function sourceBody(flags: Record<string, unknown>, creating: boolean): J
   if (named) {
     if (!flags.secret) throw usage(`provider ${named} needs --secret (the signing secret the provider gave you)`)
     body.provider = named
-    body.verifier = {type: 'hmac', hmac: {secret: flags.secret}}
+    // The whole hmac block: Convoy requires header, hash and encoding beside the secret.
+    body.verifier = {type: 'hmac', hmac: {...PROVIDER_HMAC[named], secret: flags.secret}}
   } else if (flags.verifier || creating) {
     body.verifier = verifierBody(flags, (flags.verifier as string | undefined) ?? 'noop')
   }
@@ -58,4 +68,15 @@ export function sourceBody(flags: Record<string, unknown>, creating: boolean): J
   if (flags['custom-response'] !== undefined) body.custom_response = {body: flags['custom-response'], content_type: flags['custom-response-type']}
   if (flags['body-limit'] !== undefined) body.body_limit = flags['body-limit']
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
+}
+
+/**
+ * A source update that changes only the flags given. Convoy's PUT requires `name` and `type`
+ * and replaces the verifier with what is sent (none: verification off), so those are carried
+ * over from the current source unless the flags change them.
+ */
+export function sourceUpdateBody(current: Json, changes: Json): Json {
+  const body: Json = {name: current.name, type: current.type || 'http', ...changes}
+  if (body.verifier === undefined && current.verifier?.type) body.verifier = withoutNulls(current.verifier)
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null))
 }

@@ -1,4 +1,4 @@
-import {request} from 'undici'
+import type {request as undiciRequest} from 'undici'
 
 import {DEFAULT_GATEWAY} from '../config/paths.js'
 import {CaravanError} from '../errors.js'
@@ -22,6 +22,13 @@ export interface Paged<T> {
 }
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>
+
+// undici is loaded on first use: it is a noticeable share of CLI start-up.
+let requestFn: typeof undiciRequest | undefined
+async function loadRequest(): Promise<typeof undiciRequest> {
+  requestFn ??= (await import('undici')).request
+  return requestFn
+}
 
 /** Convoy dates its API; sending a version keeps response shapes stable across upgrades. */
 export const CONVOY_API_VERSION = '2024-04-01'
@@ -74,7 +81,8 @@ export class GatewayClient {
       body = JSON.stringify(opts.body)
       headers['content-type'] = 'application/json'
     }
-    let response: Awaited<ReturnType<typeof request>>
+    const request = await loadRequest()
+    let response: Awaited<ReturnType<typeof undiciRequest>>
     try {
       response = await request(url, {method: method as 'GET', headers, body, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs})
     } catch (error) {
@@ -116,9 +124,14 @@ export class GatewayClient {
     return envelope.data as T
   }
 
-  /** Liveness probe that needs no API key: Caravan's /healthz, else Convoy's /health. */
-  async health(): Promise<{ok: boolean; version?: string; detail?: Record<string, unknown>; error?: string}> {
-    let last: {ok: boolean; error?: string} = {ok: false}
+  /**
+   * Liveness probe that needs no API key: Caravan's /healthz, else Convoy's /health.
+   * `caravan` tells a Caravan relay (it answers /healthz) from another Convoy-compatible
+   * server, for the features only Caravan has (listen, inspect, replay).
+   */
+  async health(): Promise<{ok: boolean; caravan: boolean; version?: string; detail?: Record<string, unknown>; error?: string}> {
+    const request = await loadRequest()
+    let last: {ok: boolean; caravan: boolean; error?: string} = {ok: false, caravan: false}
     for (const path of ['/healthz', '/health']) {
       try {
         const response = await request(`${this.gateway}${path}`, {headersTimeout: 3000, bodyTimeout: 3000})
@@ -129,11 +142,11 @@ export class GatewayClient {
         } catch {
           detail = undefined
         }
-        if (response.statusCode === 200) return {ok: true, version: detail?.version as string | undefined, detail}
-        last = {ok: false, error: `HTTP ${response.statusCode} from ${path}`}
+        if (response.statusCode === 200) return {ok: true, caravan: path === '/healthz', version: detail?.version as string | undefined, detail}
+        last = {ok: false, caravan: false, error: `HTTP ${response.statusCode} from ${path}`}
       } catch (error) {
         // Not reachable at all: no point trying the other path.
-        return {ok: false, error: networkCode(error) ?? (error as Error).message}
+        return {ok: false, caravan: false, error: networkCode(error) ?? (error as Error).message}
       }
     }
     return last

@@ -8,6 +8,7 @@ import {isProviderName} from '../ingest/providers.js'
 import {resignHeaders} from '../ingest/sign-provider.js'
 import {Forwarder, type ForwardResult} from '../listen/forwarder.js'
 import {forwardUrl, parseTarget} from '../listen/target.js'
+import {needsCaravan} from './caravan-only.js'
 import type {GatewayClient} from './gateway-client.js'
 import type {Json} from './resources.js'
 import {sourceSecret} from './sources.js'
@@ -88,6 +89,9 @@ export async function replayStoredEvent(client: GatewayClient, projectId: string
     if (!source) throw new CaravanError('CARAVAN_ERR_NOT_FOUND', `no source named "${opts.source}"`)
   }
   const event = await findEvent(client, base, opts.ref, source?.uid)
+  if (typeof event.body_base64 !== 'string') {
+    throw needsCaravan('caravan replay', client.gateway, 'its events do not carry the raw request that replay re-sends', `to have the gateway deliver the event again, use: caravan events replay ${event.uid ?? '<id>'}`)
+  }
   if (!source && event.source_id) source = await client.data<Json>('GET', `${base}/sources/${encodeURIComponent(event.source_id)}`)
 
   let target = opts.forward ? parseTarget(opts.forward) : undefined

@@ -35,8 +35,9 @@ export class ProjectResource {
     await this.client.call('DELETE', this.path(encodeURIComponent(id)))
   }
 
+  /** `pause`, `activate`, `resend`...: Convoy documents no body for these, so none is sent unless given. */
   action(method: 'PUT' | 'POST', id: string, verb: string, body?: Json): Promise<Json> {
-    return this.client.data<Json>(method, this.path(`${encodeURIComponent(id)}/${verb}`), {body: body ?? {}})
+    return this.client.data<Json>(method, this.path(`${encodeURIComponent(id)}/${verb}`), {body})
   }
 }
 

@@ -23,6 +23,8 @@ export interface DispatcherOptions {
   maxInFlight?: number
   /** Requests in flight to one endpoint. */
   perEndpointInFlight?: number
+  /** Durable write shared with other writers (the relay's group commit); default: one transaction each. */
+  write?: <T>(work: () => T) => Promise<T>
   /** Longest sleep between looks at the queue when nothing is due. */
   idlePollMs?: number
 }
@@ -49,7 +51,10 @@ export class Dispatcher {
   private abandoned = false
   private readonly onScheduled = () => this.wake()
 
+  private readonly write: <T>(work: () => T) => Promise<T>
+
   constructor(private readonly opts: DispatcherOptions) {
+    this.write = opts.write ?? (async (work) => opts.db.transaction(work)())
     this.now = opts.now ?? Date.now
     this.maxInFlight = opts.maxInFlight ?? 64
     this.perEndpoint = opts.perEndpointInFlight ?? 8
@@ -126,7 +131,7 @@ export class Dispatcher {
 
   private postpone(ids: string[], at: number): void {
     const stmt = this.opts.db.prepare(`UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
-    this.opts.db.transaction(() => ids.forEach((id) => stmt.run(at, id)))()
+    for (const id of ids) stmt.run(at, id)
   }
 
   private tick(): void {
@@ -148,48 +153,55 @@ export class Dispatcher {
     const later = (at: number, id: string) => postponed.set(at, [...(postponed.get(at) ?? []), id])
     let waitingForSlot = saturated.length > 0
 
-    for (const delivery of due) {
-      if (this.inFlight.size >= this.maxInFlight) {
-        waitingForSlot = true
-        break
+    const launches: {project: Project; endpoint: Endpoint; delivery: Delivery}[] = []
+    const claimedFor = new Map<string, number>()
+    const claim = db.prepare(`UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
+    // One commit for the whole batch: claims, discards and postponements.
+    db.transaction(() => {
+      for (const delivery of due) {
+        if (this.inFlight.size + launches.length >= this.maxInFlight) {
+          waitingForSlot = true
+          break
+        }
+        if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
+        const project = projects.get(delivery.project_id)
+        if (!endpointCache.has(delivery.endpoint_id)) endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
+        const endpoint = endpointCache.get(delivery.endpoint_id)
+        if (!project || !endpoint) {
+          this.finish(this.setStatus(delivery, 'Discarded', {description: 'endpoint or project was deleted'}))
+          continue
+        }
+        if (endpoint.status !== 'active') {
+          this.finish(this.setStatus(delivery, 'Discarded', {description: `endpoint is ${endpoint.status}`}))
+          continue
+        }
+        if ((this.inFlightByEndpoint.get(endpoint.id) ?? 0) + (claimedFor.get(endpoint.id) ?? 0) >= this.perEndpoint) {
+          waitingForSlot = true
+          continue
+        }
+        const limit = this.limiters.tryAcquire(endpoint.id, {count: endpoint.rate_limit, durationMs: endpoint.rate_limit_duration * 1000})
+        if (!limit.ok) {
+          later(now + limit.waitMs, delivery.id)
+          continue
+        }
+        const breaker = this.breakerFor(project, endpoint.id)
+        if (!breaker.canSend(now)) {
+          const retryAt = breaker.retryAt()
+          // Open: wait out the cool-down. Half-open with its probe out: look again in a second.
+          later(retryAt !== null && retryAt > now ? retryAt : now + 1000, delivery.id)
+          continue
+        }
+        const claimed = claim.run(nowIso(now), delivery.id)
+        if (claimed.changes === 0) continue
+        claimedFor.set(endpoint.id, (claimedFor.get(endpoint.id) ?? 0) + 1)
+        launches.push({project, endpoint, delivery: {...delivery, status: 'Processing' as const}})
       }
-      if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
-      const project = projects.get(delivery.project_id)
-      if (!endpointCache.has(delivery.endpoint_id)) endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
-      const endpoint = endpointCache.get(delivery.endpoint_id)
-      if (!project || !endpoint) {
-        this.finish(this.setStatus(delivery, 'Discarded', {description: 'endpoint or project was deleted'}))
-        continue
-      }
-      if (endpoint.status !== 'active') {
-        this.finish(this.setStatus(delivery, 'Discarded', {description: `endpoint is ${endpoint.status}`}))
-        continue
-      }
-      if ((this.inFlightByEndpoint.get(endpoint.id) ?? 0) >= this.perEndpoint) {
-        waitingForSlot = true
-        continue
-      }
-      const limit = this.limiters.tryAcquire(endpoint.id, {count: endpoint.rate_limit, durationMs: endpoint.rate_limit_duration * 1000})
-      if (!limit.ok) {
-        later(now + limit.waitMs, delivery.id)
-        continue
-      }
-      const breaker = this.breakerFor(project, endpoint.id)
-      if (!breaker.canSend(now)) {
-        const retryAt = breaker.retryAt()
-        // Open: wait out the cool-down. Half-open with its probe out: look again in a second.
-        later(retryAt !== null && retryAt > now ? retryAt : now + 1000, delivery.id)
-        continue
-      }
-      const claimed = db
-        .prepare(`UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
-        .run(nowIso(now), delivery.id)
-      if (claimed.changes === 0) continue
-      const processing = {...delivery, status: 'Processing' as const}
-      this.opts.events.emit('delivery.updated', {delivery: processing})
-      this.launch(project, endpoint, processing)
+      for (const [at, ids] of postponed) this.postpone(ids, at)
+    })()
+    for (const {project, endpoint, delivery} of launches) {
+      this.opts.events.emit('delivery.updated', {delivery})
+      this.launch(project, endpoint, delivery)
     }
-    for (const [at, ids] of postponed) this.postpone(ids, at)
     this.scheduleNext(waitingForSlot ? now : undefined)
   }
 
@@ -229,10 +241,10 @@ export class Dispatcher {
     }
     const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
     const result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
-    if (!this.abandoned && this.opts.db.open) this.record(project, endpoint, delivery, request.headers, result)
+    if (!this.abandoned && this.opts.db.open) await this.record(project, endpoint, delivery, request.headers, result)
   }
 
-  private record(project: Project, endpoint: Endpoint, delivery: Delivery, requestHeaders: Record<string, string>, result: SendResult): void {
+  private async record(project: Project, endpoint: Endpoint, delivery: Delivery, requestHeaders: Record<string, string>, result: SendResult): Promise<void> {
     const now = this.now()
     const attemptNumber = delivery.attempts + 1
     const decision = nextRetry({
@@ -258,7 +270,8 @@ export class Dispatcher {
     }
     const breaker = this.breakerFor(project, endpoint.id)
     let disable: string | undefined
-    const updated = this.opts.db.transaction(() => {
+    // Through the group commit: many finished attempts share one fsync.
+    const updated = await this.write(() => {
       attempts.insert(this.opts.db, attempt)
       const base = {attempts: attemptNumber, latency_ms: result.latencyMs}
       switch (decision.action) {
@@ -273,7 +286,7 @@ export class Dispatcher {
           if (project.config.disable_endpoint) disable = `deliveries keep failing (${decision.reason})`
           return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
       }
-    })()
+    })
     if (decision.action === 'success') breaker.recordSuccess(now)
     else breaker.recordFailure(now)
     this.opts.events.emit('delivery.updated', {delivery: updated, attempt})

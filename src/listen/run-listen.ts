@@ -50,7 +50,16 @@ async function ensureRelay(settings: GatewaySettings, status: (line: string) => 
     throw new CaravanError('CARAVAN_ERR_GATEWAY_DOWN', `the gateway at ${settings.gateway} is not reachable (${health.error ?? 'unhealthy'})`, {hint: 'check --gateway, or drop it to use a local relay'})
   }
   const url = new URL(settings.gateway)
-  const relay = await startRelay({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), dataDir: defaultDataDir(), log: status})
+  const port = Number(url.port || 80)
+  const relay = await startRelay({host: url.hostname.replace(/^\[|\]$/g, ''), port, dataDir: defaultDataDir(), log: status}).catch((error: unknown) => {
+    // Something that is not a relay holds the gateway port: `caravan server --port` is not the fix here.
+    if (error instanceof CaravanError && error.code === 'CARAVAN_ERR_PORT_IN_USE') {
+      throw new CaravanError(error.code, `${error.message} by something that is not a Caravan relay (${settings.gateway}/healthz: ${health.error ?? 'no relay answer'})`, {
+        hint: `stop it, or run the relay on another port: caravan listen --gateway http://127.0.0.1:${port === 65_535 ? port - 1 : port + 1} ... (or set CARAVAN_GATEWAY)`,
+      })
+    }
+    throw error
+  })
   recordLocalProfile(relay)
   const project = settings.project && getProject(relay.db, settings.project) ? settings.project : relay.defaultProjectId
   status(`started an embedded relay on ${relay.url} (data: ${relay.dataDir})`)
@@ -84,6 +93,7 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
         if (!stream.send(frame)) ui.status(`result for ${frame.delivery_id} not sent (stream down); the gateway will offer the event again`)
       },
       onAttempt: ui.attempt,
+      onWaiting: ui.status,
     })
     let announced = false
     let resolveDone!: () => void
@@ -92,12 +102,15 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
       resolveDone = resolve
       rejectDone = reject
     })
-    const stop = async () => {
+    // A fatal stream error must reach `done` as a rejection (exit code and message), not
+    // as a clean stop: settle `done` only once everything is shut down.
+    const stop = async (error?: unknown) => {
       stream.close()
       queue.stop()
       await forwarder.close()
       await stopRelay()
-      resolveDone()
+      if (error) rejectDone(error)
+      else resolveDone()
     }
     stream.on('hello', (hello: HelloFrame) => {
       if (announced) return
@@ -106,9 +119,7 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
     })
     stream.on('event', (frame) => queue.push(frame))
     stream.on('status', (line) => ui.status(line))
-    stream.on('fatal', (error) => {
-      void stop().finally(() => rejectDone(error))
-    })
+    stream.on('fatal', (error) => void stop(error))
     stream.start()
     return {ingestUrl: registered.source.url, stop, done}
   } catch (error) {

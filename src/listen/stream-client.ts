@@ -17,6 +17,9 @@ export interface StreamClientEvents {
 /** Reconnect delays: at once, then 100 ms, 1 s, 5 s, 5 s, ... */
 export const RECONNECT_DELAYS_MS = [0, 100, 1000, 5000]
 
+/** Above any event frame a gateway sends: a 100 MiB body (the largest source limit) in base64, plus headers. */
+const MAX_FRAME_BYTES = 256 * 1024 * 1024
+
 /**
  * The listener side of the stream: one WebSocket to the gateway, heartbeats both ways,
  * and reconnection with backoff. Events it receives are handed on in order.
@@ -43,9 +46,12 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
     if (this.closed) return
     const headers: Record<string, string> = {}
     if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`
-    const ws = new WebSocket(this.opts.url, {headers, maxPayload: this.opts.maxFrameBytes ?? 64 * 1024 * 1024, handshakeTimeout: 10_000})
+    const maxPayload = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES
+    const ws = new WebSocket(this.opts.url, {headers, maxPayload, handshakeTimeout: 10_000})
     this.ws = ws
+    const tries = this.attempt
     let opened = false
+    let oversized = false
     ws.on('open', () => {
       opened = true
       if (this.attempt > 0) this.emit('status', 'reconnected to the gateway')
@@ -89,6 +95,11 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
       else if (frame.type === 'error') this.emit('status', `gateway: ${(frame as {message?: string}).message}`)
     })
     ws.on('error', (error) => {
+      if ((error as {code?: string}).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        oversized = true
+        this.emit('status', `the gateway sent a frame above this listener's limit of ${maxPayload} bytes; the event stays queued at the gateway`)
+        return
+      }
       if (!opened && !this.closed) this.emit('status', `cannot reach the gateway stream: ${(error as NodeJS.ErrnoException).code ?? error.message}`)
     })
     ws.on('close', (code, reason) => {
@@ -99,6 +110,8 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
         this.fail(new CaravanError('CARAVAN_ERR_CONFIG', 'another caravan listen with the same name took over this listener', {hint: 'give each listen its own --name'}))
         return
       }
+      // The same frame comes again on the next connection: keep backing off, no reconnect storm.
+      if (oversized) this.attempt = Math.max(this.attempt, tries)
       this.scheduleReconnect()
     })
   }

@@ -10,12 +10,16 @@ export function parseTarget(input: string): URL {
   if (/^\d+(?:[/?#]|$)/.test(text)) candidate = `http://localhost:${text}`
   else if (/^:\d+/.test(text)) candidate = `http://localhost${text}`
   else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) candidate = `http://${text}`
+  const notUrl = () => new CaravanError('CARAVAN_ERR_CONFIG', `--forward: "${input}" is not a URL, host:port or port`, {hint: 'e.g. --forward localhost:3000/webhooks'})
+  // A mistyped scheme (`ht!tp://`) must not become a host name.
+  if (text.includes('://') && candidate === `http://${text}`) throw notUrl()
   let url: URL
   try {
     url = new URL(candidate)
   } catch {
-    throw new CaravanError('CARAVAN_ERR_CONFIG', `--forward: "${input}" is not a URL, host:port or port`, {hint: 'e.g. --forward localhost:3000/webhooks'})
+    throw notUrl()
   }
+  if (url.hostname && !/^(?:\[[0-9a-f:.]+\]|[a-z0-9_.-]+)$/i.test(url.hostname)) throw notUrl()
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CaravanError('CARAVAN_ERR_CONFIG', `--forward: only http and https targets are supported (got ${url.protocol})`)
   }
@@ -33,10 +37,9 @@ export function forwardUrl(target: URL, event: {path: string; query: string}, pa
   } else if (event.path) {
     url.pathname = url.pathname.replace(/\/+$/, '') + (event.path.startsWith('/') ? event.path : `/${event.path}`)
   }
-  if (event.query) {
-    const merged = new URLSearchParams(url.search)
-    for (const [k, v] of new URLSearchParams(event.query)) merged.append(k, v)
-    url.search = merged.toString()
-  }
-  return url.toString()
+  // The query is appended as received: re-encoding it (`%20` → `+`) breaks apps that sign the URL.
+  url.hash = ''
+  const base = url.toString()
+  if (!event.query) return base
+  return url.search ? `${base}&${event.query}` : `${base.replace(/\?$/, '')}?${event.query}`
 }

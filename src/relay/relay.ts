@@ -93,13 +93,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const db = openDb(dataDir)
   const {adminKey, defaultProjectId} = bootstrapStore(db, {apiKey: options.apiKey})
   const events = createRelayEvents()
+  const writer = new GroupCommit(db)
+  const write = <T>(work: () => T): Promise<T> => writer.run(work)
   const log = options.log ?? (() => undefined)
   const guard = new SsrfGuard(!isLoopbackHost(host), options.allowSubnets ?? [])
   const sender = new Sender(guard)
-  const dispatcher = options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log})
+  const dispatcher = options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write})
   let baseUrl = ''
-  const writer = new GroupCommit(db)
-  const write = <T>(work: () => T): Promise<T> => writer.run(work)
   const ctx: ApiContext = {
     db,
     write,
@@ -111,7 +111,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     listeners: () => stream.listeners(),
   }
   const feed = new FeedServer(db, events)
-  const stream = new StreamServer({db, events, baseUrl: () => baseUrl, log, ...options.stream})
+  const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, ...options.stream})
   const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}))
   server.on('upgrade', (req, socket, head) => {
     if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')

@@ -17,6 +17,8 @@ import {type EventFrame, parseResultFrame, type ResultFrame, STREAM_PROTOCOL_VER
 
 export interface StreamOptions {
   db: Db
+  /** The relay's group commit: listener results share fsyncs. */
+  write?: <T>(work: () => T) => Promise<T>
   events: RelayEvents
   baseUrl: () => string
   log: (line: string) => void
@@ -44,6 +46,23 @@ const BAD_FRAME_LIMIT = 5
 const RESPONSE_BODY_LIMIT = 50 * 1024
 /** Timestamped provider signatures go stale; older events are re-signed before forwarding. */
 const RESIGN_AFTER_MS = 60_000
+
+const isMapOf = (value: unknown, valid: (v: unknown) => boolean): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(valid)
+
+/**
+ * The optional result fields the store and the API read back: one of the wrong type must be
+ * refused here, not crash the gateway when it is recorded (or later when it is listed).
+ */
+function resultFieldProblem(frame: ResultFrame): string | undefined {
+  if (!Number.isFinite(frame.latency_ms)) return 'result.latency_ms must be a finite number'
+  if (frame.body_base64 != null && typeof frame.body_base64 !== 'string') return 'result.body_base64 must be a string'
+  if (frame.error != null && typeof frame.error !== 'string') return 'result.error must be a string'
+  if (frame.url != null && typeof frame.url !== 'string') return 'result.url must be a string'
+  if (frame.headers != null && !isMapOf(frame.headers, (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))) return 'result.headers must map names to arrays of strings'
+  if (frame.request_headers != null && !isMapOf(frame.request_headers, (v) => typeof v === 'string')) return 'result.request_headers must map names to strings'
+  return undefined
+}
 
 class Connection {
   readonly pending = new Set<string>()
@@ -76,11 +95,20 @@ export class StreamServer {
   private readonly onCreated = ({deliveries: made}: {deliveries: Delivery[]}) => {
     for (const d of made) this.connections.get(d.endpoint_id) && this.pump(this.connections.get(d.endpoint_id)!)
   }
+  /** A resend, batch retry or replay puts deliveries (maybe older than the cursor) back in the queue. */
+  private readonly onScheduled = ({projectId}: {projectId: string}) => {
+    for (const conn of this.connections.values()) {
+      if (conn.endpoint.project_id !== projectId) continue
+      conn.lastSent = ''
+      this.pump(conn)
+    }
+  }
 
   constructor(private readonly opts: StreamOptions) {
     this.window = opts.window ?? 50
     this.wss = new WebSocketServer({noServer: true, maxPayload: opts.maxFrameBytes ?? 16 * 1024 * 1024})
     opts.events.on('event.created', this.onCreated)
+    opts.events.on('deliveries.scheduled', this.onScheduled)
     const deadAfter = opts.deadAfterMs ?? 30_000
     const ackTimeout = opts.ackTimeoutMs ?? 120_000
     this.heartbeat = setInterval(() => {
@@ -169,14 +197,19 @@ export class StreamServer {
     if (room <= 0 || conn.ws.readyState !== conn.ws.OPEN) return
     const rows = this.opts.db
       .prepare(`SELECT * FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id > ? ORDER BY id LIMIT ?`)
-      .all(conn.endpoint.id, conn.lastSent, room)
+      .all(conn.endpoint.id, conn.lastSent, room + conn.pending.size)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
     if (conn.pending.size === 0) conn.lastProgress = Date.now()
+    let sent = 0
     for (const delivery of rows) {
-      const event = eventTable.get(this.opts.db, delivery.project_id, delivery.event_id)
+      if (sent >= room) break
       conn.lastSent = delivery.id
+      // After a rewind (onScheduled) the scan passes what this listener already holds.
+      if (conn.pending.has(delivery.id)) continue
+      const event = eventTable.get(this.opts.db, delivery.project_id, delivery.event_id)
       if (!event) continue
       conn.pending.add(delivery.id)
+      sent++
       const headers = this.freshHeaders(conn.source, event.headers, event.body, Date.parse(event.created_at))
       const frame: EventFrame = {
         type: 'event',
@@ -211,9 +244,10 @@ export class StreamServer {
   private onMessage(conn: Connection, text: string): void {
     conn.lastSeen = Date.now()
     const frame = parseResultFrame(text)
-    if (typeof frame === 'string') {
+    const problem = typeof frame === 'string' ? frame : resultFieldProblem(frame)
+    if (typeof frame === 'string' || problem) {
       conn.badFrames++
-      this.send(conn, {type: 'error', message: frame})
+      this.send(conn, {type: 'error', message: problem})
       if (conn.badFrames >= BAD_FRAME_LIMIT) conn.ws.close(1008, 'too many invalid frames')
       return
     }
@@ -222,7 +256,14 @@ export class StreamServer {
       return
     }
     conn.lastProgress = Date.now()
-    this.record(conn, frame)
+    try {
+      this.record(conn, frame)
+    } catch (error) {
+      // Thrown from a ws 'message' handler this would take the whole gateway down.
+      this.opts.log(`listener ${conn.endpoint.name}: result for ${frame.delivery_id} not recorded: ${(error as Error).message}`)
+      this.send(conn, {type: 'error', message: `result for ${frame.delivery_id} could not be recorded`})
+      return
+    }
     this.pump(conn)
   }
 
@@ -239,7 +280,8 @@ export class StreamServer {
       delivery_id: delivery.id,
       endpoint_id: conn.endpoint.id,
       url: frame.url ?? conn.endpoint.url,
-      method: 'POST',
+      // The listener forwards with the event's own method (PUT, PATCH...), not always POST.
+      method: eventTable.get(db, delivery.project_id, delivery.event_id)?.method ?? 'POST',
       request_headers: Object.fromEntries(Object.entries(frame.request_headers ?? {}).map(([k, v]) => [k, [String(v)]])),
       response_status: frame.status,
       response_headers: frame.headers ?? null,
@@ -249,17 +291,23 @@ export class StreamServer {
       created_at: nowIso(now),
     }
     const updated: Delivery = {...delivery, status, attempts: delivery.attempts + 1, latency_ms: attempt.latency_ms, description: frame.error ?? (ok ? '' : `HTTP ${frame.status}`), updated_at: nowIso(now)}
-    db.transaction(() => {
+    const commit = () => {
       attempts.insert(db, attempt)
       deliveries.update(db, updated)
-    })()
+    }
     if (status !== 'Retry') conn.pending.delete(delivery.id)
-    this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
+    const done = () => this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
+    if (this.opts.write) void this.opts.write(commit).then(done, (error: Error) => this.opts.log(`recording a listener result failed: ${error.message}`))
+    else {
+      db.transaction(commit)()
+      done()
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat)
     this.opts.events.off('event.created', this.onCreated)
+    this.opts.events.off('deliveries.scheduled', this.onScheduled)
     for (const conn of this.connections.values()) conn.ws.close(1001, 'relay shutting down')
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
   }

@@ -1,8 +1,23 @@
+import type Database from 'better-sqlite3'
+
 import type {Db} from './db.js'
 import {fromJson, nowIso, toJson} from './json.js'
 import {paginate, type Page, type PageQuery} from './paginate.js'
 
 type Row = Record<string, unknown>
+
+type Statement = Database.Statement<unknown[]>
+
+const statements = new WeakMap<Db, Map<string, Statement>>()
+
+/** Prepared statements are reused per connection: preparing is a visible share of hot paths. */
+export function prepared(db: Db, sql: string): Statement {
+  let cache = statements.get(db)
+  if (!cache) statements.set(db, (cache = new Map()))
+  let stmt = cache.get(sql)
+  if (!stmt) cache.set(sql, (stmt = db.prepare<unknown[]>(sql)))
+  return stmt
+}
 
 /**
  * Maps one record type to its table: JSON columns are (de)serialised, booleans kept as
@@ -52,27 +67,26 @@ export class Table<T extends {id: string}> {
   }
 
   insert(db: Db, record: T): T {
-    db.prepare(this.insertSql).run(...this.toRow(record))
+    prepared(db, this.insertSql).run(...this.toRow(record))
     return record
   }
 
   update(db: Db, record: T): T {
     const values = this.toRow(record)
     const id = values.shift()
-    db.prepare(this.updateSql).run(...values, id)
+    prepared(db, this.updateSql).run(...values, id)
     return record
   }
 
   get(db: Db, projectId: string, id: string): T | undefined {
     const where = ['id = ?', 'project_id = ?', ...this.live]
-    const row = db.prepare(`SELECT * FROM ${this.name} WHERE ${where.join(' AND ')}`).get(id, projectId) as Row | undefined
+    const row = prepared(db, `SELECT * FROM ${this.name} WHERE ${where.join(' AND ')}`).get(id, projectId) as Row | undefined
     return row && this.fromRow(row)
   }
 
   find(db: Db, where: string[], params: unknown[]): T[] {
     const all = [...where, ...this.live]
-    const rows = db
-      .prepare(`SELECT * FROM ${this.name} ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY id`)
+    const rows = prepared(db, `SELECT * FROM ${this.name} ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY id`)
       .all(...params) as Row[]
     return rows.map((r) => this.fromRow(r))
   }

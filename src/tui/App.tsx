@@ -1,5 +1,5 @@
 import {Box, useApp, useInput, useStdout} from 'ink'
-import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react'
+import {useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState} from 'react'
 
 import {formatRequest, parseRequest} from '../client/replay.js'
 import type {InspectorBackend} from './backend.js'
@@ -9,7 +9,7 @@ import {EventList} from './EventList.js'
 import {matchesFilter, parseFilter} from './filter.js'
 import {curlCommand, osc52} from './format.js'
 import {effectiveSelection, initialState, reducer} from './state.js'
-import type {InspectDelivery} from './types.js'
+import type {InspectDelivery, InspectEvent} from './types.js'
 
 export interface AppProps {
   backend: InspectorBackend
@@ -29,6 +29,8 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
   const [draft, setDraft] = useState('')
   const [details, setDetails] = useState<Record<string, InspectDelivery[]>>({})
   const copied = useRef<string[]>([])
+  // The current filter, for live events arriving in callbacks made before it changed.
+  const matchesRef = useRef<(e: InspectEvent) => boolean>(() => true)
 
   useEffect(() => {
     const onResize = () => setSize({rows: stdout.rows || 24, columns: stdout.columns || 80})
@@ -45,7 +47,7 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
       .then((events) => !cancelled && dispatch({type: 'loaded', events}))
       .catch((error: Error) => dispatch({type: 'message', message: `could not load events: ${error.message}`}))
     const sub = backend.subscribe({
-      event: (event) => dispatch({type: 'event', event}),
+      event: (event) => dispatch({type: 'event', event, matches: (e) => matchesRef.current(e)}),
       delivery: (u) => {
         dispatch({type: 'delivery', eventId: u.eventId, status: u.status, attempts: u.attempts, responseStatus: u.responseStatus, latencyMs: u.latencyMs})
         // Refresh an open detail view of that event.
@@ -64,6 +66,7 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
   }, [backend, initialLimit])
 
   const filter = useMemo(() => parseFilter(state.filter), [state.filter])
+  matchesRef.current = (e) => matchesFilter(e, filter, backend.sourceName)
   const visible = useMemo(() => state.events.filter((e) => matchesFilter(e, filter, backend.sourceName)), [state.events, filter, backend])
   const selectedIndex = effectiveSelection(state, visible.length)
   const selected = visible[selectedIndex]
@@ -110,7 +113,12 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
   const listHeight = Math.max(size.rows - 4 - (state.editingFilter || state.filter ? 1 : 0) - (state.message ? 1 : 0), 3)
   const page = Math.max(listHeight - 1, 1)
 
-  useInput((input, key) => {
+  const handleKey: Parameters<typeof useInput>[0] = (input, key) => {
+    if (key.ctrl && input === 'c') {
+      onExit(copied.current)
+      exit()
+      return
+    }
     if (state.editingFilter) {
       if (key.escape) {
         setDraft(state.filter)
@@ -156,7 +164,14 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
       stdout.write(osc52(curl))
       dispatch({type: 'message', message: 'copied as curl (OSC 52 clipboard); also printed when you quit'})
     }
+  }
+  // ink attaches useInput's new handler in a passive effect, which can run after the next
+  // key arrives: route keys through a ref set at commit so they always see what is on screen.
+  const keyHandler = useRef(handleKey)
+  useLayoutEffect(() => {
+    keyHandler.current = handleKey
   })
+  useInput((input, key) => keyHandler.current(input, key))
 
   return (
     <Box flexDirection="column" height={size.rows}>

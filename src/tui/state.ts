@@ -16,7 +16,7 @@ export interface InspectorState {
 
 export type Action =
   | {type: 'loaded'; events: InspectEvent[]}
-  | {type: 'event'; event: InspectEvent}
+  | {type: 'event'; event: InspectEvent; /** Whether an event passes the view's filter (default: all do). */ matches?: (e: InspectEvent) => boolean}
   | {type: 'delivery'; eventId: string; status?: string; attempts?: number; responseStatus?: number | null; latencyMs?: number | null}
   | {type: 'move'; delta: number; visible: number}
   | {type: 'pin'; index: number}
@@ -38,11 +38,12 @@ export function initialState(): InspectorState {
 
 const clamp = (n: number, max: number) => Math.max(0, Math.min(n, Math.max(max - 1, 0)))
 
-function mergeNewest(current: InspectEvent[], incoming: InspectEvent[]): InspectEvent[] {
+function mergeNewest(current: InspectEvent[], incoming: InspectEvent[]): {events: InspectEvent[]; dropped: InspectEvent[]} {
   const byId = new Map(current.map((e) => [e.uid, e]))
   for (const e of incoming) byId.set(e.uid, e)
   const all = [...byId.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
-  return all.length > MAX_EVENTS ? all.slice(all.length - MAX_EVENTS) : all
+  const cut = Math.max(all.length - MAX_EVENTS, 0)
+  return {events: all.slice(cut), dropped: all.slice(0, cut)}
 }
 
 /**
@@ -52,12 +53,14 @@ function mergeNewest(current: InspectEvent[], incoming: InspectEvent[]): Inspect
 export function reducer(state: InspectorState, action: Action): InspectorState {
   switch (action.type) {
     case 'loaded': {
-      const events = mergeNewest(state.events, action.events)
+      const {events} = mergeNewest(state.events, action.events)
       return {...state, events, selected: state.follow ? Math.max(events.length - 1, 0) : state.selected}
     }
     case 'event': {
-      const events = mergeNewest(state.events, [action.event])
-      return {...state, events}
+      const {events, dropped} = mergeNewest(state.events, [action.event])
+      // Trimming the oldest shifts the list: keep a paused selection on the same event.
+      const shift = state.follow ? 0 : dropped.filter(action.matches ?? (() => true)).length
+      return {...state, events, selected: Math.max(state.selected - shift, 0)}
     }
     case 'delivery': {
       const events = state.events.map((e) => {
@@ -68,6 +71,8 @@ export function reducer(state: InspectorState, action: Action): InspectorState {
           status: action.status ?? e.status,
           delivery_summary: {
             ...s,
+            // An event stored with no delivery has one now (a replay, a new listener).
+            deliveries: Math.max(s.deliveries, 1),
             attempts: action.attempts ?? s.attempts,
             response_status: action.responseStatus === undefined ? s.response_status : action.responseStatus,
             latency_ms: action.latencyMs === undefined ? s.latency_ms : action.latencyMs,
@@ -79,8 +84,8 @@ export function reducer(state: InspectorState, action: Action): InspectorState {
     case 'move': {
       const from = state.follow ? action.visible - 1 : state.selected
       const selected = clamp(from + action.delta, action.visible)
-      // Moving away from the end stops following; coming back to it resumes.
-      return {...state, selected, follow: selected === action.visible - 1, detailScroll: 0}
+      // Moving away from the end stops following; coming back to it resumes (nothing to move in: unchanged).
+      return {...state, selected, follow: action.visible === 0 ? state.follow : selected === action.visible - 1, detailScroll: 0}
     }
     case 'jump': {
       const selected = action.to === 'start' ? 0 : Math.max(action.visible - 1, 0)

@@ -1,0 +1,105 @@
+import {describe, expect, onTestFinished, test} from 'vitest'
+
+import {RECONNECT_DELAYS_MS} from '../../src/listen/stream-client.js'
+import {makeSandbox} from '../helpers/cli.js'
+import {startSink, waitFor} from '../helpers/delivery.js'
+import {attemptsOf, connectedListeners, deliveriesOf, sendWebhook, startGateway, startListen, succeeded} from './support.js'
+
+/**
+ * "Events received while the laptop slept are delivered when it wakes": the gateway keeps
+ * each listener's deliveries until it reports a final result, and a restarted listen with
+ * the same name resumes them, oldest first.
+ */
+describe('resuming after the listener goes away', () => {
+  test('SIGKILL the listener, send 20 events, start it again: each is delivered exactly once, in order', async () => {
+    const g = await startGateway()
+    const app = await startSink()
+    // The same laptop: same config/data dirs and the default listener name (host:source:target).
+    const laptop = makeSandbox('caravan-laptop-')
+    onTestFinished(() => laptop.cleanup())
+    const args = ['--forward', app.url, '--source', 'remote']
+
+    const first = await startListen(g, args, {sandbox: laptop})
+    await sendWebhook(first.ingestUrl, {seq: -1})
+    await first.waitForLines(1)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    await waitFor(async () => (await connectedListeners(g)).length === 0, {what: 'the gateway to notice the killed listener'})
+
+    const ids: string[] = []
+    for (let seq = 0; seq < 20; seq++) ids.push(await sendWebhook(first.ingestUrl, {seq}))
+    // Kept at the gateway while nobody listens.
+    for (const id of ids) expect((await deliveriesOf(g, id)).map((d) => d.status)).toEqual(['Scheduled'])
+    expect(app.requests).toHaveLength(1)
+
+    const second = await startListen(g, args, {sandbox: laptop})
+    expect(second.stderr()).toMatch(/^20 event\(s\) waiting from before; delivering them first$/m)
+    for (const id of ids) {
+      const [delivery] = await succeeded(g, id)
+      expect(await attemptsOf(g, delivery.uid)).toHaveLength(1)
+    }
+    const lines = await second.waitForLines(20)
+    expect(lines.map((l) => l.event_id)).toEqual(ids)
+    expect(app.requests.slice(1).map((r) => JSON.parse(r.body.toString()).seq)).toEqual([...Array(20).keys()])
+    expect(app.requests).toHaveLength(21)
+  })
+
+  test('an event the listener was forwarding when it died is offered again on restart (at-least-once) and recorded once', async () => {
+    const g = await startGateway()
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    // The app sits on the first request until the listener is dead.
+    const app = await startSink((request) => (request.index === 0 ? {until: held} : {status: 200}))
+    const laptop = makeSandbox('caravan-laptop-')
+    onTestFinished(() => laptop.cleanup())
+    const args = ['--forward', app.url, '--source', 'remote', '--name', 'laptop']
+
+    const first = await startListen(g, args, {sandbox: laptop})
+    const id = await sendWebhook(first.ingestUrl, {seq: 0})
+    await app.waitForRequests(1, 10_000)
+    first.child.kill('SIGKILL')
+    await first.exited
+    release()
+    const [pending] = await deliveriesOf(g, id)
+    expect(pending.status).toBe('Scheduled')
+    expect(await attemptsOf(g, pending.uid)).toEqual([])
+
+    const second = await startListen(g, args, {sandbox: laptop})
+    expect(second.stderr()).toMatch(/^1 event\(s\) waiting from before/m)
+    const [delivery] = await succeeded(g, id)
+    expect(await attemptsOf(g, delivery.uid)).toHaveLength(1)
+    const got = await app.waitForRequests(2)
+    expect(got.map((r) => r.body.toString())).toEqual(['{"seq":0}', '{"seq":0}'])
+  })
+
+  test('the gateway restarts: listen reports its backoff on stderr (0, 100ms, 1s, 5s), reconnects and carries on', async () => {
+    expect(RECONNECT_DELAYS_MS).toEqual([0, 100, 1000, 5000])
+    const g = await startGateway()
+    const app = await startSink()
+    const listener = await startListen(g, ['--forward', app.url, '--source', 'remote', '--name', 'laptop'])
+
+    await g.stop()
+    await listener.waitForStderr(/reconnecting in 5s/, 15_000)
+    const news = listener
+      .stderr()
+      .split('\n')
+      .filter((l) => !/^Ready!/.test(l) && l)
+    // The first retry is immediate; every failure is reported; the delays grow.
+    expect(news).toEqual([
+      'stream closed (1001 relay shutting down)',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 100ms',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 1s',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 5s',
+    ])
+
+    await g.start()
+    await listener.waitForStderr(/reconnected to the gateway/, 15_000)
+    const id = await sendWebhook(listener.ingestUrl, {after: 'restart'})
+    await succeeded(g, id)
+    expect((await app.waitForRequests(1)).map((r) => r.body.toString())).toEqual(['{"after":"restart"}'])
+    expect(listener.running()).toBe(true)
+  })
+})

@@ -1,0 +1,392 @@
+import {spawnSync} from 'node:child_process'
+
+import {render} from 'ink-testing-library'
+import {describe, expect, it, onTestFinished} from 'vitest'
+
+import {GatewayClient} from '../../src/client/gateway-client.js'
+import {App} from '../../src/tui/App.js'
+import {InspectorBackend} from '../../src/tui/backend.js'
+import {startSink} from '../helpers/delivery.js'
+import {type TestRelay, useRelay} from '../helpers/relay.js'
+
+// The whole inspector against a real relay (port 0, temp store) through the real backend:
+// the API for the initial load and details, the WebSocket feed for live events, real
+// sinks for replays. Keys go in through ink-testing-library's stdin.
+
+const KEY = {enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B', pageUp: '\u001B[5~', pageDown: '\u001B[6~', backspace: '\u007F', ctrlC: '\u0003'}
+
+const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms))
+
+type Rendered = ReturnType<typeof render>
+
+/** Poll the last frame until `predicate` holds (3 s at most); fail showing the frame. */
+async function waitForFrame(r: Rendered, predicate: (frame: string) => boolean, what = 'the expected frame'): Promise<string> {
+  const deadline = Date.now() + 3000
+  for (;;) {
+    const frame = r.lastFrame() ?? ''
+    if (predicate(frame)) return frame
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`)
+    await tick(15)
+  }
+}
+
+const showing = (r: Rendered, text: string | RegExp) =>
+  waitForFrame(r, (f) => (typeof text === 'string' ? f.includes(text) : text.test(f)), `a frame showing ${text}`)
+
+async function press(r: Rendered, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    r.stdin.write(key)
+    await tick()
+  }
+}
+
+async function type(r: Rendered, text: string): Promise<void> {
+  for (const ch of text) await press(r, ch)
+}
+
+const lines = (frame: string) => frame.split('\n')
+
+/** A source whose event type is the JSON body's `type`, like most providers. */
+async function createSource(t: TestRelay, name = 'shop'): Promise<{uid: string; url: string}> {
+  const res = await t.api('POST', t.p('/sources'), {name, type: 'http', verifier: {type: 'noop'}, event_type_location: 'body.type'})
+  expect(res.status, JSON.stringify(res.json)).toBe(201)
+  return res.json.data
+}
+
+/** POST a webhook to the ingest URL as a provider would; returns the stored event's id. */
+async function ingest(url: string, body: unknown, path = '/hooks'): Promise<string> {
+  const res = await fetch(url + path, {method: 'POST', headers: {'content-type': 'application/json', 'x-provider-id': 'abc'}, body: JSON.stringify(body)})
+  expect(res.status, await res.clone().text()).toBe(200)
+  return res.headers.get('x-caravan-event-id')!
+}
+
+interface Mounted {
+  r: Rendered
+  backend: InspectorBackend
+  exits: string[][]
+  edits: string[]
+}
+
+/** The App on a real backend; unmounted (feed closed) before the relay stops. */
+async function mount(t: TestRelay, opts: {listenerTarget?: string; editText?: (text: string) => string | null} = {}): Promise<Mounted> {
+  const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key)
+  await backend.init()
+  if (opts.listenerTarget) backend.listenerTarget = opts.listenerTarget
+  const exits: string[][] = []
+  const edits: string[] = []
+  const editText = (text: string) => {
+    edits.push(text)
+    return opts.editText ? opts.editText(text) : null
+  }
+  const r = render(<App backend={backend} gateway={t.url} editText={editText} onExit={(copied) => exits.push([...copied])} />)
+  onTestFinished(() => r.unmount())
+  await tick()
+  return {r, backend, exits, edits}
+}
+
+/** The event the detail view shows (its id line), opened with enter and closed again. */
+async function selectedType(r: Rendered): Promise<string> {
+  await press(r, KEY.enter)
+  const frame = await showing(r, /^event \S+ {2}type /m)
+  const type = /^event \S+ {2}type (\S+)/m.exec(frame)![1]
+  await press(r, KEY.esc)
+  await waitForFrame(r, (f) => !/^event \S+ {2}type /m.test(f), 'the list again')
+  return type
+}
+
+describe('inspect App on a real relay', () => {
+  it('shows stored events at once, then webhooks ingested later arrive live over the feed', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    for (const n of [1, 2, 3]) await ingest(src.url, {type: `order.created`, n})
+    const {r} = await mount(t)
+
+    let frame = await showing(r, '● live')
+    frame = await showing(r, '3 events')
+    expect(lines(frame)[0]).toMatch(new RegExp(`^caravan inspect · 3 events · ● live · following · ${t.url} · project ${t.projectId.slice(0, 10)}`))
+    expect(lines(frame).filter((l) => / POST +shop\/hooks +order\.created +Stored/.test(l))).toHaveLength(3)
+
+    await ingest(src.url, {type: 'invoice.paid', n: 4}, '/billing')
+    frame = await showing(r, 'invoice.paid')
+    expect(frame).toContain('4 events')
+    // Newest at the bottom, right after the three older ones.
+    const rows = lines(frame).filter((l) => / POST /.test(l))
+    expect(rows).toHaveLength(4)
+    expect(rows[3]).toMatch(/ POST +shop\/billing +invoice\.paid +Stored/)
+    expect(lines(frame).at(-1)).toMatch(/^↑↓\/jk move/)
+  })
+
+  it('delivery updates arrive live: a subscribed endpoint answers and the row shows it', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    const sink = await startSink(() => ({status: 202}))
+    const ep = await t.api('POST', t.p('/endpoints'), {name: 'app', url: `${sink.url}/in`})
+    expect(ep.status).toBe(201)
+    const sub = await t.api('POST', t.p('/subscriptions'), {name: 'all', endpoint_id: ep.json.data.uid, source_id: src.uid, filter_config: {event_types: ['*']}})
+    expect(sub.status, JSON.stringify(sub.json)).toBe(201)
+    const {r} = await mount(t)
+    await showing(r, '● live')
+
+    await ingest(src.url, {type: 'invoice.paid'})
+    await sink.waitForRequests(1)
+    const frame = await showing(r, / invoice\.paid +Success +202 +\d+ms ×1/)
+    expect(frame).toContain('1 events')
+  })
+
+  it('j/k/g/G and PgUp/PgDn move the selection; moving away pauses, coming back to the end follows', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    for (let n = 0; n < 30; n++) await ingest(src.url, {type: `t.${n}`})
+    const {r} = await mount(t)
+    await showing(r, '30 events · ● live · following')
+
+    await press(r, 'k')
+    await showing(r, '· paused ·')
+    expect(await selectedType(r)).toBe('t.28')
+    await press(r, KEY.up, KEY.up)
+    expect(await selectedType(r)).toBe('t.26')
+
+    // Paused: a new event does not move the selection.
+    await ingest(src.url, {type: 't.30'})
+    await showing(r, '31 events')
+    expect(await selectedType(r)).toBe('t.26')
+    expect(r.lastFrame()).toContain('· paused ·')
+
+    await press(r, 'g')
+    expect(await selectedType(r)).toBe('t.0')
+    // 24 rows: the list gets 20, a page is 19.
+    await press(r, KEY.pageDown)
+    expect(await selectedType(r)).toBe('t.19')
+    await press(r, KEY.pageUp)
+    expect(await selectedType(r)).toBe('t.0')
+
+    await press(r, 'G')
+    await showing(r, '· following ·')
+    await ingest(src.url, {type: 't.31'})
+    await showing(r, '32 events')
+    expect(await selectedType(r)).toBe('t.31')
+    // Opening details pins the selection (paused); moving down onto the last resumes.
+    await showing(r, '· paused ·')
+    await press(r, 'j')
+    await showing(r, '· following ·')
+
+    // f toggles following.
+    await press(r, 'f')
+    await showing(r, '· paused ·')
+    await press(r, 'f')
+    await showing(r, '· following ·')
+  })
+
+  it('enter shows the details (request, headers, pretty JSON body, deliveries); j/k scroll; esc returns', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    const body = {type: 'invoice.paid', data: {id: 'in_1', amount: 1200, lines: Array.from({length: 30}, (_, i) => i)}}
+    const id = await ingest(src.url, body, '/stripe?mode=test')
+    const {r} = await mount(t)
+    await showing(r, 'invoice.paid')
+
+    await press(r, KEY.enter)
+    let frame = await showing(r, 'No deliveries (no subscription or listener matched).'.slice(0, 20))
+    const rows = lines(frame)
+    expect(rows[1]).toBe('POST /stripe?mode=test')
+    expect(rows[2]).toMatch(new RegExp(`^event ${id} {2}type invoice\\.paid {2}Stored {2}\\d{4}-`))
+    expect(rows).toEqual(expect.arrayContaining(['content-type: application/json', 'x-provider-id: abc']))
+    const pretty = JSON.stringify(body, null, 2).split('\n')
+    const at = rows.indexOf('{')
+    expect(rows.slice(at, at + 5)).toEqual(pretty.slice(0, 5))
+    expect(rows.at(-1)).toBe('↑↓/jk scroll  esc back  r replay  e edit+replay  c curl  q quit')
+
+    // The body is longer than the screen: scrolling shows its end.
+    expect(frame).not.toContain('No deliveries')
+    await press(r, ...Array(40).fill('j'))
+    frame = await showing(r, 'No deliveries (no subscription or listener matched).')
+    expect(frame).not.toContain('POST /stripe?mode=test')
+    await press(r, KEY.pageUp, KEY.pageUp, KEY.pageUp)
+    await showing(r, 'POST /stripe?mode=test')
+
+    await press(r, KEY.esc)
+    frame = await waitForFrame(r, (f) => !f.includes('POST /stripe?mode=test') && f.includes('shop/stripe'), 'the list')
+    expect(frame).toMatch(/ POST +shop\/stripe +invoice\.paid +Stored/)
+  })
+
+  it('/ filters by type glob (the count follows), esc cancels an edit, an empty filter shows all', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    for (const type of ['invoice.paid', 'customer.created', 'invoice.created', 'charge.failed']) await ingest(src.url, {type})
+    const {r} = await mount(t)
+    await showing(r, '4 events')
+
+    await press(r, '/')
+    await type(r, 'type:invoice.*')
+    let frame = await showing(r, '/ type:invoice.*▌')
+    expect(frame).toContain('(enter to apply, esc to cancel;')
+    await press(r, KEY.enter)
+    frame = await showing(r, '2 events')
+    expect(frame).toContain('/ type:invoice.*')
+    expect(frame).not.toContain('▌')
+    expect(frame).toContain('invoice.paid')
+    expect(frame).toContain('invoice.created')
+    expect(frame).not.toContain('customer.created')
+    expect(frame).not.toContain('charge.failed')
+
+    // Live events obey the filter too.
+    await ingest(src.url, {type: 'customer.deleted'})
+    await ingest(src.url, {type: 'invoice.voided'})
+    frame = await showing(r, 'invoice.voided')
+    expect(frame).toContain('3 events')
+    expect(frame).not.toContain('customer.deleted')
+
+    // An edit cancelled with esc leaves the applied filter alone.
+    await press(r, '/')
+    await type(r, 'xx')
+    await showing(r, '/ type:invoice.*xx▌')
+    await press(r, KEY.esc)
+    frame = await waitForFrame(r, (f) => !f.includes('▌'), 'the edit to close')
+    expect(frame).toContain('/ type:invoice.*')
+    expect(frame).toContain('3 events')
+
+    // Backspace everything, apply: everything again.
+    await press(r, '/', ...Array('type:invoice.*'.length).fill(KEY.backspace))
+    await showing(r, /^\/ ▌/m)
+    await press(r, KEY.enter)
+    frame = await showing(r, '6 events')
+    expect(frame).not.toMatch(/^\/ /m)
+
+    // Free text over the body.
+    await press(r, '/')
+    await type(r, 'status:stored charge')
+    await press(r, KEY.enter)
+    frame = await showing(r, '1 events')
+    expect(frame).toContain('charge.failed')
+  })
+
+  it('c copies the selected request as curl (OSC 52) and q hands the commands to onExit; the command re-sends it', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    await ingest(src.url, {type: "it's.quoted", note: "O'Brien"}, '/hooks?x=1')
+    const {r, exits} = await mount(t)
+    await showing(r, "it's.quoted")
+
+    await press(r, 'c')
+    await showing(r, 'copied as curl (OSC 52 clipboard); also printed when you quit')
+    const osc = r.frames.map((f) => /\u001B\]52;c;([A-Za-z0-9+/=]+)\u0007/.exec(f)).find(Boolean)
+    expect(osc, 'an OSC 52 sequence was written').toBeTruthy()
+    const curl = Buffer.from(osc![1], 'base64').toString('utf8')
+    expect(curl.startsWith(`curl -X POST '${src.url}/hooks?x=1' `)).toBe(true)
+    expect(curl).toContain(`-H 'content-type: application/json'`)
+    expect(curl).not.toMatch(/-H 'host:|-H 'content-length:/)
+
+    await press(r, 'q')
+    await waitForFrame(r, () => exits.length > 0, 'onExit')
+    expect(exits).toEqual([[curl]])
+
+    // The copied command, run by a shell, stores the same request again.
+    const run = spawnSync('bash', ['-c', `${curl} --silent --show-error`], {encoding: 'utf8'})
+    expect(run.status, run.stderr).toBe(0)
+    const events = await t.api('GET', t.p('/events?perPage=10'))
+    const stored = events.json.data.content
+    expect(stored).toHaveLength(2)
+    expect(stored[0].raw).toBe(stored[1].raw)
+    expect(stored[0].url_query_params).toBe('x=1')
+    expect(stored[0].event_type).toBe("it's.quoted")
+  })
+
+  it('r replays the selected event to the listener target; the sink gets the exact body and the details show the new attempt', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    const sink = await startSink(() => ({status: 201, body: 'created'}))
+    const body = JSON.stringify({type: 'invoice.paid', amount: 1200})
+    await ingest(src.url, JSON.parse(body), '/hooks')
+    const {r} = await mount(t, {listenerTarget: `${sink.url}/app`})
+    let frame = await showing(r, 'invoice.paid')
+    expect(lines(frame)[0]).toContain(`· → ${sink.url}/app`)
+
+    await press(r, KEY.enter)
+    await showing(r, 'No deliveries')
+    await press(r, 'r')
+    const [request] = await sink.waitForRequests(1)
+    expect(request.method).toBe('POST')
+    expect(request.url).toBe('/app/hooks')
+    expect(request.body.toString('utf8')).toBe(body)
+    expect(request.headers['x-provider-id']).toBe('abc')
+
+    frame = await showing(r, /replayed \S+ to http:\/\/127\.0\.0\.1:\d+\/app\/hooks: HTTP 201 in \d+ ms/)
+    // Details reload: the replay is a delivery with one attempt.
+    frame = await showing(r, /^── delivery \S+ → replay:127\.0\.0\.1:\d+: Success \(replay of event \S+\)$/m)
+    expect(frame).toMatch(new RegExp(`^ {2}attempt \\S+ {2}\\S+ {2}201 {2}\\d+ms {2}${sink.url}/app/hooks$`, 'm'))
+    expect(frame).toContain('    created')
+    expect(frame).not.toContain('No deliveries')
+
+    // Back in the list the row shows the delivery, not "Stored".
+    await press(r, KEY.esc)
+    await showing(r, / invoice\.paid +Success +/)
+  })
+
+  it('e edits the request in the editor, then replays the edited body and headers', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    const sink = await startSink()
+    await ingest(src.url, {type: 'invoice.paid', amount: 1200})
+    const edited = JSON.stringify({type: 'invoice.paid', amount: 99_999, note: 'edited by hand'})
+    const {r, edits} = await mount(t, {
+      listenerTarget: sink.url,
+      // What a user does in $EDITOR: change a header, add one, rewrite the body.
+      editText: (text) => text.replace('x-provider-id: abc', 'x-provider-id: changed').replace(/\n\n[\s\S]*$/, `\nx-edited: yes\n\n${edited}`),
+    })
+    await showing(r, 'invoice.paid')
+
+    await press(r, 'e')
+    const [request] = await sink.waitForRequests(1)
+    expect(edits).toHaveLength(1)
+    expect(edits[0]).toMatch(/^content-type: application\/json\n/m)
+    expect(edits[0].endsWith('\n\n{"type":"invoice.paid","amount":1200}')).toBe(true)
+    expect(request.body.toString('utf8')).toBe(edited)
+    expect(request.headers['x-provider-id']).toBe('changed')
+    expect(request.headers['x-edited']).toBe('yes')
+    expect(Number(request.headers['content-length'])).toBe(Buffer.byteLength(edited))
+    await showing(r, /replayed \S+ to http:\/\/127\.0\.0\.1:\d+\/hooks: HTTP 200/)
+  })
+
+  it('e with the editor cancelled sends nothing; a malformed edit is refused', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    const sink = await startSink()
+    await ingest(src.url, {type: 'invoice.paid'})
+    let answer: string | null = null
+    const {r} = await mount(t, {listenerTarget: sink.url, editText: () => answer})
+    await showing(r, 'invoice.paid')
+
+    await press(r, 'e')
+    await showing(r, 'edit cancelled; nothing sent')
+    answer = 'not a header line\n\n{}'
+    await press(r, 'e')
+    await showing(r, 'edited request: "not a header line" is not a "Name: value" header line')
+    await tick(100)
+    expect(sink.requests).toHaveLength(0)
+  })
+
+  it('r without a running listener says so', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    await ingest(src.url, {type: 'invoice.paid'})
+    const {r} = await mount(t)
+    await showing(r, 'invoice.paid')
+    await press(r, 'r')
+    await showing(r, 'replay failed: no caravan listen is running for this source')
+  })
+
+  it('q quits with nothing copied; ctrl+c quits too, even while typing a filter', async () => {
+    const t = await useRelay()
+    const first = await mount(t)
+    await showing(first.r, 'No events yet.')
+    await press(first.r, 'q')
+    await waitForFrame(first.r, () => first.exits.length > 0, 'onExit')
+    expect(first.exits).toEqual([[]])
+
+    const second = await mount(t)
+    await showing(second.r, '● live')
+    await press(second.r, '/', 'a', 'b', KEY.ctrlC)
+    await waitForFrame(second.r, () => second.exits.length > 0, 'onExit after ctrl+c')
+    expect(second.exits).toEqual([[]])
+  })
+})
