@@ -1,5 +1,3 @@
-import {connect, createServer, type Socket} from 'node:net'
-
 import {describe, expect, onTestFinished, test} from 'vitest'
 
 import {DeliveryQueue} from '../../src/listen/delivery-queue.js'
@@ -7,46 +5,13 @@ import {Forwarder} from '../../src/listen/forwarder.js'
 import {StreamClient} from '../../src/listen/stream-client.js'
 import type {HelloFrame} from '../../src/relay/stream-protocol.js'
 import {startSink, waitFor} from '../helpers/delivery.js'
-import {connectedListeners, deliveriesOf, registerListener, sendWebhook, startGateway, startListen, succeeded} from './support.js'
+import {connectedListeners, deliveriesOf, registerListener, sendWebhook, startGateway, startListen, startProxy, succeeded} from './support.js'
 
 /**
  * A connection that dies without a FIN or RST (laptop lid closed, Wi-Fi gone) is only
  * noticed by heartbeats: the gateway drops the listener and keeps its events; the listener
  * notices on its side, reconnects and gets them.
  */
-
-/** A TCP proxy in front of the gateway whose open connections can be frozen: bytes vanish both ways, nothing is closed. */
-async function startFreezableProxy(targetPort: number): Promise<{url: string; freeze(): void}> {
-  const pairs = new Set<{frozen: boolean; down: Socket; up: Socket}>()
-  const server = createServer((down) => {
-    const up = connect(targetPort, '127.0.0.1')
-    const pair = {frozen: false, down, up}
-    pairs.add(pair)
-    down.on('data', (chunk) => pair.frozen || up.write(chunk))
-    up.on('data', (chunk) => pair.frozen || down.write(chunk))
-    // A frozen link passes on no close either: that is the point.
-    const end = () => pair.frozen || (down.destroy(), up.destroy())
-    for (const socket of [down, up]) {
-      socket.on('close', end)
-      socket.on('error', () => undefined)
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const pair of pairs) pair.down.destroy(), pair.up.destroy()
-        server.close(() => resolve())
-      }),
-  )
-  const {port} = server.address() as {port: number}
-  return {
-    url: `http://127.0.0.1:${port}`,
-    freeze: () => {
-      for (const pair of pairs) pair.frozen = true
-    },
-  }
-}
 
 describe('silent cuts', () => {
   test('SIGSTOP the listener: the gateway drops it within its dead bound, keeps the events, and SIGCONT delivers them', async () => {
@@ -76,7 +41,7 @@ describe('silent cuts', () => {
 
   test('the link goes silent (no close at all): the listener’s own heartbeat notices, it reconnects, and what was sent into the void is delivered', async () => {
     const g = await startGateway({stream: {heartbeatMs: 200, deadAfterMs: 1000}})
-    const proxy = await startFreezableProxy(g.port)
+    const proxy = await startProxy(g.port)
     const app = await startSink()
     const registered = await registerListener(g, {name: 'cut', target: app.url})
 

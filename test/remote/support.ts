@@ -1,6 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {mkdtemp, rm} from 'node:fs/promises'
+import {connect, createServer, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -74,6 +75,62 @@ export async function startGateway(options: GatewayOptions = {}): Promise<InProc
     await rm(dataDir, {recursive: true, force: true})
   })
   return g
+}
+
+// ---------------------------------------------------------------------------- network trouble
+
+export interface Proxy {
+  url: string
+  /** Open links go silent: bytes vanish both ways and nothing is closed (no FIN, no RST). */
+  freeze(): void
+  /** Close every open link (both sides see the connection end). */
+  drop(): void
+  /** While true, new connections are accepted and closed at once (the gateway is unreachable). */
+  refuse(on: boolean): void
+}
+
+/** A TCP proxy in front of a gateway port, to cut, freeze or refuse the listener's links. */
+export async function startProxy(targetPort: number): Promise<Proxy> {
+  const pairs = new Set<{frozen: boolean; down: Socket; up: Socket}>()
+  let refusing = false
+  const server = createServer((down) => {
+    down.on('error', () => undefined)
+    if (refusing) {
+      down.destroy()
+      return
+    }
+    const up = connect(targetPort, '127.0.0.1')
+    const pair = {frozen: false, down, up}
+    pairs.add(pair)
+    down.on('data', (chunk) => pair.frozen || up.write(chunk))
+    up.on('data', (chunk) => pair.frozen || down.write(chunk))
+    // A frozen link passes on no close either: that is the point.
+    const end = () => {
+      pairs.delete(pair)
+      if (!pair.frozen) down.destroy(), up.destroy()
+    }
+    down.on('close', end)
+    up.on('close', end)
+    up.on('error', () => undefined)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const pair of pairs) pair.down.destroy(), pair.up.destroy()
+        server.close(() => resolve())
+      }),
+  )
+  return {
+    url: `http://127.0.0.1:${(server.address() as {port: number}).port}`,
+    freeze: () => {
+      for (const pair of pairs) pair.frozen = true
+    },
+    drop: () => {
+      for (const pair of pairs) pair.down.destroy(), pair.up.destroy()
+    },
+    refuse: (on) => (refusing = on),
+  }
 }
 
 // ---------------------------------------------------------------------------- API
@@ -249,7 +306,7 @@ export async function startListen(g: Gateway, args: string[], opts: {sandbox?: S
  * `runListen`, the service behind `caravan listen`, in this process: the quick way to be
  * "the next listener" when the CLI shell is not what a test is about. Stopped after the test.
  */
-export async function listenInProcess(g: Gateway, opts: {target: string; name: string; source?: string}): Promise<{backlog: number; ingestUrl: string; attempts: AttemptRecord[]; status: string[]}> {
+export async function listenInProcess(g: Gateway, opts: {target: string; name: string; source?: string; skipBacklog?: boolean}): Promise<{backlog: number; ingestUrl: string; attempts: AttemptRecord[]; status: string[]}> {
   const attempts: AttemptRecord[] = []
   const status: string[] = []
   let announce!: (backlog: number) => void
@@ -261,7 +318,7 @@ export async function listenInProcess(g: Gateway, opts: {target: string; name: s
       source: opts.source ?? 'remote',
       eventTypes: [],
       extraHeaders: {},
-      skipBacklog: false,
+      skipBacklog: opts.skipBacklog ?? false,
       name: opts.name,
     },
     {ready: (info) => announce(info.backlog), attempt: (record) => attempts.push(record), status: (line) => status.push(line)},
