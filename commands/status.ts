@@ -9,8 +9,13 @@ export default class Status extends GatewayCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Status)
     const s = this.settings(flags)
-    const health = await this.client(flags).health()
-    const listeners = (health.detail?.listeners as unknown[] | undefined) ?? []
+    const client = this.client(flags)
+    const health = await client.health()
+    // Listeners are project data: read them with the key, not from the public health check.
+    let listeners: {name: string; source: string; target: string; connected_at: string; remote: string}[] = []
+    if (health.ok && health.caravan && s.apiKey && s.project) {
+      listeners = (await client.data<typeof listeners>('GET', `/api/v1/projects/${encodeURIComponent(s.project)}/listeners`).catch(() => [])) ?? []
+    }
     const result = {
       profile: s.profile,
       gateway: s.gateway,
@@ -35,7 +40,7 @@ export default class Status extends GatewayCommand {
           ['project', `${s.project ?? c.yellow('none')} ${c.dim(`(${s.origin.project})`)}`],
           ['api key', `${result.api_key} ${c.dim(`(${s.origin.apiKey})`)}`],
           ['profile', s.profile],
-          ['listeners', listeners.length ? listeners.map((l) => JSON.stringify(l)).join('\n') : '0'],
+          ['listeners', listeners.length ? listeners.map((l) => `${l.name} (source ${l.source} -> ${l.target}, from ${l.remote} since ${l.connected_at})`).join('\n           ') : '0'],
         ],
         c,
       ),

@@ -31,7 +31,7 @@ export default class Create extends GatewayCommand {
         renderResource({uid: project?.uid, name: project?.name, type: project?.type}, this.color),
         '',
         apiKey?.key ? `Project API key (shown once): ${this.color.bold(apiKey.key)}` : 'The gateway returned no project API key.',
-        `Use it: caravan projects use ${project?.uid}`,
+        ...(project?.uid ? [`Use it: caravan projects use ${project.uid}`] : []),
       ].join('\n'),
     )
   }

@@ -28,7 +28,7 @@ export function addListenerRoutes(router: Router<ApiContext>): void {
     })
     .add('GET', l, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      const connected = ctx.listeners().filter((x) => x.listener_id && project)
+      const connected = ctx.listeners().filter((x) => x.project_id === project.id)
       return {status: 200, message: 'Listeners fetched successfully', data: connected}
     })
 }

@@ -76,8 +76,9 @@ export function createIngestHandler(ctx: IngestContext) {
     )
     ctx.events.emit('event.created', stored)
     if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-    if (!verdict.ok) throw new HttpError(401, `verification failed: ${verdict.reason}`)
+    // The id lets a user go from the response to the stored (and, on 401, flagged) event.
     res.setHeader('x-caravan-event-id', stored.event.id)
+    if (!verdict.ok) throw new HttpError(401, `verification failed: ${verdict.reason}`)
     if (source.custom_response && source.custom_response.body) {
       const payload = Buffer.from(source.custom_response.body)
       res.writeHead(200, {'content-type': source.custom_response.content_type || 'text/plain', 'content-length': payload.length})

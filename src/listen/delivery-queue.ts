@@ -25,8 +25,6 @@ export interface AttemptRecord {
 export const MAX_SERVER_ERROR_ATTEMPTS = 5
 const SERVER_ERROR_BACKOFF_MS = [1000, 2000, 4000, 8000]
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** True when something accepts TCP connections at the target: the app is back. */
 export function probe(target: URL, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {

@@ -81,9 +81,9 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
     const registered = await client.data<{listener_id: string; source: {url: string; name: string}; stream_path: string}>('POST', `/api/v1/projects/${encodeURIComponent(project)}/listeners`, {
       body: {name, source: opts.source, target: opts.target.toString(), event_types: opts.eventTypes.length ? opts.eventTypes : ['*']},
     })
-    const wsUrl = gateway.replace(/^http/, 'ws') + registered.stream_path + (opts.skipBacklog ? '&skip_backlog=1' : '')
+    const wsUrl = gateway.replace(/^http/, 'ws') + registered.stream_path
     const forwarder = new Forwarder()
-    const stream = new StreamClient({url: wsUrl, apiKey})
+    const stream = new StreamClient({url: wsUrl, apiKey, skipBacklog: opts.skipBacklog})
     const queue = new DeliveryQueue({
       forwarder,
       target: opts.target,

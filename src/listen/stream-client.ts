@@ -31,9 +31,19 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
   private heartbeat: NodeJS.Timeout | undefined
   private reconnectTimer: NodeJS.Timeout | undefined
   private lastSeen = Date.now()
+  /** A hello arrived on some connection: the gateway has applied skip_backlog. */
+  private greeted = false
 
   constructor(
-    private readonly opts: {url: string; apiKey?: string; heartbeatMs?: number; deadAfterMs?: number; maxFrameBytes?: number},
+    private readonly opts: {
+      url: string
+      apiKey?: string
+      heartbeatMs?: number
+      deadAfterMs?: number
+      maxFrameBytes?: number
+      /** Drop the queued events on the first connection only: a reconnect must not discard what arrived meanwhile. */
+      skipBacklog?: boolean
+    },
   ) {
     super()
   }
@@ -47,7 +57,8 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
     const headers: Record<string, string> = {}
     if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`
     const maxPayload = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES
-    const ws = new WebSocket(this.opts.url, {headers, maxPayload, handshakeTimeout: 10_000})
+    const url = this.opts.skipBacklog && !this.greeted ? `${this.opts.url}${this.opts.url.includes('?') ? '&' : '?'}skip_backlog=1` : this.opts.url
+    const ws = new WebSocket(url, {headers, maxPayload, handshakeTimeout: 10_000})
     this.ws = ws
     const tries = this.attempt
     let opened = false
@@ -90,7 +101,10 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
       } catch {
         return
       }
-      if (frame.type === 'hello') this.emit('hello', frame as HelloFrame)
+      if (frame.type === 'hello') {
+        this.greeted = true
+        this.emit('hello', frame as HelloFrame)
+      }
       else if (frame.type === 'event') this.emit('event', frame as EventFrame)
       else if (frame.type === 'error') this.emit('status', `gateway: ${(frame as {message?: string}).message}`)
     })

@@ -107,7 +107,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     events,
     version: caravanVersion(),
     startedAt: Date.now(),
-    status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0, listeners: stream.listeners()}),
+    // Public (no key): counts only, never names or targets.
+    status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0, listeners: stream.listeners().length}),
     listeners: () => stream.listeners(),
   }
   const feed = new FeedServer(db, events)

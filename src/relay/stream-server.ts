@@ -34,6 +34,7 @@ export interface StreamOptions {
 
 export interface ListenerInfo {
   listener_id: string
+  project_id: string
   name: string
   source: string
   target: string
@@ -66,6 +67,8 @@ function resultFieldProblem(frame: ResultFrame): string | undefined {
 
 class Connection {
   readonly pending = new Set<string>()
+  /** Deliveries behind the cursor put back in the queue (resend, replay): sent first. */
+  readonly requeued = new Set<string>()
   lastSent = ''
   lastSeen = Date.now()
   /** Last time the listener answered an event (or had nothing outstanding). */
@@ -95,13 +98,25 @@ export class StreamServer {
   private readonly onCreated = ({deliveries: made}: {deliveries: Delivery[]}) => {
     for (const d of made) this.connections.get(d.endpoint_id) && this.pump(this.connections.get(d.endpoint_id)!)
   }
-  /** A resend, batch retry or replay puts deliveries (maybe older than the cursor) back in the queue. */
+  /**
+   * A resend, batch retry or replay puts deliveries back in the queue, maybe behind the
+   * cursor: find those and send them too (without waiting for a reconnect).
+   */
   private readonly onScheduled = ({projectId}: {projectId: string}) => {
-    for (const conn of this.connections.values()) {
-      if (conn.endpoint.project_id !== projectId) continue
-      conn.lastSent = ''
-      this.pump(conn)
+    const rescan = () => {
+      for (const conn of this.connections.values()) {
+        if (conn.endpoint.project_id !== projectId || !conn.lastSent) continue
+        const behind = this.opts.db
+          .prepare(`SELECT id FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id <= ? ORDER BY id`)
+          .all(conn.endpoint.id, conn.lastSent) as {id: string}[]
+        for (const {id} of behind) if (!conn.pending.has(id)) conn.requeued.add(id)
+        this.pump(conn)
+      }
     }
+    // Results are stored through the group-commit writer: look only once those already
+    // answered are committed, or one answered a moment ago would look requeued.
+    if (this.opts.write) void this.opts.write(() => undefined).then(rescan, () => undefined)
+    else rescan()
   }
 
   constructor(private readonly opts: StreamOptions) {
@@ -131,6 +146,7 @@ export class StreamServer {
   listeners(): ListenerInfo[] {
     return [...this.connections.values()].map((c) => ({
       listener_id: c.endpoint.id,
+      project_id: c.endpoint.project_id,
       name: c.endpoint.name,
       source: c.source.name,
       target: c.endpoint.url,
@@ -195,21 +211,23 @@ export class StreamServer {
   private pump(conn: Connection): void {
     const room = this.window - conn.pending.size
     if (room <= 0 || conn.ws.readyState !== conn.ws.OPEN) return
+    const batch: Delivery[] = []
+    for (const id of [...conn.requeued].sort()) {
+      if (batch.length >= room) break
+      conn.requeued.delete(id)
+      const delivery = deliveries.get(this.opts.db, conn.endpoint.project_id, id)
+      if (delivery && (delivery.status === 'Scheduled' || delivery.status === 'Retry') && !conn.pending.has(id)) batch.push(delivery)
+    }
     const rows = this.opts.db
       .prepare(`SELECT * FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id > ? ORDER BY id LIMIT ?`)
-      .all(conn.endpoint.id, conn.lastSent, room + conn.pending.size)
+      .all(conn.endpoint.id, conn.lastSent, room - batch.length)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
     if (conn.pending.size === 0) conn.lastProgress = Date.now()
-    let sent = 0
-    for (const delivery of rows) {
-      if (sent >= room) break
-      conn.lastSent = delivery.id
-      // After a rewind (onScheduled) the scan passes what this listener already holds.
-      if (conn.pending.has(delivery.id)) continue
+    for (const delivery of rows) conn.lastSent = delivery.id
+    for (const delivery of [...batch, ...rows]) {
       const event = eventTable.get(this.opts.db, delivery.project_id, delivery.event_id)
       if (!event) continue
       conn.pending.add(delivery.id)
-      sent++
       const headers = this.freshHeaders(conn.source, event.headers, event.body, Date.parse(event.created_at))
       const frame: EventFrame = {
         type: 'event',

@@ -117,7 +117,7 @@ function exampleString(key: string, schema: Schema, path: string, ctx: GenerateC
   if (key === 'uid' && path === '/data/uid' && ctx.resourceId) return ctx.resourceId
   if (key === 'project_id' && ctx.projectId) return ctx.projectId
   if (key === 'uid' || key === 'id' || /_id$|Id$|ID$/.test(key)) return fakeUlid(`${ctx.seed}${path}`)
-  if (key === 'url' && /Source$/.test(within[within.length - 1] ?? '')) return 'https://convoy.example.com/ingest/mask3xample'
+  if (key === 'url' && /\.Source(Response)?$/.test(within[within.length - 1] ?? '')) return 'https://convoy.example.com/ingest/mask3xample'
   if (key === 'url' || /_url$/.test(key)) return 'https://example.com/webhooks'
   if (key === 'content_type') return 'application/json'
   if (/email/.test(key)) return 'support@example.com'

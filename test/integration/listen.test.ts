@@ -156,7 +156,7 @@ describe('caravan listen (embedded relay)', () => {
     expect((await listen.stop()).code).toBe(0)
   })
 
-  it('--events filters by type, -H adds headers, --path overrides the path', async () => {
+  it('--events filters by type, -H adds headers, --path overrides the path; --print-url', async () => {
     const {env, api} = await embeddedSandbox()
     const app = await startApp()
     const listen = await startListen(['--forward', `${app.url}/hooks`, '--source', 'gh', '--events', 'push', '-H', 'X-Extra: 1', '-H', 'Authorization: Bearer app-token', '--path', '/other'], env)
@@ -183,14 +183,9 @@ describe('caravan listen (embedded relay)', () => {
     // The filtered-out events are stored all the same.
     const events = (await api('/events?source=gh')).content
     expect(events.map((e: {event_type: string}) => e.event_type).sort()).toEqual(['issues', 'pull_request', 'push', 'push'])
-    await listen.stop()
-  })
 
-  it('--print-url prints the ingest URL of a source and exits', async () => {
-    const env = await embeddedEnv()
-    const app = await startApp()
-    const listen = await startListen(['--forward', `${app.url}`, '--source', 'stripe'], env)
-    const printed = await runCli(['listen', '--print-url', '--source', 'stripe'], {env})
+    // --print-url: the ingest URL of a source, then exit.
+    const printed = await runCli(['listen', '--print-url', '--source', 'gh'], {env})
     expect(printed).toMatchObject({code: 0, stdout: `${listen.ingestUrl}\n`})
     const missing = await runCli(['listen', '--print-url', '--source', 'nope'], {env})
     expect(missing.code).toBe(5)
@@ -254,7 +249,7 @@ describe('bad input', () => {
     const env = await embeddedEnv()
     for (const args of [['--forward', 'ht!tp://'], ['--forward', 'ftp://files.local', '--json']]) {
       const result = await runCli(['listen', ...args], {env})
-      expect(result.code, args.join(' ')).toBe(8)
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(8)
       expect(result.stdout, args.join(' ')).toBe('')
       expect(result.stderr, args.join(' ')).toMatch(/^Error: --forward: /)
       expect(result.stderr).not.toContain('embedded relay')
@@ -275,7 +270,7 @@ describe('bad input', () => {
       squatter.close()
     })
     const result = await runCli(['listen', '--forward', '3000'], {env})
-    expect(result.code).toBe(9)
+    expect(result.code, result.stderr).toBe(9)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(/^Error: port \d+ on 127\.0\.0\.1 is already in use by something that is not a Caravan relay/)
     expect(result.stderr).toMatch(/Hint: stop it, or run the relay on another port: caravan listen --gateway http:\/\/127\.0\.0\.1:\d+/)

@@ -31,7 +31,7 @@ function stripeCheck(req: AppRequest, secret: string): {valid: boolean; t: numbe
 }
 
 describe('caravan trigger --list', () => {
-  it('lists the sample events, as a table or JSON', async () => {
+  it('lists the sample events', async () => {
     const sandbox = makeSandbox('caravan-trigger-')
     onTestFinished(() => sandbox.cleanup())
     const json = await runJson(['trigger', '--list', '--json'], {env: sandbox.env})
@@ -40,10 +40,6 @@ describe('caravan trigger --list', () => {
       expect(names).toContain(wanted)
     }
     for (const s of json) expect(s.description.length).toBeGreaterThan(0)
-    const table = await runCli(['trigger', '--list'], {env: sandbox.env})
-    expect(table.code).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^PROVIDER\s+EVENT\s+DESCRIPTION\s*$/)
-    expect(table.stdout).toMatch(/^stripe\s+invoice\.paid\s+\S/m)
   })
 })
 
