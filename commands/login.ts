@@ -10,7 +10,8 @@ async function withLoginProjectHint(call: Promise<unknown>): Promise<void> {
   try {
     await call
   } catch (error) {
-    if (!isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_UNAUTHORIZED', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code)) throw error
+    // A refused key stays "refused"; Convoy's 400 (no orgID) gets told apart.
+    if (!isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code)) throw error
     throw new CaravanError(error.code, `the gateway would not list projects for this key: ${error.message}`, {
       cause: error,
       hint: 'pass --project <id>: a Convoy project API key (CO.…) is checked against its own project',

@@ -8,8 +8,8 @@ export default class List extends makeListCommand({
   kind: 'events',
   collection: 'events',
   summary: 'List events, newest first.',
-  description: `--type needs a Caravan gateway: Convoy's event list has no event-type filter (use deliveries list --type).
-Convoy may also limit the list to a recent window unless --since is given.`,
+  description: `Against Convoy: without --since/--until only the last 7 days are listed (Caravan lists everything), and
+--type is not applied (Convoy's event list has no event-type filter; deliveries list --type works on both).`,
   examples: ['<%= config.bin %> events list', '<%= config.bin %> events list --since 2026-11-01 --source github --json'],
   filters: {
     endpoint: Flags.string({description: 'Only events delivered to this endpoint ID.'}),

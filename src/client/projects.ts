@@ -11,7 +11,8 @@ export async function withConvoyProjectsHint<T>(call: Promise<T>, org: string | 
   try {
     return await call
   } catch (error) {
-    if (org || !isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_UNAUTHORIZED', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code)) throw error
+    // A refused key stays "refused" (with its own hint); Convoy's 400 (no orgID) gets told apart.
+    if (org || !isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code)) throw error
     throw new CaravanError(error.code, error.message, {
       cause: error,
       hint: 'against Convoy, pass --org <organisation ID> with a personal API key (project keys only reach their own project: caravan projects get <id>)',

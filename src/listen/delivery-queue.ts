@@ -21,6 +21,9 @@ export interface AttemptRecord {
   retrying: boolean
 }
 
+/** While the app stays down, an attempt is reported at most this often. */
+export const STILL_WAITING_REPORT_MS = 60_000
+
 /** A 5xx answer is retried this many times before the event is given up as Failure. */
 export const MAX_SERVER_ERROR_ATTEMPTS = 5
 const SERVER_ERROR_BACKOFF_MS = [1000, 2000, 4000, 8000]
@@ -110,6 +113,7 @@ export class DeliveryQueue {
     let serverErrors = 0
     let waitMs = 500
     let wasUnreachable = false
+    let lastReport = 0
     while (!this.stopped) {
       const result = await this.opts.forwarder.forward({
         url,
@@ -124,13 +128,15 @@ export class DeliveryQueue {
       const retrying = result.unreachable || (failedAnswer && serverErrors < MAX_SERVER_ERROR_ATTEMPTS)
       // While the app stays down, report the first failure only: no line (or stored
       // attempt) per probe during a long outage.
-      const repeat = result.unreachable && wasUnreachable
+      // …except once a minute, which also tells the gateway the listener is still at it.
+      const repeat = result.unreachable && wasUnreachable && Date.now() - lastReport < STILL_WAITING_REPORT_MS
       wasUnreachable = result.unreachable
       if (repeat) {
         await this.pause(waitMs, true)
         waitMs = Math.min(waitMs * 2, 5000)
         continue
       }
+      lastReport = Date.now()
       this.opts.report(this.resultFrame(frame, url, result, !retrying))
       this.opts.onAttempt({
         time: new Date(),

@@ -104,8 +104,7 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
       if (frame.type === 'hello') {
         this.greeted = true
         this.emit('hello', frame as HelloFrame)
-      }
-      else if (frame.type === 'event') this.emit('event', frame as EventFrame)
+      } else if (frame.type === 'event') this.emit('event', frame as EventFrame)
       else if (frame.type === 'error') this.emit('status', `gateway: ${(frame as {message?: string}).message}`)
     })
     ws.on('error', (error) => {
@@ -150,14 +149,16 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
   private startHeartbeat(ws: WebSocket): void {
     const every = this.opts.heartbeatMs ?? 10_000
     const deadAfter = this.opts.deadAfterMs ?? 30_000
+    const tick = Math.min(every, deadAfter / 3)
     this.heartbeat = setInterval(() => {
-      if (Date.now() - this.lastSeen > deadAfter) {
+      // deadAfter minus one tick: a dead gateway is noticed within deadAfter of last contact.
+      if (Date.now() - this.lastSeen > deadAfter - tick) {
         this.emit('status', `no heartbeat from the gateway for ${Math.round(deadAfter / 1000)}s; reconnecting`)
         ws.terminate()
         return
       }
       if (ws.readyState === ws.OPEN) ws.ping()
-    }, Math.min(every, deadAfter))
+    }, tick)
   }
 
   private stopHeartbeat(): void {

@@ -125,11 +125,14 @@ export class StreamServer {
     opts.events.on('event.created', this.onCreated)
     opts.events.on('deliveries.scheduled', this.onScheduled)
     const deadAfter = opts.deadAfterMs ?? 30_000
+    const tick = Math.min(opts.heartbeatMs ?? 10_000, deadAfter / 3)
     const ackTimeout = opts.ackTimeoutMs ?? 120_000
     this.heartbeat = setInterval(() => {
       const now = Date.now()
       for (const conn of this.connections.values()) {
-        if (now - conn.lastSeen > deadAfter) {
+        // Checked every tick against deadAfter minus one tick, so a silent peer is found
+        // within deadAfter of last being heard (a live one answers each ping at once).
+        if (now - conn.lastSeen > deadAfter - tick) {
           this.opts.log(`listener ${conn.endpoint.name} stopped answering heartbeats; dropped (its events stay queued)`)
           conn.ws.terminate()
         } else if (conn.pending.size > 0 && now - conn.lastProgress > ackTimeout) {
@@ -139,7 +142,7 @@ export class StreamServer {
           conn.ws.ping()
         }
       }
-    }, opts.heartbeatMs ?? 10_000)
+    }, tick)
     this.heartbeat.unref()
   }
 

@@ -64,8 +64,18 @@ export class InspectorBackend {
 
   /** The newest `limit` events, oldest first. */
   async recent(limit: number): Promise<InspectEvent[]> {
-    const page = await this.client.data<{content: InspectEvent[]}>('GET', `${this.base}/events`, {query: {perPage: limit, sourceId: this.sourceId}})
-    return [...page.content].reverse()
+    const events: InspectEvent[] = []
+    let cursor: string | undefined
+    // Gateways page at most 1000 at a time: follow the cursor (newest to oldest) for more.
+    while (events.length < limit) {
+      const page = await this.client.data<{content: InspectEvent[]; pagination?: {has_next_page: boolean; next_page_cursor: string}}>('GET', `${this.base}/events`, {
+        query: {perPage: Math.min(limit - events.length, 1000), sourceId: this.sourceId, direction: cursor && 'next', next_page_cursor: cursor},
+      })
+      events.push(...page.content)
+      if (!page.pagination?.has_next_page || page.content.length === 0) break
+      cursor = page.pagination.next_page_cursor
+    }
+    return events.slice(0, limit).reverse()
   }
 
   async deliveries(eventId: string): Promise<InspectDelivery[]> {

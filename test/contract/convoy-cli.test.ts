@@ -418,7 +418,7 @@ describe.concurrent('every management command against Convoy', SLOW, () => {
   for (const [name, c] of Object.entries(CASES)) {
     describe(name, () => {
       const runs = c.runs ?? ['json', 'human', 'nulls']
-      it.runIf(runs.includes('json'))('--json: exit 0, JSON on stdout, only requests Convoy accepts', async () => {
+      if (runs.includes('json')) it('--json: exit 0, JSON on stdout, only requests Convoy accepts', async () => {
         const r = await run(c.args, {json: true, input: c.input})
         expect(r.result.code, show(r)).toBe(0)
         expect(r.violations, show(r)).toEqual([])
@@ -429,14 +429,14 @@ describe.concurrent('every management command against Convoy', SLOW, () => {
         c.check?.(r, json)
       })
 
-      it.runIf(runs.includes('human'))('human output renders', async () => {
+      if (runs.includes('human')) it('human output renders', async () => {
         const r = await run(c.args, {input: c.input})
         expectSaneHuman(r)
         expect(r.violations, show(r)).toEqual([])
         for (const pattern of c.human ?? []) expect(r.result.stdout, show(r)).toMatch(pattern)
       })
 
-      it.runIf(runs.includes('nulls') && !c.valuesOnly)('copes with every nullable field null', async () => {
+      if (runs.includes('nulls') && !c.valuesOnly) it('copes with every nullable field null', async () => {
         const r = await run(c.args, {nullables: 'null', input: c.input})
         expectSaneHuman(r)
         expect(r.violations, show(r)).toEqual([])

@@ -1,5 +1,6 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import type {Duplex} from 'node:stream'
 
 import {describe, expect, onTestFinished, test} from 'vitest'
 
@@ -15,7 +16,7 @@ import {attemptsOf, deliveriesOf, type Gateway, launchListen, listenInProcess, t
  */
 
 /** A plain HTTP server on port 0, closed after the test. */
-async function plainServer(handler: (req: IncomingMessage, res: ServerResponse) => void, onUpgrade?: (req: IncomingMessage, socket: import('node:stream').Duplex) => void): Promise<string> {
+async function plainServer(handler: (req: IncomingMessage, res: ServerResponse) => void, onUpgrade?: (req: IncomingMessage, socket: Duplex) => void): Promise<string> {
   const server = createServer(handler)
   if (onUpgrade) server.on('upgrade', onUpgrade)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

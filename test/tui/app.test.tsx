@@ -5,6 +5,8 @@ import {render} from 'ink-testing-library'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {GatewayClient} from '../../src/client/gateway-client.js'
+import {storeEvent} from '../../src/core/events.js'
+import {getProject} from '../../src/store/projects.js'
 import {App} from '../../src/tui/App.js'
 import {InspectorBackend} from '../../src/tui/backend.js'
 import {startSink} from '../helpers/delivery.js'
@@ -71,7 +73,7 @@ interface Mounted {
 }
 
 /** The App on a real backend; unmounted (feed closed) before the relay stops. */
-async function mount(t: TestRelay, opts: {listenerTarget?: string; editText?: (text: string) => string | null} = {}): Promise<Mounted> {
+async function mount(t: TestRelay, opts: {listenerTarget?: string; editText?: (text: string) => string | null; initialLimit?: number} = {}): Promise<Mounted> {
   const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key)
   await backend.init()
   if (opts.listenerTarget) backend.listenerTarget = opts.listenerTarget
@@ -81,7 +83,7 @@ async function mount(t: TestRelay, opts: {listenerTarget?: string; editText?: (t
     edits.push(text)
     return opts.editText ? opts.editText(text) : null
   }
-  const r = render(<App backend={backend} gateway={t.url} editText={editText} onExit={(copied) => exits.push([...copied])} />)
+  const r = render(<App backend={backend} gateway={t.url} initialLimit={opts.initialLimit} editText={editText} onExit={(copied) => exits.push([...copied])} />)
   onTestFinished(() => r.unmount())
   await tick()
   return {r, backend, exits, edits}
@@ -117,6 +119,24 @@ describe('inspect App on a real relay', () => {
     expect(rows).toHaveLength(4)
     expect(rows[3]).toMatch(/ POST +shop\/billing +invoice\.paid +Stored/)
     expect(screen(frame).at(-1)).toMatch(/^↑↓\/jk move/)
+  })
+
+  it('loads as many recent events as asked (--limit up to 5000), past the API\'s 1000-a-page cap', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    // Straight into the relay's store (the same code ingest uses), for speed.
+    const project = getProject(t.relay.db, t.projectId)!
+    t.relay.db.transaction(() => {
+      for (let n = 0; n < 1205; n++) {
+        storeEvent(t.relay.db, project, {target: {kind: 'source', sourceId: src.uid}, eventType: `bulk.${n}`, body: Buffer.from('{}'), headers: {}, idempotencyKey: null, urlPath: '/hooks'})
+      }
+    })()
+    const {r} = await mount(t, {initialLimit: 1200})
+    const frame = await showing(r, '1200 events')
+    // The newest at the bottom; the oldest five are beyond the limit.
+    expect(frame).toContain('bulk.1204')
+    await press(r, 'g')
+    expect(await selectedType(r)).toBe('bulk.5')
   })
 
   it('delivery updates arrive live: a subscribed endpoint answers and the row shows it', async () => {
