@@ -46,7 +46,7 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     if (!flags.forward) this.error('--forward is required (e.g. --forward localhost:3000/webhooks), or use --print-url', {exit: 2})
     const target = parseTarget(flags.forward)
     const c = this.color
-    const handle = await this.withCaravanCheck(flags, runListen(
+    const started = runListen(
       {
         settings,
         target,
@@ -63,7 +63,8 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
         attempt: (record) => process.stdout.write((flags.json ? attemptJson(record) : formatAttempt(record, c)) + '\n'),
         status: (line) => this.info(c.dim(line)),
       },
-    ))
+    )
+    const handle = await this.withCaravanCheck(flags, started)
     const onSignal = () => void handle.stop()
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)

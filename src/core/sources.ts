@@ -67,8 +67,9 @@ function readCustomResponse(input: Input | undefined, base: Source['custom_respo
 
 function checkLocations(values: string[], field: string): string[] {
   values.forEach((v, i) => {
-    if (!/^(header|body|query)\.\S+$/.test(v)) {
-      throw badRequest(`${field}[${i}] must look like header.<name>, body.<path> or query.<name> (got "${v}")`)
+    // Convoy writes request.header.X; Caravan also takes the short header.X.
+    if (!/^((request|req)\.)?(header|body|query)\.\S+$/.test(v)) {
+      throw badRequest(`${field}[${i}] must look like header.<name>, body.<path> or query.<name>, optionally after request. (got "${v}")`)
     }
   })
   return values

@@ -4,7 +4,7 @@ import {useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, us
 import {formatRequest, parseRequest} from '../client/replay.js'
 import type {InspectorBackend} from './backend.js'
 import {FilterBar, Header, StatusBar} from './Bars.js'
-import {EventDetail} from './EventDetail.js'
+import {EventDetail, detailLines} from './EventDetail.js'
 import {EventList} from './EventList.js'
 import {matchesFilter, parseFilter} from './filter.js'
 import {curlCommand, osc52} from './format.js'
@@ -42,10 +42,12 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
 
   useEffect(() => {
     let cancelled = false
-    backend
-      .recent(initialLimit)
-      .then((events) => !cancelled && dispatch({type: 'loaded', events}))
-      .catch((error: Error) => dispatch({type: 'message', message: `could not load events: ${error.message}`}))
+    const load = () =>
+      backend
+        .recent(initialLimit)
+        .then((events) => !cancelled && dispatch({type: 'loaded', events}))
+        .catch((error: Error) => dispatch({type: 'message', message: `could not load events: ${error.message}`}))
+    void load()
     const sub = backend.subscribe({
       event: (event) => dispatch({type: 'event', event, matches: (e) => matchesRef.current(e)}),
       delivery: (u) => {
@@ -57,7 +59,11 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
           return current
         })
       },
-      connection: (connection) => dispatch({type: 'connection', connection}),
+      connection: (connection) => {
+        dispatch({type: 'connection', connection})
+        // The feed has no replay: catch up on what was stored before it (re)connected.
+        if (connection === 'live') void load()
+      },
     })
     return () => {
       cancelled = true
@@ -140,10 +146,12 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
       return
     }
     const detail = state.view === 'detail'
-    if (key.upArrow || input === 'k') dispatch(detail ? {type: 'detail-scroll', delta: -1} : {type: 'move', delta: -1, visible: visible.length})
-    else if (key.downArrow || input === 'j') dispatch(detail ? {type: 'detail-scroll', delta: 1} : {type: 'move', delta: 1, visible: visible.length})
-    else if (key.pageUp) dispatch(detail ? {type: 'detail-scroll', delta: -page} : {type: 'move', delta: -page, visible: visible.length})
-    else if (key.pageDown) dispatch(detail ? {type: 'detail-scroll', delta: page} : {type: 'move', delta: page, visible: visible.length})
+    // Scroll no further than the last line at the bottom of the screen.
+    const max = detail && selected ? Math.max(detailLines(selected, details[selected.uid]).length - listHeight, 0) : 0
+    if (key.upArrow || input === 'k') dispatch(detail ? {type: 'detail-scroll', delta: -1, max} : {type: 'move', delta: -1, visible: visible.length})
+    else if (key.downArrow || input === 'j') dispatch(detail ? {type: 'detail-scroll', delta: 1, max} : {type: 'move', delta: 1, visible: visible.length})
+    else if (key.pageUp) dispatch(detail ? {type: 'detail-scroll', delta: -page, max} : {type: 'move', delta: -page, visible: visible.length})
+    else if (key.pageDown) dispatch(detail ? {type: 'detail-scroll', delta: page, max} : {type: 'move', delta: page, visible: visible.length})
     else if (input === 'g' && !detail) dispatch({type: 'jump', to: 'start', visible: visible.length})
     else if (input === 'G' && !detail) dispatch({type: 'jump', to: 'end', visible: visible.length})
     else if ((key.return || input === 'd') && selected && !detail) {

@@ -28,7 +28,7 @@ export type Action =
   | {type: 'filter-set'; filter: string; visible: number}
   | {type: 'connection'; connection: InspectorState['connection']}
   | {type: 'message'; message: string}
-  | {type: 'detail-scroll'; delta: number}
+  | {type: 'detail-scroll'; delta: number; /** The furthest scroll that still fills the screen. */ max?: number}
 
 export const MAX_EVENTS = 5000
 
@@ -110,7 +110,7 @@ export function reducer(state: InspectorState, action: Action): InspectorState {
     case 'message':
       return {...state, message: action.message}
     case 'detail-scroll':
-      return {...state, detailScroll: Math.max(0, state.detailScroll + action.delta)}
+      return {...state, detailScroll: Math.max(0, Math.min(state.detailScroll + action.delta, action.max ?? Infinity))}
   }
 }
 

@@ -29,7 +29,7 @@ interface Run {
   requests: RecordedRequest[]
   violations: string[]
   probes: string[]
-  /** The profiles file, read before the sandbox went away (login, projects use). */
+  /** The profiles file, read before the sandbox went away (login). */
   profiles?: ReturnType<typeof readProfiles>
 }
 

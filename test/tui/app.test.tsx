@@ -6,10 +6,11 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {GatewayClient} from '../../src/client/gateway-client.js'
 import {storeEvent} from '../../src/core/events.js'
+import {startRelay} from '../../src/relay/relay.js'
 import {getProject} from '../../src/store/projects.js'
 import {App} from '../../src/tui/App.js'
 import {InspectorBackend} from '../../src/tui/backend.js'
-import {startSink} from '../helpers/delivery.js'
+import {startSink, tempDir} from '../helpers/delivery.js'
 import {type TestRelay, useRelay} from '../helpers/relay.js'
 
 // The whole inspector against a real relay (port 0, temp store) through the real backend:
@@ -73,8 +74,11 @@ interface Mounted {
 }
 
 /** The App on a real backend; unmounted (feed closed) before the relay stops. */
-async function mount(t: TestRelay, opts: {listenerTarget?: string; editText?: (text: string) => string | null; initialLimit?: number} = {}): Promise<Mounted> {
-  const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key)
+async function mount(
+  t: Pick<TestRelay, 'url' | 'key' | 'projectId'>,
+  opts: {listenerTarget?: string; editText?: (text: string) => string | null; initialLimit?: number; source?: string} = {},
+): Promise<Mounted> {
+  const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key, opts.source)
   await backend.init()
   if (opts.listenerTarget) backend.listenerTarget = opts.listenerTarget
   const exits: string[][] = []
@@ -137,6 +141,57 @@ describe('inspect App on a real relay', () => {
     expect(frame).toContain('bulk.1204')
     await press(r, 'g')
     expect(await selectedType(r)).toBe('bulk.5')
+  })
+
+  it('after the relay restarts, the feed reconnects and shows what arrived while it was away', async () => {
+    const dataDir = await tempDir()
+    const key = 'test-admin-restart-0123456789'
+    const first = await startRelay({port: 0, dataDir, apiKey: key})
+    let current = first
+    onTestFinished(() => current.stop({graceMs: 100}))
+    const t = {url: first.url, key, projectId: first.defaultProjectId}
+    const created = await fetch(`${first.url}/api/v1/projects/${first.defaultProjectId}/sources`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
+      body: JSON.stringify({name: 'shop', type: 'http', verifier: {type: 'noop'}, event_type_location: 'body.type'}),
+    })
+    const source = (await created.json()) as {data: {url: string}}
+    await ingest(source.data.url, {type: 'before.restart'})
+    const {r} = await mount(t)
+    await showing(r, /1 events · ● live/)
+
+    await first.stop({graceMs: 100})
+    await showing(r, '○ reconnecting')
+    // Let the reconnect backoff grow past its first quick retries.
+    await tick(300)
+    current = await startRelay({port: first.port, dataDir, apiKey: key})
+    await ingest(source.data.url, {type: 'while.away'})
+
+    await showing(r, /● live/)
+    const frame = await showing(r, 'while.away')
+    expect(frame).toContain('2 events')
+    await ingest(source.data.url, {type: 'after.restart'})
+    await showing(r, 'after.restart')
+  })
+
+  it('--source shows one source only, stored and live (the feed filters by source)', async () => {
+    const t = await useRelay()
+    const shop = await createSource(t, 'shop')
+    const github = await createSource(t, 'github')
+    await ingest(shop.url, {type: 'shop.stored'})
+    await ingest(github.url, {type: 'github.stored'})
+    const {r, backend} = await mount(t, {source: 'github'})
+    let frame = await showing(r, /1 events · ● live/)
+    expect(backend.sourceNames()).toBe('source github')
+    expect(frame).toContain('github.stored')
+    expect(frame).not.toContain('shop.stored')
+
+    await ingest(shop.url, {type: 'shop.live'})
+    await ingest(github.url, {type: 'github.live'})
+    frame = await showing(r, 'github.live')
+    expect(frame).toContain('2 events')
+    await tick(100)
+    expect(r.lastFrame()).not.toContain('shop.live')
   })
 
   it('delivery updates arrive live: a subscribed endpoint answers and the row shows it', async () => {
@@ -224,6 +279,11 @@ describe('inspect App on a real relay', () => {
     await press(r, ...Array(40).fill('j'))
     frame = await showing(r, 'No deliveries (no subscription or listener matched).')
     expect(frame).not.toContain('POST /stripe?mode=test')
+    // Scrolling stops at the end: one k after too many j moves the view up at once.
+    const top = lines(frame)[1]
+    await press(r, 'k')
+    frame = await waitForFrame(r, (f) => lines(f)[1] !== top, 'the view to scroll up one line')
+    expect(frame).not.toContain('No deliveries')
     await press(r, KEY.pageUp, KEY.pageUp, KEY.pageUp)
     await showing(r, 'POST /stripe?mode=test')
 

@@ -130,6 +130,13 @@ describe('reducer: details, pinning and filters', () => {
     expect(reducer(state, {type: 'open'}).detailScroll).toBe(0)
   })
 
+  it('detail-scroll stops at `max`, so scrolling back up responds at once', () => {
+    const state = run([{type: 'open'}, ...Array.from({length: 50}, (): Action => ({type: 'detail-scroll', delta: 1, max: 12}))], loaded(1))
+    expect(state.detailScroll).toBe(12)
+    expect(reducer(state, {type: 'detail-scroll', delta: -1, max: 12}).detailScroll).toBe(11)
+    expect(reducer(state, {type: 'detail-scroll', delta: 30, max: 0}).detailScroll).toBe(0)
+  })
+
   it('esc leaves the detail view, but first closes a filter being edited', () => {
     const detail = run([{type: 'open'}, {type: 'filter-edit', editing: true}], loaded(2))
     const once = reducer(detail, {type: 'back'})
