@@ -96,7 +96,10 @@ export class StreamServer {
   private readonly heartbeat: NodeJS.Timeout
   private readonly window: number
   private readonly onCreated = ({deliveries: made}: {deliveries: Delivery[]}) => {
-    for (const d of made) this.connections.get(d.endpoint_id) && this.pump(this.connections.get(d.endpoint_id)!)
+    for (const d of made) {
+      const conn = this.connections.get(d.endpoint_id)
+      if (conn) this.pump(conn)
+    }
   }
   /**
    * A resend, batch retry or replay puts deliveries back in the queue, maybe behind the

@@ -107,7 +107,10 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     // A frozen link passes on no close either: that is the point.
     const end = () => {
       pairs.delete(pair)
-      if (!pair.frozen) down.destroy(), up.destroy()
+      if (!pair.frozen) {
+        down.destroy()
+        up.destroy()
+      }
     }
     down.on('close', end)
     up.on('close', end)
@@ -117,7 +120,10 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
   onTestFinished(
     () =>
       new Promise<void>((resolve) => {
-        for (const pair of pairs) pair.down.destroy(), pair.up.destroy()
+        for (const pair of pairs) {
+          pair.down.destroy()
+          pair.up.destroy()
+        }
         server.close(() => resolve())
       }),
   )
@@ -127,7 +133,10 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
       for (const pair of pairs) pair.frozen = true
     },
     drop: () => {
-      for (const pair of pairs) pair.down.destroy(), pair.up.destroy()
+      for (const pair of pairs) {
+        pair.down.destroy()
+        pair.up.destroy()
+      }
     },
     refuse: (on) => (refusing = on),
   }
