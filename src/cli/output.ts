@@ -14,7 +14,6 @@ export interface Column<T> {
 }
 
 // Strip ANSI so padding is computed on visible width.
-// eslint-disable-next-line no-control-regex
 const visible = (s: string): number => s.replace(/\u001B\[[0-9;]*m/g, '').length
 
 /** An aligned table: bold header, two spaces between columns, no trailing spaces. */
