@@ -63,7 +63,12 @@ export const FLOW_COLUMNS: Column[] = [
 export async function measureFlow(spec: FlowSpec): Promise<FlowResult> {
   const successBase = spec.success?.count ?? 0
   const {result, loopP99Ms, loopMaxMs} = await withLoopDelay(async () => {
-    const load = await runLoad({origin: spec.origin, concurrency: spec.concurrency, count: spec.count, build: spec.build})
+    const load = await runLoad({
+      origin: spec.origin,
+      concurrency: spec.concurrency,
+      count: spec.count,
+      build: spec.build,
+    })
     const atSink = await until(() => spec.sink.received(spec.run) >= load.ok, spec.settleTimeoutMs)
     const success = spec.success
     const allSuccess = success ? await until(() => success.count - successBase >= load.ok, spec.settleTimeoutMs) : true
@@ -82,8 +87,14 @@ export async function measureFlow(spec: FlowSpec): Promise<FlowResult> {
   const e2eSummary = summarize(e2e)
   const problems: string[] = []
   if (load.failed) problems.push(`${load.failed} of ${load.count} requests failed (${load.firstError})`)
-  if (!result.atSink) problems.push(`only ${e2e.length} of ${load.ok} acknowledged requests reached the sink within ${spec.settleTimeoutMs / 1000}s`)
-  if (!result.allSuccess) problems.push(`only ${(spec.success?.count ?? 0) - successBase} of ${load.ok} deliveries reached Success within ${spec.settleTimeoutMs / 1000}s`)
+  if (!result.atSink)
+    problems.push(
+      `only ${e2e.length} of ${load.ok} acknowledged requests reached the sink within ${spec.settleTimeoutMs / 1000}s`,
+    )
+  if (!result.allSuccess)
+    problems.push(
+      `only ${(spec.success?.count ?? 0) - successBase} of ${load.ok} deliveries reached Success within ${spec.settleTimeoutMs / 1000}s`,
+    )
   const successCount = spec.success ? spec.success.count - successBase : null
   return {
     values: {
@@ -116,7 +127,12 @@ export async function measureFlow(spec: FlowSpec): Promise<FlowResult> {
 export function flowRow(label: string, flow: FlowResult, raw?: FlowResult, baseline = false): Row {
   const mine = flow.values.sink_rps
   const theirs = raw?.values.sink_rps
-  const vs = typeof mine === 'number' && typeof theirs === 'number' && theirs > 0 ? `${((mine / theirs) * 100).toFixed(mine / theirs < 0.1 ? 1 : 0)}%` : baseline ? '100%' : null
+  const vs =
+    typeof mine === 'number' && typeof theirs === 'number' && theirs > 0
+      ? `${((mine / theirs) * 100).toFixed(mine / theirs < 0.1 ? 1 : 0)}%`
+      : baseline
+        ? '100%'
+        : null
   return {label, baseline, values: {...flow.values, vs_raw: vs}}
 }
 
@@ -124,5 +140,7 @@ export function flowRow(label: string, flow: FlowResult, raw?: FlowResult, basel
 export function backlogNote(flow: FlowResult): string[] {
   const {ack_rps: acks, sink_rps: sink, c} = flow.values
   if (typeof acks !== 'number' || typeof sink !== 'number' || acks < sink * 1.2) return []
-  return [`at C=${c} events were acknowledged ${(acks / sink).toFixed(1)}x faster than they reached the sink, so a backlog built up in the store: e2e there is mostly queueing, the at-sink rate is the capacity.`]
+  return [
+    `at C=${c} events were acknowledged ${(acks / sink).toFixed(1)}x faster than they reached the sink, so a backlog built up in the store: e2e there is mostly queueing, the at-sink rate is the capacity.`,
+  ]
 }

@@ -65,7 +65,9 @@ export function progress(line: string): void {
 }
 
 /** Event-loop delay while `fn` runs: shows when synchronous work (e.g. fsync) stalls the loop. */
-export async function withLoopDelay<T>(fn: () => Promise<T>): Promise<{result: T; loopP99Ms: number; loopMaxMs: number}> {
+export async function withLoopDelay<T>(
+  fn: () => Promise<T>,
+): Promise<{result: T; loopP99Ms: number; loopMaxMs: number}> {
   const histogram = monitorEventLoopDelay({resolution: 5})
   histogram.enable()
   try {

@@ -19,7 +19,11 @@ export interface BenchRelay {
 }
 
 /** A relay on port 0 with its own data dir under the run's temp root, stopped by the harness. */
-export async function startBenchRelay(h: Harness, name: string, options: Omit<RelayOptions, 'port' | 'apiKey'> = {}): Promise<BenchRelay> {
+export async function startBenchRelay(
+  h: Harness,
+  name: string,
+  options: Omit<RelayOptions, 'port' | 'apiKey'> = {},
+): Promise<BenchRelay> {
   const apiKey = `bench-${randomBytes(12).toString('hex')}`
   const logs: string[] = []
   const relay = await startRelay({dataDir: h.dir(name), ...options, port: 0, apiKey, log: (line) => logs.push(line)})

@@ -45,9 +45,16 @@ export function formatValue(value: Value): string {
 
 export function renderTable(section: Section): string {
   const header = ['', ...section.columns.map((c) => c.header)]
-  const body = section.rows.map((row) => [row.label, ...section.columns.map((c) => formatValue(row.values[c.key] ?? null))])
+  const body = section.rows.map((row) => [
+    row.label,
+    ...section.columns.map((c) => formatValue(row.values[c.key] ?? null)),
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
   const out = [`## ${section.title}`, '', line(header), rule, ...body.map(line)]
   if (section.notes.length) out.push('', ...section.notes.map((n) => `  * ${n}`))
@@ -57,7 +64,14 @@ export function renderTable(section: Section): string {
 export function renderReport(report: Report): string {
   const metaWidth = Math.max(...Object.keys(report.meta).map((k) => k.length))
   const meta = Object.entries(report.meta).map(([k, v]) => `${k.padEnd(metaWidth)}  ${formatMeta(v)}`)
-  return ['# Caravan benchmark', '', ...meta, '', ...report.sections.map(renderTable).join('\n\n').split('\n'), ''].join('\n')
+  return [
+    '# Caravan benchmark',
+    '',
+    ...meta,
+    '',
+    ...report.sections.map(renderTable).join('\n\n').split('\n'),
+    '',
+  ].join('\n')
 }
 
 function formatMeta(value: Value): string {

@@ -52,7 +52,8 @@ function parseOptions() {
     process.exit(0)
   }
   const concurrency = Number(values.concurrency)
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error(`--concurrency must be an integer 1..1024\n${USAGE}`)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
+    throw new Error(`--concurrency must be an integer 1..1024\n${USAGE}`)
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS]
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s))
   if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}\n${USAGE}`)

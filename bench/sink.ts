@@ -22,7 +22,12 @@ export const key = (run: string, seq: number) => `${run}:${seq}`
 
 /** The body every benchmark request carries: small, JSON, with what the sink matches on. */
 export function payload(run: string, seq: number): string {
-  return JSON.stringify({run, seq, type: 'invoice.paid', data: {id: `in_${seq}`, amount: 1999, currency: 'usd', customer: 'cus_bench'}})
+  return JSON.stringify({
+    run,
+    seq,
+    type: 'invoice.paid',
+    data: {id: `in_${seq}`, amount: 1999, currency: 'usd', customer: 'cus_bench'},
+  })
 }
 
 export async function startSink(): Promise<Sink> {

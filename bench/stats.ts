@@ -24,7 +24,14 @@ export interface Summary {
 
 export function summarize(samples: ArrayLike<number>): Summary {
   const s = sorted(samples)
-  return {n: s.length, min: s[0] ?? null, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.at(-1) ?? null}
+  return {
+    n: s.length,
+    min: s[0] ?? null,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s.at(-1) ?? null,
+  }
 }
 
 export function median(samples: ArrayLike<number>): number | null {

@@ -38,7 +38,11 @@ Keys: ↑/↓ j/k move, PgUp/PgDn, g/G ends, enter/d details, esc back, r replay
 e edit in $EDITOR then replay, / filter (text, status:Failure, type:invoice.*, source:github), f follow,
 c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (use caravan events list --json).`
 
-  static examples = ['<%= config.bin %> inspect', '<%= config.bin %> inspect --source github', '<%= config.bin %> inspect --gateway https://hooks.example.com']
+  static examples = [
+    '<%= config.bin %> inspect',
+    '<%= config.bin %> inspect --source github',
+    '<%= config.bin %> inspect --gateway https://hooks.example.com',
+  ]
 
   static flags = {
     source: Flags.string({char: 's', description: 'Only events of this source.'}),
@@ -51,10 +55,17 @@ c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (u
     // "reconnecting" forever, so say so before taking over the terminal.
     const health = await this.client(flags).health()
     if (health.ok && !health.caravan) {
-      throw needsCaravan('caravan inspect', this.client(flags).gateway, 'it has no live event feed', 'use caravan events list, caravan deliveries list and caravan deliveries attempts against Convoy')
+      throw needsCaravan(
+        'caravan inspect',
+        this.client(flags).gateway,
+        'it has no live event feed',
+        'use caravan events list, caravan deliveries list and caravan deliveries attempts against Convoy',
+      )
     }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
-      throw new CaravanError('CARAVAN_ERR_NO_TTY', 'caravan inspect needs a terminal', {hint: 'in scripts use: caravan events list --json'})
+      throw new CaravanError('CARAVAN_ERR_NO_TTY', 'caravan inspect needs a terminal', {
+        hint: 'in scripts use: caravan events list --json',
+      })
     }
     const settings = this.settings(flags)
     const client = this.client(flags)
@@ -70,7 +81,16 @@ c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (u
     let copied: string[] = []
     process.stdout.write(ALT_SCREEN_ON)
     try {
-      const app = render(createElement(App, {backend, gateway: settings.gateway, initialLimit: flags.limit, editText: editInTerminal, onExit: (c: string[]) => (copied = c)}), {exitOnCtrlC: false})
+      const app = render(
+        createElement(App, {
+          backend,
+          gateway: settings.gateway,
+          initialLimit: flags.limit,
+          editText: editInTerminal,
+          onExit: (c: string[]) => (copied = c),
+        }),
+        {exitOnCtrlC: false},
+      )
       await app.waitUntilExit()
     } finally {
       process.stdout.write(ALT_SCREEN_OFF)

@@ -10,7 +10,8 @@ import {runListen} from '../src/listen/run-listen.js'
 import {parseTarget} from '../src/listen/target.js'
 
 export default class Listen extends GatewayCommand {
-  static summary = 'Receive webhooks at an ingest URL and forward them to your local app; nothing is lost while it restarts.'
+  static summary =
+    'Receive webhooks at an ingest URL and forward them to your local app; nothing is lost while it restarts.'
   static description = `Uses the relay at the gateway (the local one by default; one is started inside this process
 when none runs). Each request is forwarded with its method, headers and exact body, the path suffix appended to
 the target path and the query kept, so your app's own signature check passes. While the app is down or
@@ -26,14 +27,26 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
   ]
 
   static flags = {
-    forward: Flags.string({char: 'f', description: 'Where to forward: localhost:3000, :3000, 3000 or a full URL with a path.'}),
+    forward: Flags.string({
+      char: 'f',
+      description: 'Where to forward: localhost:3000, :3000, 3000 or a full URL with a path.',
+    }),
     source: Flags.string({char: 's', description: 'Source to listen on (created if missing).', default: 'default'}),
     events: Flags.string({description: 'Only forward these event types (comma-separated, * wildcards).'}),
-    header: Flags.string({char: 'H', description: 'Add a header to every forwarded request, "Name: value" (repeatable).', multiple: true}),
+    header: Flags.string({
+      char: 'H',
+      description: 'Add a header to every forwarded request, "Name: value" (repeatable).',
+      multiple: true,
+    }),
     path: Flags.string({description: 'Forward to this path instead of target path + received suffix.'}),
-    'skip-backlog': Flags.boolean({description: 'Drop events that arrived while no listen was running.', default: false}),
+    'skip-backlog': Flags.boolean({
+      description: 'Drop events that arrived while no listen was running.',
+      default: false,
+    }),
     'print-url': Flags.boolean({description: 'Print the ingest URL of the source and exit.', default: false}),
-    name: Flags.string({description: 'Listener name: the same name resumes the same backlog (default host:source:target).'}),
+    name: Flags.string({
+      description: 'Listener name: the same name resumes the same backlog (default host:source:target).',
+    }),
   }
 
   async run(): Promise<void> {
@@ -43,7 +56,8 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
       await this.printUrl(flags)
       return
     }
-    if (!flags.forward) this.error('--forward is required (e.g. --forward localhost:3000/webhooks), or use --print-url', {exit: 2})
+    if (!flags.forward)
+      this.error('--forward is required (e.g. --forward localhost:3000/webhooks), or use --print-url', {exit: 2})
     const target = parseTarget(flags.forward)
     const c = this.color
     const started = runListen(
@@ -51,7 +65,12 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
         settings,
         target,
         source: flags.source,
-        eventTypes: flags.events ? flags.events.split(',').map((t) => t.trim()).filter(Boolean) : [],
+        eventTypes: flags.events
+          ? flags.events
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : [],
         extraHeaders: flags.header ? parsePairs(flags.header, ':', '--header') : {},
         pathOverride: flags.path,
         skipBacklog: flags['skip-backlog'],
@@ -59,7 +78,9 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
       },
       {
         ready: (info) =>
-          this.info(`Ready! Forwarding ${c.bold(info.ingestUrl)} -> ${info.target}   (^C to quit)${info.backlog ? `\n${info.backlog} event(s) waiting from before; delivering them first` : ''}`),
+          this.info(
+            `Ready! Forwarding ${c.bold(info.ingestUrl)} -> ${info.target}   (^C to quit)${info.backlog ? `\n${info.backlog} event(s) waiting from before; delivering them first` : ''}`,
+          ),
         attempt: (record) => process.stdout.write((flags.json ? attemptJson(record) : formatAttempt(record, c)) + '\n'),
         status: (line) => this.info(c.dim(line)),
       },
@@ -75,7 +96,10 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
    * listen registers with `POST /listeners`, a Caravan route: a Convoy server answers 404.
    * Say that, rather than a bare "not found".
    */
-  private async withCaravanCheck<T>(flags: {gateway?: string; 'api-key'?: string; project?: string}, started: Promise<T>): Promise<T> {
+  private async withCaravanCheck<T>(
+    flags: {gateway?: string; 'api-key'?: string; project?: string},
+    started: Promise<T>,
+  ): Promise<T> {
     try {
       return await started
     } catch (error) {
@@ -83,18 +107,37 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
         const client = this.client(flags)
         const health = await client.health()
         if (health.ok && !health.caravan) {
-          throw needsCaravan('caravan listen', client.gateway, `it has no listener API: POST /listeners answered "${error.message}"`, 'run a Caravan relay where providers can reach it (caravan server), or drop --gateway to listen through a local one; Convoy can still deliver to a public URL of your app')
+          throw needsCaravan(
+            'caravan listen',
+            client.gateway,
+            `it has no listener API: POST /listeners answered "${error.message}"`,
+            'run a Caravan relay where providers can reach it (caravan server), or drop --gateway to listen through a local one; Convoy can still deliver to a public URL of your app',
+          )
         }
       }
       throw error
     }
   }
 
-  private async printUrl(flags: {json: boolean; source: string; gateway?: string; 'api-key'?: string; project?: string}): Promise<void> {
+  private async printUrl(flags: {
+    json: boolean
+    source: string
+    gateway?: string
+    'api-key'?: string
+    project?: string
+  }): Promise<void> {
     const client: GatewayClient = this.client(flags)
-    const page = await client.data<{content: {name: string; url: string; uid: string}[]}>('GET', this.projectPath(flags, 'sources'), {query: {perPage: 1000}})
+    const page = await client.data<{content: {name: string; url: string; uid: string}[]}>(
+      'GET',
+      this.projectPath(flags, 'sources'),
+      {query: {perPage: 1000}},
+    )
     const source = page.content.find((s) => s.name === flags.source || s.uid === flags.source)
-    if (!source) this.error(`no source named "${flags.source}" yet: run caravan listen --source ${flags.source} --forward ... once, or caravan sources create`, {exit: 5})
+    if (!source)
+      this.error(
+        `no source named "${flags.source}" yet: run caravan listen --source ${flags.source} --forward ... once, or caravan sources create`,
+        {exit: 5},
+      )
     this.output(flags.json, {source: source.name, url: source.url}, () => source.url)
   }
 }

@@ -11,7 +11,8 @@ async function withLoginProjectHint(call: Promise<unknown>): Promise<void> {
     await call
   } catch (error) {
     // A refused key stays "refused"; Convoy's 400 (no orgID) gets told apart.
-    if (!isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code)) throw error
+    if (!isCaravanError(error) || !['CARAVAN_ERR_BAD_REQUEST', 'CARAVAN_ERR_NOT_FOUND'].includes(error.code))
+      throw error
     throw new CaravanError(error.code, `the gateway would not list projects for this key: ${error.message}`, {
       cause: error,
       hint: 'pass --project <id>: a Convoy project API key (CO.…) is checked against its own project',
@@ -37,7 +38,10 @@ export default class Login extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Login)
     if (flags.profile === LOCAL_PROFILE) {
-      throw new CaravanError('CARAVAN_ERR_CONFIG', `the "${LOCAL_PROFILE}" profile belongs to the local relay; pick another --profile`)
+      throw new CaravanError(
+        'CARAVAN_ERR_CONFIG',
+        `the "${LOCAL_PROFILE}" profile belongs to the local relay; pick another --profile`,
+      )
     }
     const gateway = flags.gateway.replace(/\/+$/, '')
     try {
@@ -52,8 +56,11 @@ export default class Login extends BaseCommand {
     const profiles = new ProfileStore()
     profiles.set(flags.profile, {gateway, apiKey: flags['api-key'], project: flags.project})
     profiles.use(flags.profile)
-    this.output(flags.json, {profile: flags.profile, gateway, project: flags.project ?? null}, () =>
-      `Logged in to ${gateway} as profile "${flags.profile}"${flags.project ? ` (project ${flags.project})` : ''}`,
+    this.output(
+      flags.json,
+      {profile: flags.profile, gateway, project: flags.project ?? null},
+      () =>
+        `Logged in to ${gateway} as profile "${flags.profile}"${flags.project ? ` (project ${flags.project})` : ''}`,
     )
   }
 }

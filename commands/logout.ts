@@ -14,7 +14,11 @@ export default class Logout extends BaseCommand {
     const profiles = new ProfileStore()
     const name = flags.profile ?? profiles.currentName
     if (name === LOCAL_PROFILE) {
-      this.output(flags.json, {profile: LOCAL_PROFILE, removed: false}, () => 'Already using the local relay; nothing to log out of')
+      this.output(
+        flags.json,
+        {profile: LOCAL_PROFILE, removed: false},
+        () => 'Already using the local relay; nothing to log out of',
+      )
       return
     }
     const existed = profiles.names().includes(name)

@@ -31,8 +31,14 @@ source knows the provider secret, so the app's own signature check passes.`
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Replay)
-    if (flags.edit && !process.stdin.isTTY) throw new Errors.CLIError('--edit needs a terminal; use --data and -H instead', {exit: 2})
-    const data = flags.data === undefined ? undefined : flags.data.startsWith('@') ? readFileSync(flags.data.slice(1)) : Buffer.from(flags.data)
+    if (flags.edit && !process.stdin.isTTY)
+      throw new Errors.CLIError('--edit needs a terminal; use --data and -H instead', {exit: 2})
+    const data =
+      flags.data === undefined
+        ? undefined
+        : flags.data.startsWith('@')
+          ? readFileSync(flags.data.slice(1))
+          : Buffer.from(flags.data)
     const outcome = await replayStoredEvent(this.client(flags), this.projectId(flags), {
       ref: args.event,
       source: flags.source,
@@ -59,7 +65,8 @@ source knows the provider secret, so the app's own signature check passes.`
       retrying: false,
     }
     process.stdout.write((flags.json ? attemptJson(record) : formatAttempt(record, this.color)) + '\n')
-    if (r.status === null) throw new CaravanError('CARAVAN_ERR_DELIVERY_FAILED', `replay to ${outcome.target} failed: ${r.error}`)
+    if (r.status === null)
+      throw new CaravanError('CARAVAN_ERR_DELIVERY_FAILED', `replay to ${outcome.target} failed: ${r.error}`)
     if (r.status >= 300) throw new CaravanError('CARAVAN_ERR_DELIVERY_FAILED', `the app answered HTTP ${r.status}`)
   }
 }

@@ -19,11 +19,21 @@ signal forces).`
 
   static flags = {
     host: Flags.string({description: 'Address to bind.', default: DEFAULT_HOST}),
-    port: Flags.integer({description: 'Port to listen on (0 picks a free one).', default: DEFAULT_PORT, min: 0, max: 65_535}),
+    port: Flags.integer({
+      description: 'Port to listen on (0 picks a free one).',
+      default: DEFAULT_PORT,
+      min: 0,
+      max: 65_535,
+    }),
     'data-dir': Flags.string({description: 'Where the store lives (env CARAVAN_DATA_DIR; default the XDG data dir).'}),
     'api-key': Flags.string({description: 'Fix the admin API key (env CARAVAN_API_KEY) instead of generating one.'}),
-    'public-url': Flags.string({description: 'Public base URL of this relay, used in ingest URLs (e.g. behind a proxy).'}),
-    'allow-subnet': Flags.string({description: 'On a non-loopback bind, still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.', multiple: true}),
+    'public-url': Flags.string({
+      description: 'Public base URL of this relay, used in ingest URLs (e.g. behind a proxy).',
+    }),
+    'allow-subnet': Flags.string({
+      description: 'On a non-loopback bind, still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.',
+      multiple: true,
+    }),
   }
 
   async run(): Promise<void> {
@@ -41,7 +51,14 @@ signal forces).`
     )
     if (flags.json) {
       // One JSON line scripts can read for the address and key.
-      process.stdout.write(JSON.stringify({url: relay.url, data_dir: relay.dataDir, project_id: relay.defaultProjectId, api_key: relay.adminKey}) + '\n')
+      process.stdout.write(
+        JSON.stringify({
+          url: relay.url,
+          data_dir: relay.dataDir,
+          project_id: relay.defaultProjectId,
+          api_key: relay.adminKey,
+        }) + '\n',
+      )
     }
     this.info(`Caravan relay ready on ${relay.url} (data: ${relay.dataDir}, project: ${relay.defaultProjectId})`)
     await relay.closed

@@ -30,6 +30,10 @@ export default class Sign extends BaseCommand {
       encoding: flags.encoding as 'hex' | 'base64',
       header: flags.header,
     })
-    this.output(flags.json, headers, () => Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'))
+    this.output(flags.json, headers, () =>
+      Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
+    )
   }
 }

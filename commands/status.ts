@@ -14,7 +14,10 @@ export default class Status extends GatewayCommand {
     // Listeners are project data: read them with the key, not from the public health check.
     let listeners: {name: string; source: string; target: string; connected_at: string; remote: string}[] = []
     if (health.ok && health.caravan && s.apiKey && s.project) {
-      listeners = (await client.data<typeof listeners>('GET', `/api/v1/projects/${encodeURIComponent(s.project)}/listeners`).catch(() => [])) ?? []
+      listeners =
+        (await client
+          .data<typeof listeners>('GET', `/api/v1/projects/${encodeURIComponent(s.project)}/listeners`)
+          .catch(() => [])) ?? []
     }
     const result = {
       profile: s.profile,
@@ -28,7 +31,7 @@ export default class Status extends GatewayCommand {
       // false: a Convoy(-compatible) server — management commands work, listen/inspect/replay do not.
       caravan: health.ok ? health.caravan : null,
       version: health.version ?? null,
-      error: health.ok ? null : health.error ?? 'unhealthy',
+      error: health.ok ? null : (health.error ?? 'unhealthy'),
       listeners,
     }
     const c = this.color
@@ -36,17 +39,36 @@ export default class Status extends GatewayCommand {
       renderFields(
         [
           ['gateway', `${s.gateway} ${c.dim(`(${s.origin.gateway})`)}`],
-          ['status', !health.ok ? c.red(`down (${result.error})`) : health.caravan ? c.green(`up, caravan ${health.version ?? '?'}`) : c.green('up, not a Caravan relay (Convoy API: no listen, inspect or replay)')],
+          [
+            'status',
+            !health.ok
+              ? c.red(`down (${result.error})`)
+              : health.caravan
+                ? c.green(`up, caravan ${health.version ?? '?'}`)
+                : c.green('up, not a Caravan relay (Convoy API: no listen, inspect or replay)'),
+          ],
           ['project', `${s.project ?? c.yellow('none')} ${c.dim(`(${s.origin.project})`)}`],
           ['api key', `${result.api_key} ${c.dim(`(${s.origin.apiKey})`)}`],
           ['profile', s.profile],
-          ['listeners', listeners.length ? listeners.map((l) => `${l.name} (source ${l.source} -> ${l.target}, from ${l.remote} since ${l.connected_at})`).join('\n           ') : '0'],
+          [
+            'listeners',
+            listeners.length
+              ? listeners
+                  .map((l) => `${l.name} (source ${l.source} -> ${l.target}, from ${l.remote} since ${l.connected_at})`)
+                  .join('\n           ')
+              : '0',
+          ],
         ],
         c,
       ),
     )
     if (!health.ok) {
-      if (!flags.json) this.info(s.gateway.includes('127.0.0.1') || s.gateway.includes('localhost') ? 'Start it with: caravan server' : 'Check --gateway or run caravan login')
+      if (!flags.json)
+        this.info(
+          s.gateway.includes('127.0.0.1') || s.gateway.includes('localhost')
+            ? 'Start it with: caravan server'
+            : 'Check --gateway or run caravan login',
+        )
       this.exit(EXIT.GATEWAY_DOWN)
     }
   }

@@ -29,15 +29,35 @@ export default class Trigger extends GatewayCommand {
     const {args, flags} = await this.parse(Trigger)
     if (flags.list || !args.provider) {
       const samples = listSamples()
-      this.output(flags.json, samples, () => renderTable(samples, [{header: 'PROVIDER', get: (s) => s.provider}, {header: 'EVENT', get: (s) => s.event}, {header: 'DESCRIPTION', get: (s) => s.description}], this.color))
+      this.output(flags.json, samples, () =>
+        renderTable(
+          samples,
+          [
+            {header: 'PROVIDER', get: (s) => s.provider},
+            {header: 'EVENT', get: (s) => s.event},
+            {header: 'DESCRIPTION', get: (s) => s.description},
+          ],
+          this.color,
+        ),
+      )
       return
     }
     if (!args.event) this.error('name the event too, e.g. caravan trigger github push (see --list)', {exit: 2})
     const client = this.client(flags)
     const source = await requireSource(client, this.projectId(flags), flags.source ?? args.provider)
     const result = await triggerSample(source, args.provider, args.event, client)
-    if (!result.signed) this.info(`note: source ${source.name} has no ${args.provider} secret; the sample was sent unsigned`)
-    this.output(flags.json, result, () => `Sent ${args.provider} ${args.event} to ${result.url}: HTTP ${result.status}${result.event_id ? `, event ${result.event_id}` : ''}`)
-    if (result.status >= 400) throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `the ingest URL answered HTTP ${result.status}: ${result.response}`)
+    if (!result.signed)
+      this.info(`note: source ${source.name} has no ${args.provider} secret; the sample was sent unsigned`)
+    this.output(
+      flags.json,
+      result,
+      () =>
+        `Sent ${args.provider} ${args.event} to ${result.url}: HTTP ${result.status}${result.event_id ? `, event ${result.event_id}` : ''}`,
+    )
+    if (result.status >= 400)
+      throw new CaravanError(
+        'CARAVAN_ERR_BAD_REQUEST',
+        `the ingest URL answered HTTP ${result.status}: ${result.response}`,
+      )
   }
 }

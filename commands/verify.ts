@@ -16,7 +16,11 @@ export default class Verify extends BaseCommand {
   static flags = {
     ...signatureFlags,
     signature: Flags.string({description: 'The received signature header value.', required: true}),
-    tolerance: Flags.integer({description: 'Seconds a timestamp may be off (advanced/standard).', default: 300, min: 0}),
+    tolerance: Flags.integer({
+      description: 'Seconds a timestamp may be off (advanced/standard).',
+      default: 300,
+      min: 0,
+    }),
   }
 
   async run(): Promise<void> {

@@ -26,7 +26,12 @@ export async function runBaseline(h: Harness, sizes: Sizes): Promise<{section: S
         count,
         concurrency,
         settleTimeoutMs: 10_000,
-        build: (seq) => ({method: 'POST', path: '/hook', headers: {'content-type': 'application/json'}, body: payload(run, seq)}),
+        build: (seq) => ({
+          method: 'POST',
+          path: '/hook',
+          headers: {'content-type': 'application/json'},
+          body: payload(run, seq),
+        }),
       })
     progress(`raw baseline: warm-up, then ${sizes.serial} requests at C=1 and ${sizes.baseline} at C=${C}`)
     // Enough requests for the JIT to settle, else the first figures measure compilation.
@@ -37,9 +42,12 @@ export async function runBaseline(h: Harness, sizes: Sizes): Promise<{section: S
       id: 'baseline',
       title: '1. Raw baseline: undici client -> plain node http sink (loopback)',
       columns: FLOW_COLUMNS.filter((c) => c.key !== 'all_success_s'),
-      rows: [flowRow('raw sink, C=1', serial, undefined, true), flowRow(`raw sink, C=${C}`, concurrent, undefined, true)],
+      rows: [
+        flowRow('raw sink, C=1', serial, undefined, true),
+        flowRow(`raw sink, C=${C}`, concurrent, undefined, true),
+      ],
       notes: [
-        'acks = the sink\'s HTTP response; e2e = send -> sink has the request headers (same process, performance.now()).',
+        "acks = the sink's HTTP response; e2e = send -> sink has the request headers (same process, performance.now()).",
         `client, sink (and in later sections the relay) share one Node process and event loop; "loop max" is the longest event-loop stall seen.`,
         ...serial.problems,
         ...concurrent.problems,

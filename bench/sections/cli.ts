@@ -44,7 +44,8 @@ export async function runCli(h: Harness, sizes: Sizes): Promise<Section> {
     await r.ok('POST', r.p('/endpoints'), {name: 'bench-app', url: 'http://127.0.0.1:9/hook'})
     const env: NodeJS.ProcessEnv = {}
     for (const [name, value] of Object.entries(process.env)) {
-      if (!name.startsWith('CARAVAN_') && !name.startsWith('OCLIF_') && name !== 'DEBUG' && name !== 'NODE_OPTIONS') env[name] = value
+      if (!name.startsWith('CARAVAN_') && !name.startsWith('OCLIF_') && name !== 'DEBUG' && name !== 'NODE_OPTIONS')
+        env[name] = value
     }
     Object.assign(env, {
       CARAVAN_CONFIG_DIR: h.dir('cli-config'),
@@ -66,14 +67,30 @@ export async function runCli(h: Harness, sizes: Sizes): Promise<Section> {
     for (let run = -1; run < sizes.cliRuns; run++) {
       for (const [i, c] of cases.entries()) {
         const t = await timeProcess(c.args, env)
-        if (t.code !== 0) failures.push(`${c.label} exited ${t.code}: ${t.stderr.replace(/[\s›]+/g, ' ').trim().slice(0, 200)}`)
+        if (t.code !== 0)
+          failures.push(
+            `${c.label} exited ${t.code}: ${t.stderr
+              .replace(/[\s›]+/g, ' ')
+              .trim()
+              .slice(0, 200)}`,
+          )
         if (run >= 0) times[i].push(t.ms)
       }
     }
     const base = summarize(times[0]).p50 ?? 0
     const rows: Row[] = cases.map((c, i) => {
       const s = summarize(times[i])
-      return {label: c.label, baseline: c.baseline, values: {runs: s.n, median_ms: s.p50, min_ms: s.min, max_ms: s.max, over_node_ms: c.baseline ? 0 : s.p50 === null ? null : s.p50 - base}}
+      return {
+        label: c.label,
+        baseline: c.baseline,
+        values: {
+          runs: s.n,
+          median_ms: s.p50,
+          min_ms: s.min,
+          max_ms: s.max,
+          over_node_ms: c.baseline ? 0 : s.p50 === null ? null : s.p50 - base,
+        },
+      }
     })
     return {
       id: 'cli',

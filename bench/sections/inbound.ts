@@ -28,7 +28,13 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
     const readyUrl = new Promise<string>((resolve) => (ready = resolve))
     const listen = await runListen(
       {
-        settings: {gateway: r.relay.url, apiKey: r.apiKey, project: r.projectId, origin: {gateway: 'bench', apiKey: 'bench', project: 'bench'}, profile: 'bench'},
+        settings: {
+          gateway: r.relay.url,
+          apiKey: r.apiKey,
+          project: r.projectId,
+          origin: {gateway: 'bench', apiKey: 'bench', project: 'bench'},
+          profile: 'bench',
+        },
         target: new URL(`${sink.url}/hook`),
         source: 'bench',
         eventTypes: [],
@@ -51,7 +57,12 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
         concurrency,
         success: tracker,
         settleTimeoutMs: 60_000,
-        build: (seq) => ({method: 'POST', path: ingest.pathname, headers: {'content-type': 'application/json'}, body: payload(run, seq)}),
+        build: (seq) => ({
+          method: 'POST',
+          path: ingest.pathname,
+          headers: {'content-type': 'application/json'},
+          body: payload(run, seq),
+        }),
       })
     progress(`inbound: warm-up, then ${sizes.serial} webhooks at C=1 and ${sizes.inbound} at C=${C}`)
     await flow('warmup', sizes.warmup, C)
@@ -59,7 +70,12 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
     const concurrent = await flow('concurrent', sizes.inbound, C)
     const durability = durabilitySettings(r.relay)
     const byStatus = Object.fromEntries(
-      (r.relay.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {status: string; n: number}[]).map((x) => [x.status, x.n]),
+      (
+        r.relay.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {
+          status: string
+          n: number
+        }[]
+      ).map((x) => [x.status, x.n]),
     )
     return {
       id: 'inbound',
@@ -72,8 +88,8 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
         flowRow(`relay+listen, C=${C}`, concurrent, raw.concurrent),
       ],
       notes: [
-        'ack = the ingest 200 (request committed); e2e = webhook sent -> sink has the forwarded request; all Success = first webhook sent -> last stream delivery recorded Success from the listener\'s result.',
-        'vs raw = the at-sink rate as a share of the raw sink\'s at the same C.',
+        "ack = the ingest 200 (request committed); e2e = webhook sent -> sink has the forwarded request; all Success = first webhook sent -> last stream delivery recorded Success from the listener's result.",
+        "vs raw = the at-sink rate as a share of the raw sink's at the same C.",
         ...backlogNote(concurrent),
         `source verifier noop; listen forwards one event at a time, in order (stream window 50); store: journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous}.`,
         `store afterwards: ${JSON.stringify(byStatus)} (expected ${sizes.warmup + sizes.serial + sizes.inbound} Success); sink duplicates: ${sink.duplicates}.`,
@@ -81,7 +97,13 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
         ...concurrent.problems,
         ...statusLines.slice(0, 3).map((l) => `listen said: ${l}`),
       ],
-      facts: {durability, deliveries_by_status: byStatus, serial: serial.facts, concurrent: concurrent.facts, listen_status_lines: statusLines},
+      facts: {
+        durability,
+        deliveries_by_status: byStatus,
+        serial: serial.facts,
+        concurrent: concurrent.facts,
+        listen_status_lines: statusLines,
+      },
     }
   })
 }

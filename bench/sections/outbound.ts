@@ -19,7 +19,11 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
     const commitMs = durableCommitMs(h.dir('probe-outbound'))
     const r = await startBenchRelay(h, 'outbound')
     // The default endpoint rate limit (5000/min) would cap the figures; 0 = unlimited.
-    const endpoint = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {name: 'bench-sink', url: `${sink.url}/hook`, rate_limit: 0})
+    const endpoint = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {
+      name: 'bench-sink',
+      url: `${sink.url}/hook`,
+      rate_limit: 0,
+    })
     await r.ok('POST', r.p('/subscriptions'), {name: 'bench-all', endpoint_id: endpoint.uid})
     const tracker = new SuccessTracker()
     r.relay.events.on('delivery.updated', ({delivery}) => tracker.record(delivery.id, delivery.status))
@@ -35,7 +39,12 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         concurrency,
         success: tracker,
         settleTimeoutMs: 60_000,
-        build: (seq) => ({method: 'POST', path, headers, body: `{"event_type":"invoice.paid","data":${payload(run, seq)}}`}),
+        build: (seq) => ({
+          method: 'POST',
+          path,
+          headers,
+          body: `{"event_type":"invoice.paid","data":${payload(run, seq)}}`,
+        }),
       })
     progress(`outbound: warm-up, then ${sizes.serial} events at C=1 and ${sizes.outbound} at C=${C}`)
     await flow('warmup', sizes.warmup, C)
@@ -43,7 +52,12 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
     const concurrent = await flow('concurrent', sizes.outbound, C)
 
     const byStatus = Object.fromEntries(
-      (r.relay.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {status: string; n: number}[]).map((x) => [x.status, x.n]),
+      (
+        r.relay.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {
+          status: string
+          n: number
+        }[]
+      ).map((x) => [x.status, x.n]),
     )
     const durability = durabilitySettings(r.relay)
     const total = sizes.warmup + sizes.serial + sizes.outbound
@@ -59,8 +73,8 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         flowRow(`relay, C=${C}`, concurrent, raw.concurrent),
       ],
       notes: [
-        'ack = the API\'s 201 (event and its delivery committed); e2e = API call sent -> sink has the delivery; all Success = first call sent -> last delivery recorded Success (the relay\'s delivery.updated event, emitted after the commit; store counts below).',
-        'vs raw = the at-sink rate as a share of the raw sink\'s at the same C.',
+        "ack = the API's 201 (event and its delivery committed); e2e = API call sent -> sink has the delivery; all Success = first call sent -> last delivery recorded Success (the relay's delivery.updated event, emitted after the commit; store counts below).",
+        "vs raw = the at-sink rate as a share of the raw sink's at the same C.",
         ...backlogNote(concurrent),
         `durability: the relay's store runs journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous}; API writes share one commit per event-loop turn (group commit).`,
         `raw durable commit on this disk (${commitMs?.toFixed(2) ?? '?'} ms median, WAL+FULL, one row) -> at most ~${commitRate ?? '?'} unbatched commits/s.`,
@@ -68,7 +82,14 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         ...serial.problems,
         ...concurrent.problems,
       ],
-      facts: {durability, durable_commit_ms: commitMs, deliveries_by_status: byStatus, serial: serial.facts, concurrent: concurrent.facts, relay_log_lines: r.logs.length},
+      facts: {
+        durability,
+        durable_commit_ms: commitMs,
+        deliveries_by_status: byStatus,
+        serial: serial.facts,
+        concurrent: concurrent.facts,
+        relay_log_lines: r.logs.length,
+      },
     }
   })
 }

@@ -104,7 +104,9 @@ function seedStore(dir: string, apiKey: string, count: number): Seeded {
     // Secondary indexes are dropped for the load and rebuilt from their own stored SQL
     // after it (same schema, about half the load time).
     const indexes = db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'deliveries') AND sql IS NOT NULL`)
+      .prepare(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'deliveries') AND sql IS NOT NULL`,
+      )
       .all() as {name: string; sql: string}[]
     const headers = JSON.stringify({'content-type': ['application/json']})
     const targets = JSON.stringify([endpoint.id])
@@ -120,7 +122,19 @@ function seedStore(dir: string, apiKey: string, count: number): Seeded {
         insertEvent.run(eventId, projectId, type, headers, Buffer.from(payload('seed', i)), targets, at, at)
         const failed = i % 50 === 7
         if (failed) failures++
-        insertDelivery.run(seedId(t, 2 * i + 1), projectId, eventId, endpoint.id, subscription.id, type, failed ? 'Failure' : 'Success', t, failed ? 'HTTP 500' : '', at, at)
+        insertDelivery.run(
+          seedId(t, 2 * i + 1),
+          projectId,
+          eventId,
+          endpoint.id,
+          subscription.id,
+          type,
+          failed ? 'Failure' : 'Success',
+          t,
+          failed ? 'HTTP 500' : '',
+          at,
+          at,
+        )
       }
       for (const index of indexes) db.exec(index.sql)
     })()
@@ -181,7 +195,10 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
         auth: true,
         store: () => {
           const p = listEvents(db, pid, page(), {})
-          deliveryStatusesByEvent(db, p.content.map((e) => e.id))
+          deliveryStatusesByEvent(
+            db,
+            p.content.map((e) => e.id),
+          )
           return p.content.length
         },
       },
@@ -191,7 +208,10 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
         auth: true,
         store: () => {
           const p = listEvents(db, pid, page({cursor}), {})
-          deliveryStatusesByEvent(db, p.content.map((e) => e.id))
+          deliveryStatusesByEvent(
+            db,
+            p.content.map((e) => e.id),
+          )
           return p.content.length
         },
       },
@@ -201,7 +221,10 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
         auth: true,
         store: () => {
           const p = listEvents(db, pid, page(), window)
-          deliveryStatusesByEvent(db, p.content.map((e) => e.id))
+          deliveryStatusesByEvent(
+            db,
+            p.content.map((e) => e.id),
+          )
           return p.content.length
         },
       },
@@ -242,7 +265,15 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
       rows.push({
         label: q.label,
         baseline: !q.auth,
-        values: {runs: times.length, median_ms: s.p50, min_ms: s.min, max_ms: s.max, store_ms: q.store ? median(storeTimes) : null, rows: rowsReturned, http: status},
+        values: {
+          runs: times.length,
+          median_ms: s.p50,
+          min_ms: s.min,
+          max_ms: s.max,
+          store_ms: q.store ? median(storeTimes) : null,
+          rows: rowsReturned,
+          http: status,
+        },
       })
       facts[q.label] = {path: q.path, api_ms: s, store_ms: q.store ? summarize(storeTimes) : null}
     }
@@ -268,7 +299,13 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
         `API = sequential GETs over one keep-alive connection, after 2 warm-up runs; store call = the same core list function in-process (no HTTP, no JSON).`,
         `deep cursor = next_page_cursor at the middle event; window = ${window.startDate}..${window.endDate} (UTC).`,
       ],
-      facts: {...facts, file_bytes: sizesOnDisk, seed_ms: seeded.seedMs, events: seeded.count, failures: seeded.failures},
+      facts: {
+        ...facts,
+        file_bytes: sizesOnDisk,
+        seed_ms: seeded.seedMs,
+        events: seeded.count,
+        failures: seeded.failures,
+      },
     }
   })
 }

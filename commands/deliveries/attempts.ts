@@ -10,7 +10,10 @@ export default class Attempts extends GatewayCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Attempts)
-    const attempts = await this.client(flags).data<Json[]>('GET', this.projectPath(flags, `eventdeliveries/${encodeURIComponent(args.id)}/deliveryattempts`))
+    const attempts = await this.client(flags).data<Json[]>(
+      'GET',
+      this.projectPath(flags, `eventdeliveries/${encodeURIComponent(args.id)}/deliveryattempts`),
+    )
     this.output(flags.json, attempts, () => renderList('attempts', attempts ?? [], this.color))
   }
 }

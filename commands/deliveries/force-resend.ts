@@ -11,7 +11,11 @@ export default class ForceResend extends GatewayCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(ForceResend)
     const ids = argv as string[]
-    const envelope = await this.client(flags).call<{resent: string[]; failed: {id: string; reason: string}[]}>('POST', this.projectPath(flags, 'eventdeliveries/forceresend'), {body: {ids}})
+    const envelope = await this.client(flags).call<{resent: string[]; failed: {id: string; reason: string}[]}>(
+      'POST',
+      this.projectPath(flags, 'eventdeliveries/forceresend'),
+      {body: {ids}},
+    )
     const data = envelope.data ?? {resent: [], failed: []}
     this.output(flags.json, envelope.data ?? {message: envelope.message}, () =>
       [`Force resend: ${envelope.message}`, ...(data.failed ?? []).map((f) => `  ${f.id}: ${f.reason}`)].join('\n'),

@@ -7,8 +7,12 @@ export default class List extends makeListCommand({
   kind: 'deliveries',
   collection: 'eventdeliveries',
   summary: 'List event deliveries, newest first.',
-  description: 'Against Convoy, only the last 7 days are listed unless --since/--until are given (Caravan lists everything).',
-  examples: ['<%= config.bin %> deliveries list --status Scheduled', '<%= config.bin %> deliveries list --status Failure --status Retry --json'],
+  description:
+    'Against Convoy, only the last 7 days are listed unless --since/--until are given (Caravan lists everything).',
+  examples: [
+    '<%= config.bin %> deliveries list --status Scheduled',
+    '<%= config.bin %> deliveries list --status Failure --status Retry --json',
+  ],
   filters: {
     status: Flags.string({
       description: 'Only deliveries in this status (repeatable).',
@@ -18,7 +22,9 @@ export default class List extends makeListCommand({
     endpoint: Flags.string({description: 'Only deliveries to this endpoint ID (repeatable).', multiple: true}),
     event: Flags.string({description: 'Only deliveries of this event ID.'}),
     type: Flags.string({description: 'Only deliveries of this event type.'}),
-    since: Flags.string({description: 'Only deliveries created at or after this date (2026-11-01, 2026-11-01T15:04:05 UTC, or ISO).'}),
+    since: Flags.string({
+      description: 'Only deliveries created at or after this date (2026-11-01, 2026-11-01T15:04:05 UTC, or ISO).',
+    }),
     until: Flags.string({description: 'Only deliveries created at or before this date.'}),
   },
   query: (f) => ({

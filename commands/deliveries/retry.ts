@@ -10,7 +10,20 @@ export default class Retry extends GatewayCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Retry)
-    const delivery = await new ProjectResource(this.client(flags), this.projectId(flags), 'eventdeliveries').action('PUT', args.id, 'resend')
-    this.output(flags.json, delivery, () => renderResource({uid: delivery.uid, status: delivery.status, endpoint: delivery.endpoint_metadata?.name ?? delivery.endpoint_id}, this.color))
+    const delivery = await new ProjectResource(this.client(flags), this.projectId(flags), 'eventdeliveries').action(
+      'PUT',
+      args.id,
+      'resend',
+    )
+    this.output(flags.json, delivery, () =>
+      renderResource(
+        {
+          uid: delivery.uid,
+          status: delivery.status,
+          endpoint: delivery.endpoint_metadata?.name ?? delivery.endpoint_id,
+        },
+        this.color,
+      ),
+    )
   }
 }

@@ -20,7 +20,9 @@ export default class Create extends GatewayCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Create)
-    const endpoint = await new ProjectResource(this.client(flags), this.projectId(flags), 'endpoints').create(endpointBody(flags))
+    const endpoint = await new ProjectResource(this.client(flags), this.projectId(flags), 'endpoints').create(
+      endpointBody(flags),
+    )
     this.output(flags.json, endpoint, () => renderResource(endpoint, this.color, ['secrets', 'authentication']))
   }
 }

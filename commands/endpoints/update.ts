@@ -17,7 +17,10 @@ export default class Update extends GatewayCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Update)
     const endpoints = new ProjectResource(this.client(flags), this.projectId(flags), 'endpoints')
-    const endpoint = await endpoints.update(args.id, endpointUpdateBody(await endpoints.get(args.id), endpointBody(flags)))
+    const endpoint = await endpoints.update(
+      args.id,
+      endpointUpdateBody(await endpoints.get(args.id), endpointBody(flags)),
+    )
     this.output(flags.json, endpoint, () => renderResource(endpoint, this.color, ['secrets', 'authentication']))
   }
 }

@@ -11,7 +11,10 @@ export default class Replay extends GatewayCommand {
     const {args, flags} = await this.parse(Replay)
     const events = new ProjectResource(this.client(flags), this.projectId(flags), 'events')
     // Convoy's replay route takes no body.
-    const envelope = await this.client(flags).call<Record<string, unknown>>('PUT', events.path(`${encodeURIComponent(args.id)}/replay`))
+    const envelope = await this.client(flags).call<Record<string, unknown>>(
+      'PUT',
+      events.path(`${encodeURIComponent(args.id)}/replay`),
+    )
     this.output(flags.json, envelope.data ?? {message: envelope.message}, () => envelope.message)
   }
 }

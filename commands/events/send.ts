@@ -11,7 +11,8 @@ import {parseDuration, waitForDeliveries} from '../../src/client/wait.js'
 import {CaravanError} from '../../src/errors.js'
 
 function readData(value: string): unknown {
-  const text = value === '-' ? readFileSync(0, 'utf8') : value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value
+  const text =
+    value === '-' ? readFileSync(0, 'utf8') : value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value
   try {
     return JSON.parse(text)
   } catch (error) {
@@ -36,8 +37,15 @@ export default class Send extends GatewayCommand {
     endpoint: Flags.string({description: 'Send only to this endpoint ID.', exclusive: ['owner']}),
     owner: Flags.string({description: 'Fan out to every endpoint with this owner ID.', exclusive: ['endpoint']}),
     'idempotency-key': Flags.string({description: 'A repeated key is stored as a duplicate and not delivered again.'}),
-    header: Flags.string({char: 'H', description: 'Custom header sent with the event, "Name: value" (repeatable).', multiple: true}),
-    wait: Flags.boolean({description: `Wait until every delivery is final; exit 0 only if all succeeded (${EXIT.DELIVERY_FAILED} if any failed, ${EXIT.TIMEOUT} on timeout).`, default: false}),
+    header: Flags.string({
+      char: 'H',
+      description: 'Custom header sent with the event, "Name: value" (repeatable).',
+      multiple: true,
+    }),
+    wait: Flags.boolean({
+      description: `Wait until every delivery is final; exit 0 only if all succeeded (${EXIT.DELIVERY_FAILED} if any failed, ${EXIT.TIMEOUT} on timeout).`,
+      default: false,
+    }),
     timeout: Flags.string({description: 'How long --wait waits, e.g. 30s, 2m.', default: '30s', dependsOn: ['wait']}),
   }
 
@@ -64,15 +72,29 @@ export default class Send extends GatewayCommand {
     }
     this.output(flags.json, event, () =>
       renderResource(
-        {uid: event.uid, event_type: event.event_type, status: event.is_duplicate_event ? 'duplicate' : event.status, endpoints: (event.endpoints ?? []).join(', ') || '(no matching subscription)', created_at: event.created_at},
+        {
+          uid: event.uid,
+          event_type: event.event_type,
+          status: event.is_duplicate_event ? 'duplicate' : event.status,
+          endpoints: (event.endpoints ?? []).join(', ') || '(no matching subscription)',
+          created_at: event.created_at,
+        },
         this.color,
       ),
     )
   }
 
-  private async waitFor(flags: {json: boolean; timeout: string; gateway?: string; 'api-key'?: string; project?: string}, event: Json | undefined): Promise<void> {
+  private async waitFor(
+    flags: {json: boolean; timeout: string; gateway?: string; 'api-key'?: string; project?: string},
+    event: Json | undefined,
+  ): Promise<void> {
     if (!event?.uid) {
-      throw needsCaravan('events send --wait', this.client(flags).gateway, 'the event was accepted, but Convoy answers event creation with no data, so there is no event ID to follow', 'drop --wait (the event is queued), then watch it with caravan events list / caravan deliveries list')
+      throw needsCaravan(
+        'events send --wait',
+        this.client(flags).gateway,
+        'the event was accepted, but Convoy answers event creation with no data, so there is no event ID to follow',
+        'drop --wait (the event is queued), then watch it with caravan events list / caravan deliveries list',
+      )
     }
     const timeoutMs = parseDuration(flags.timeout)
     const deliveries = new ProjectResource(this.client(flags), this.projectId(flags), 'eventdeliveries')
@@ -80,17 +102,37 @@ export default class Send extends GatewayCommand {
     const result = await waitForDeliveries(deliveries, event.uid, {
       timeoutMs,
       onChange: (d) => {
-        if (!flags.json) this.info(`${d.uid}  ${d.endpoint_metadata?.name ?? d.endpoint_id}  ${d.status}${d.description ? `  ${c.dim(d.description)}` : ''}`)
+        if (!flags.json)
+          this.info(
+            `${d.uid}  ${d.endpoint_metadata?.name ?? d.endpoint_id}  ${d.status}${d.description ? `  ${c.dim(d.description)}` : ''}`,
+          )
       },
     })
-    const summary = result.deliveries.map((d) => ({uid: d.uid, endpoint_id: d.endpoint_id, endpoint: d.endpoint_metadata?.name ?? '', status: d.status, attempts: d.metadata?.num_trials ?? 0, description: d.description ?? ''}))
+    const summary = result.deliveries.map((d) => ({
+      uid: d.uid,
+      endpoint_id: d.endpoint_id,
+      endpoint: d.endpoint_metadata?.name ?? '',
+      status: d.status,
+      attempts: d.metadata?.num_trials ?? 0,
+      description: d.description ?? '',
+    }))
     this.output(flags.json, {event_id: event.uid, timed_out: result.timedOut, deliveries: summary}, () =>
-      summary.length ? renderList('deliveries', result.deliveries, c) : `Event ${event.uid}: no matching subscription, nothing to deliver`,
+      summary.length
+        ? renderList('deliveries', result.deliveries, c)
+        : `Event ${event.uid}: no matching subscription, nothing to deliver`,
     )
-    if (result.timedOut) throw new CaravanError('CARAVAN_ERR_TIMEOUT', `deliveries of event ${event.uid} were not final after ${flags.timeout}`)
+    if (result.timedOut)
+      throw new CaravanError(
+        'CARAVAN_ERR_TIMEOUT',
+        `deliveries of event ${event.uid} were not final after ${flags.timeout}`,
+      )
     const failed = summary.filter((d) => d.status !== 'Success')
     if (failed.length) {
-      throw new CaravanError('CARAVAN_ERR_DELIVERY_FAILED', `${failed.length} of ${summary.length} deliveries of event ${event.uid} did not succeed`, {hint: `inspect them with: caravan deliveries attempts ${failed[0].uid}`})
+      throw new CaravanError(
+        'CARAVAN_ERR_DELIVERY_FAILED',
+        `${failed.length} of ${summary.length} deliveries of event ${event.uid} did not succeed`,
+        {hint: `inspect them with: caravan deliveries attempts ${failed[0].uid}`},
+      )
     }
   }
 }

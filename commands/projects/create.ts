@@ -12,7 +12,11 @@ export default class Create extends GatewayCommand {
   static flags = {
     ...projectConfigFlags,
     name: Flags.string({description: 'Project name.', required: true}),
-    type: Flags.string({description: 'outgoing: you send events to endpoints; incoming: providers send to sources.', options: ['outgoing', 'incoming'], default: 'outgoing'}),
+    type: Flags.string({
+      description: 'outgoing: you send events to endpoints; incoming: providers send to sources.',
+      options: ['outgoing', 'incoming'],
+      default: 'outgoing',
+    }),
     org: Flags.string({description: "Organisation ID (Convoy's orgID; Convoy requires it, Caravan ignores it)."}),
   }
 
@@ -30,7 +34,9 @@ export default class Create extends GatewayCommand {
       [
         renderResource({uid: project?.uid, name: project?.name, type: project?.type}, this.color),
         '',
-        apiKey?.key ? `Project API key (shown once): ${this.color.bold(apiKey.key)}` : 'The gateway returned no project API key.',
+        apiKey?.key
+          ? `Project API key (shown once): ${this.color.bold(apiKey.key)}`
+          : 'The gateway returned no project API key.',
         ...(project?.uid ? [`Use it: caravan projects use ${project.uid}`] : []),
       ].join('\n'),
     )

@@ -14,6 +14,10 @@ export default class Use extends GatewayCommand {
     const project = await this.client(flags).data<Json>('GET', `/api/v1/projects/${encodeURIComponent(args.id)}`)
     const profiles = new ProfileStore()
     profiles.set(profiles.currentName, {...profiles.get(), project: project.uid})
-    this.output(flags.json, {profile: profiles.currentName, project: project.uid}, () => `Now using project ${project.name} (${project.uid}) in profile ${profiles.currentName}`)
+    this.output(
+      flags.json,
+      {profile: profiles.currentName, project: project.uid},
+      () => `Now using project ${project.name} (${project.uid}) in profile ${profiles.currentName}`,
+    )
   }
 }

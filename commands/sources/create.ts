@@ -20,7 +20,13 @@ export default class Create extends GatewayCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Create)
-    const source = await new ProjectResource(this.client(flags), this.projectId(flags), 'sources').create(sourceBody(flags, true))
-    this.output(flags.json, source, () => `${renderResource(source, this.color, ['verifier'])}\n\nIngest URL: ${this.color.bold(source.url)}`)
+    const source = await new ProjectResource(this.client(flags), this.projectId(flags), 'sources').create(
+      sourceBody(flags, true),
+    )
+    this.output(
+      flags.json,
+      source,
+      () => `${renderResource(source, this.color, ['verifier'])}\n\nIngest URL: ${this.color.bold(source.url)}`,
+    )
   }
 }

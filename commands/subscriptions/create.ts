@@ -20,7 +20,9 @@ export default class Create extends GatewayCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Create)
-    const sub = await new ProjectResource(this.client(flags), this.projectId(flags), 'subscriptions').create(subscriptionBody(flags))
+    const sub = await new ProjectResource(this.client(flags), this.projectId(flags), 'subscriptions').create(
+      subscriptionBody(flags),
+    )
     this.output(flags.json, sub, () => renderResource(sub, this.color, ['endpoint_metadata', 'source_metadata']))
   }
 }

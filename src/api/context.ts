@@ -30,11 +30,13 @@ export function pageQuery(query: URLSearchParams): PageQuery {
   let perPage = DEFAULT_PER_PAGE
   if (perPageRaw !== null && perPageRaw !== '') {
     perPage = Number(perPageRaw)
-    if (!Number.isInteger(perPage) || perPage < 1) throw new HttpError(400, `perPage must be a positive integer (got "${perPageRaw}")`)
+    if (!Number.isInteger(perPage) || perPage < 1)
+      throw new HttpError(400, `perPage must be a positive integer (got "${perPageRaw}")`)
     perPage = Math.min(perPage, MAX_PER_PAGE)
   }
   const sortRaw = (query.get('sort') ?? 'DESC').toUpperCase()
-  if (sortRaw !== 'ASC' && sortRaw !== 'DESC') throw new HttpError(400, `sort must be ASC or DESC (got "${query.get('sort')}")`)
+  if (sortRaw !== 'ASC' && sortRaw !== 'DESC')
+    throw new HttpError(400, `sort must be ASC or DESC (got "${query.get('sort')}")`)
   const directionRaw = query.get('direction')
   if (directionRaw !== null && directionRaw !== '' && directionRaw !== 'next' && directionRaw !== 'prev') {
     throw new HttpError(400, `direction must be next or prev (got "${directionRaw}")`)

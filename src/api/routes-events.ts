@@ -21,7 +21,11 @@ function deliveriesJson(db: Db, project: Project, list: Delivery[]) {
   const cache = new Map<string, Endpoint | undefined>()
   return list.map((d) => {
     if (!cache.has(d.endpoint_id)) cache.set(d.endpoint_id, endpointTable.find(db, ['id = ?'], [d.endpoint_id])[0])
-    return deliveryJson(d, {endpoint: cache.get(d.endpoint_id), strategy: project.config.strategy.type, interval: project.config.strategy.duration})
+    return deliveryJson(d, {
+      endpoint: cache.get(d.endpoint_id),
+      strategy: project.config.strategy.type,
+      interval: project.config.strategy.duration,
+    })
   })
 }
 
@@ -43,7 +47,10 @@ export function addEventRoutes(router: R): void {
     ctx.events.emit('event.created', stored)
     if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
     // Convoy answers 201 with no data; returning the event is a Caravan extension.
-    const status = eventsCore.eventStatus(stored.event, stored.deliveries.map((d) => d.status))
+    const status = eventsCore.eventStatus(
+      stored.event,
+      stored.deliveries.map((d) => d.status),
+    )
     return {status: 201, message: 'Event queued successfully', data: eventJson(stored.event, status)}
   }
 
@@ -62,18 +69,27 @@ export function addEventRoutes(router: R): void {
         idempotencyKey: opt(q, 'idempotencyKey'),
         eventType: opt(q, 'event_type'),
       })
-      const summaries = eventsCore.deliverySummaries(ctx.db, page.content.map((x) => x.id))
+      const summaries = eventsCore.deliverySummaries(
+        ctx.db,
+        page.content.map((x) => x.id),
+      )
       return {
         status: 200,
         message: 'Events fetched successfully',
-        data: pageJson(page, (x) => eventJson(x, eventsCore.eventStatus(x, summaries.get(x.id)?.statuses ?? []), summaries.get(x.id))),
+        data: pageJson(page, (x) =>
+          eventJson(x, eventsCore.eventStatus(x, summaries.get(x.id)?.statuses ?? []), summaries.get(x.id)),
+        ),
       }
     })
     .add('GET', `${ev}/:eventID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
       const summary = eventsCore.deliverySummaries(ctx.db, [event.id]).get(event.id)
-      return {status: 200, message: 'Event fetched successfully', data: eventJson(event, eventsCore.eventStatus(event, summary?.statuses ?? []), summary)}
+      return {
+        status: 200,
+        message: 'Event fetched successfully',
+        data: eventJson(event, eventsCore.eventStatus(event, summary?.statuses ?? []), summary),
+      }
     })
 
   router
@@ -82,7 +98,17 @@ export function addEventRoutes(router: R): void {
       const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
       const made = retries.replayEvent(ctx.db, project, event)
       if (made.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-      return {status: 200, message: `Event replayed to ${made.length} endpoint(s)`, data: eventJson(event, eventsCore.eventStatus(event, made.map((d) => d.status)))}
+      return {
+        status: 200,
+        message: `Event replayed to ${made.length} endpoint(s)`,
+        data: eventJson(
+          event,
+          eventsCore.eventStatus(
+            event,
+            made.map((d) => d.status),
+          ),
+        ),
+      }
     })
     .add('POST', `${ev}/:eventID/replays`, (ctx, r) => {
       // Caravan extension: record a replay the CLI sent itself (caravan replay).
@@ -95,18 +121,27 @@ export function addEventRoutes(router: R): void {
     .add('POST', `${ev}/batchreplay`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const q = r.query
-      const page = eventsCore.listEvents(ctx.db, project.id, {perPage: retries.BATCH_LIMIT, direction: 'next', sort: 'ASC'}, {
-        startDate: opt(q, 'startDate'),
-        endDate: opt(q, 'endDate'),
-        sourceId: opt(q, 'sourceId'),
-        endpointId: opt(q, 'endpointId'),
-        idempotencyKey: opt(q, 'idempotencyKey'),
-        eventType: opt(q, 'event_type'),
-      })
+      const page = eventsCore.listEvents(
+        ctx.db,
+        project.id,
+        {perPage: retries.BATCH_LIMIT, direction: 'next', sort: 'ASC'},
+        {
+          startDate: opt(q, 'startDate'),
+          endDate: opt(q, 'endDate'),
+          sourceId: opt(q, 'sourceId'),
+          endpointId: opt(q, 'endpointId'),
+          idempotencyKey: opt(q, 'idempotencyKey'),
+          eventType: opt(q, 'event_type'),
+        },
+      )
       let count = 0
       for (const event of page.content) count += retries.replayEvent(ctx.db, project, event).length
       if (count) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-      return {status: 200, message: 'Events replayed successfully', data: `${page.content.length} event(s) replayed, ${count} delivery(ies) scheduled`}
+      return {
+        status: 200,
+        message: 'Events replayed successfully',
+        data: `${page.content.length} event(s) replayed, ${count} delivery(ies) scheduled`,
+      }
     })
 
   const ed = '/api/v1/projects/:projectID/eventdeliveries'
@@ -125,7 +160,11 @@ export function addEventRoutes(router: R): void {
       const project = projectOf(ctx, r as AuthedRequest)
       const delivery = retries.resendDelivery(ctx.db, project, r.params.deliveryID)
       ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-      return {status: 200, message: 'App event processed for retry successfully', data: deliveriesJson(ctx.db, project, [delivery])[0]}
+      return {
+        status: 200,
+        message: 'App event processed for retry successfully',
+        data: deliveriesJson(ctx.db, project, [delivery])[0],
+      }
     })
     .add('POST', `${ed}/batchretry`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -139,7 +178,11 @@ export function addEventRoutes(router: R): void {
       if (!ids?.length) throw new HttpError(400, 'ids is required: a non-empty array of event delivery IDs')
       const result = retries.forceResend(ctx.db, project, ids)
       if (result.resent.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-      return {status: 200, message: `${result.resent.length} successful, ${result.failed.length} failed`, data: {resent: result.resent.map((d) => d.id), failed: result.failed}}
+      return {
+        status: 200,
+        message: `${result.resent.length} successful, ${result.failed.length} failed`,
+        data: {resent: result.resent.map((d) => d.id), failed: result.failed},
+      }
     })
 
   router
@@ -156,7 +199,11 @@ export function addEventRoutes(router: R): void {
     .add('GET', `${ed}/:deliveryID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const delivery = deliveriesCore.requireDelivery(ctx.db, project.id, r.params.deliveryID)
-      return {status: 200, message: 'Event delivery fetched successfully', data: deliveriesJson(ctx.db, project, [delivery])[0]}
+      return {
+        status: 200,
+        message: 'Event delivery fetched successfully',
+        data: deliveriesJson(ctx.db, project, [delivery])[0],
+      }
     })
     .add('GET', `${ed}/:deliveryID/deliveryattempts`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)

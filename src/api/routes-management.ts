@@ -42,7 +42,14 @@ export function addManagementRoutes(router: R): void {
         message: 'Project created successfully',
         data: {
           project: projectJson(project),
-          api_key: {uid: apiKey.split('.')[1], key: apiKey, key_type: 'project', name: `${project.name}'s key`, created_at: project.created_at, expires_at: ''},
+          api_key: {
+            uid: apiKey.split('.')[1],
+            key: apiKey,
+            key_type: 'project',
+            name: `${project.name}'s key`,
+            created_at: project.created_at,
+            expires_at: '',
+          },
         },
       }
     })
@@ -53,7 +60,11 @@ export function addManagementRoutes(router: R): void {
     }))
     .add('PUT', `${p}/:projectID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 202, message: 'Project updated successfully', data: projectJson(projectsCore.updateProject(ctx.db, project.id, r.body))}
+      return {
+        status: 202,
+        message: 'Project updated successfully',
+        data: projectJson(projectsCore.updateProject(ctx.db, project.id, r.body)),
+      }
     })
     .add('DELETE', `${p}/:projectID`, (ctx, r) => {
       adminOnly(r as AuthedRequest)
@@ -75,11 +86,19 @@ export function addManagementRoutes(router: R): void {
     })
     .add('POST', e, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 201, message: 'Endpoint created successfully', data: endpointJson(endpointsCore.createEndpoint(ctx.db, project.id, r.body))}
+      return {
+        status: 201,
+        message: 'Endpoint created successfully',
+        data: endpointJson(endpointsCore.createEndpoint(ctx.db, project.id, r.body)),
+      }
     })
     .add('GET', `${e}/:endpointID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 200, message: 'Endpoint fetched successfully', data: endpointJson(endpointsCore.requireEndpoint(ctx.db, project.id, r.params.endpointID))}
+      return {
+        status: 200,
+        message: 'Endpoint fetched successfully',
+        data: endpointJson(endpointsCore.requireEndpoint(ctx.db, project.id, r.params.endpointID)),
+      }
     })
     .add('PUT', `${e}/:endpointID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -95,7 +114,11 @@ export function addManagementRoutes(router: R): void {
       const project = projectOf(ctx, r as AuthedRequest)
       const updated = endpointsCore.togglePause(ctx.db, project.id, r.params.endpointID)
       if (updated.status === 'active') ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-      return {status: 202, message: `Endpoint ${updated.status === 'paused' ? 'paused' : 'unpaused'} successfully`, data: endpointJson(updated)}
+      return {
+        status: 202,
+        message: `Endpoint ${updated.status === 'paused' ? 'paused' : 'unpaused'} successfully`,
+        data: endpointJson(updated),
+      }
     })
     .add('PUT', `${e}/:endpointID/expire_secret`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -121,16 +144,27 @@ export function addManagementRoutes(router: R): void {
     .add('GET', s, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const endpointId = r.query.get('endpointId') ?? r.query.getAll('endpointId[]')[0]
-      const page = subsCore.listSubscriptions(ctx.db, project.id, pageQuery(r.query), {endpointId, name: r.query.get('name') ?? undefined})
+      const page = subsCore.listSubscriptions(ctx.db, project.id, pageQuery(r.query), {
+        endpointId,
+        name: r.query.get('name') ?? undefined,
+      })
       return {status: 200, message: 'Subscriptions fetched successfully', data: pageJson(page, (x) => subJson(ctx, x))}
     })
     .add('POST', s, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 201, message: 'Subscription created successfully', data: subJson(ctx, subsCore.createSubscription(ctx.db, project.id, r.body))}
+      return {
+        status: 201,
+        message: 'Subscription created successfully',
+        data: subJson(ctx, subsCore.createSubscription(ctx.db, project.id, r.body)),
+      }
     })
     .add('GET', `${s}/:subscriptionID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 200, message: 'Subscription fetched successfully', data: subJson(ctx, subsCore.requireSubscription(ctx.db, project.id, r.params.subscriptionID))}
+      return {
+        status: 200,
+        message: 'Subscription fetched successfully',
+        data: subJson(ctx, subsCore.requireSubscription(ctx.db, project.id, r.params.subscriptionID)),
+      }
     })
     .add('PUT', `${s}/:subscriptionID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -152,15 +186,27 @@ export function addManagementRoutes(router: R): void {
         type: r.query.get('type') ?? undefined,
         provider: r.query.get('provider') ?? undefined,
       })
-      return {status: 200, message: 'Sources fetched successfully', data: pageJson(page, (x) => sourceJson(x, ctx.baseUrl()))}
+      return {
+        status: 200,
+        message: 'Sources fetched successfully',
+        data: pageJson(page, (x) => sourceJson(x, ctx.baseUrl())),
+      }
     })
     .add('POST', so, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 201, message: 'Source created successfully', data: sourceJson(sourcesCore.createSource(ctx.db, project.id, r.body), ctx.baseUrl())}
+      return {
+        status: 201,
+        message: 'Source created successfully',
+        data: sourceJson(sourcesCore.createSource(ctx.db, project.id, r.body), ctx.baseUrl()),
+      }
     })
     .add('GET', `${so}/:sourceID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      return {status: 200, message: 'Source fetched successfully', data: sourceJson(sourcesCore.requireSource(ctx.db, project.id, r.params.sourceID), ctx.baseUrl())}
+      return {
+        status: 200,
+        message: 'Source fetched successfully',
+        data: sourceJson(sourcesCore.requireSource(ctx.db, project.id, r.params.sourceID), ctx.baseUrl()),
+      }
     })
     .add('PUT', `${so}/:sourceID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)

@@ -1,5 +1,14 @@
 import type {DeliverySummary} from '../core/events.js'
-import type {Delivery, DeliveryAttempt, Endpoint, EventRecord, Headers, Project, Source, Subscription} from '../store/types.js'
+import type {
+  Delivery,
+  DeliveryAttempt,
+  Endpoint,
+  EventRecord,
+  Headers,
+  Project,
+  Source,
+  Subscription,
+} from '../store/types.js'
 
 /**
  * Records → Convoy's response shapes (models.*Response). Field names and types follow
@@ -44,7 +53,10 @@ export function endpointJson(e: Endpoint, extra: {cb_state?: string} = {}) {
   }
 }
 
-export function subscriptionJson(s: Subscription, related: {endpoint?: Endpoint; source?: Source; baseUrl?: string} = {}) {
+export function subscriptionJson(
+  s: Subscription,
+  related: {endpoint?: Endpoint; source?: Source; baseUrl?: string} = {},
+) {
   return {
     uid: s.id,
     project_id: s.project_id,
@@ -120,7 +132,13 @@ export function eventJson(e: EventRecord, status: string, summary?: DeliverySumm
     endpoints: e.target_endpoint_ids,
     // Caravan: what list views show (attempts, last response code and latency)
     delivery_summary: summary
-      ? {deliveries: summary.statuses.length, attempts: summary.attempts, response_status: summary.response_status, latency_ms: summary.latency_ms, error: summary.error}
+      ? {
+          deliveries: summary.statuses.length,
+          attempts: summary.attempts,
+          response_status: summary.response_status,
+          latency_ms: summary.latency_ms,
+          error: summary.error,
+        }
       : {deliveries: 0, attempts: 0, response_status: null, latency_ms: null, error: ''},
     created_at: e.created_at,
     updated_at: e.updated_at,

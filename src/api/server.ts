@@ -36,7 +36,15 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
     const url = new URL(req.url ?? '/', 'http://relay.local')
     try {
       if (url.pathname === '/healthz' || url.pathname === '/health') {
-        sendJson(res, 200, {status: true, message: 'Caravan relay is healthy', data: {version: ctx.version, uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000), ...ctx.status()}})
+        sendJson(res, 200, {
+          status: true,
+          message: 'Caravan relay is healthy',
+          data: {
+            version: ctx.version,
+            uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+            ...ctx.status(),
+          },
+        })
         return
       }
       for (const [prefix, handler] of Object.entries(extra)) {
@@ -56,10 +64,23 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
       const scope = lookupApiKey(ctx.db, key)
       if (!scope) throw new HttpError(401, 'invalid API key')
 
-      const raw = req.method === 'GET' || req.method === 'DELETE' ? Buffer.alloc(0) : await readBody(req, API_BODY_LIMIT)
-      const request: AuthedRequest = {req, params: match.params, query: url.searchParams, body: parseJson(raw), keyProject: scope.projectId}
+      const raw =
+        req.method === 'GET' || req.method === 'DELETE' ? Buffer.alloc(0) : await readBody(req, API_BODY_LIMIT)
+      const request: AuthedRequest = {
+        req,
+        params: match.params,
+        query: url.searchParams,
+        body: parseJson(raw),
+        keyProject: scope.projectId,
+      }
       const result = await match.handler(ctx, request)
-      sendJson(res, result.status, result.data === undefined ? {status: true, message: result.message} : {status: true, message: result.message, data: result.data})
+      sendJson(
+        res,
+        result.status,
+        result.data === undefined
+          ? {status: true, message: result.message}
+          : {status: true, message: result.message, data: result.data},
+      )
     } catch (error) {
       if (res.headersSent) {
         res.destroy(error as Error)

@@ -8,7 +8,9 @@ import {CaravanError, isCaravanError} from '../errors.js'
 import {EXIT, EXIT_FOR_ERROR} from './exit-codes.js'
 import {makeChalk} from './output.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 
 /**
  * Shared flags and one error mapping for every command: domain errors become one clear
@@ -16,7 +18,10 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
  */
 export abstract class BaseCommand extends Command {
   static baseFlags = {
-    json: Flags.boolean({description: 'Print the result as JSON on stdout (nothing else is written there).', default: false}),
+    json: Flags.boolean({
+      description: 'Print the result as JSON on stdout (nothing else is written there).',
+      default: false,
+    }),
   }
 
   protected color: ChalkInstance = makeChalk(process.stdout)
@@ -45,7 +50,10 @@ export abstract class BaseCommand extends Command {
     }
     if (error instanceof Errors.ExitError) throw error
     // oclif's own parse errors (unknown flag, missing arg) are usage errors.
-    if (error.oclif?.exit === 2 || /Unexpected argument|Nonexistent flag|Missing required|Expected --|Parsing --/.test(error.message)) {
+    if (
+      error.oclif?.exit === 2 ||
+      /Unexpected argument|Nonexistent flag|Missing required|Expected --|Parsing --/.test(error.message)
+    ) {
       error.oclif = {exit: EXIT.USAGE}
       throw error
     }
@@ -57,7 +65,10 @@ export abstract class BaseCommand extends Command {
 export abstract class GatewayCommand extends BaseCommand {
   static baseFlags = {
     ...BaseCommand.baseFlags,
-    gateway: Flags.string({description: 'Gateway URL (env CARAVAN_GATEWAY; default the local relay http://127.0.0.1:5005).', helpGroup: 'GATEWAY'}),
+    gateway: Flags.string({
+      description: 'Gateway URL (env CARAVAN_GATEWAY; default the local relay http://127.0.0.1:5005).',
+      helpGroup: 'GATEWAY',
+    }),
     'api-key': Flags.string({description: 'API key (env CARAVAN_API_KEY).', helpGroup: 'GATEWAY'}),
     project: Flags.string({description: 'Project ID (env CARAVAN_PROJECT).', helpGroup: 'GATEWAY'}),
   }
@@ -65,7 +76,11 @@ export abstract class GatewayCommand extends BaseCommand {
   private settingsCache?: GatewaySettings
 
   protected settings(flags: {gateway?: string; 'api-key'?: string; project?: string}): GatewaySettings {
-    this.settingsCache ??= resolveSettings({gateway: flags.gateway, apiKey: flags['api-key'], project: flags.project}, process.env, new ProfileStore())
+    this.settingsCache ??= resolveSettings(
+      {gateway: flags.gateway, apiKey: flags['api-key'], project: flags.project},
+      process.env,
+      new ProfileStore(),
+    )
     return this.settingsCache
   }
 

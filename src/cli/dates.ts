@@ -20,7 +20,10 @@ export function gatewayDate(value: string | undefined, flag: '--since' | '--unti
   if (plain) return `${plain[1]}T${plain[2]}${plain[3] ?? ':00'}`
   const ms = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN
   if (Number.isNaN(ms)) {
-    throw new Errors.CLIError(`${flag} must be a date like 2026-11-01 or 2026-11-01T15:04:05 (UTC), or an ISO date with a zone (got "${value}")`, {exit: 2})
+    throw new Errors.CLIError(
+      `${flag} must be a date like 2026-11-01 or 2026-11-01T15:04:05 (UTC), or an ISO date with a zone (got "${value}")`,
+      {exit: 2},
+    )
   }
   const seconds = flag === '--until' ? Math.ceil(ms / 1000) : Math.floor(ms / 1000)
   return new Date(seconds * 1000).toISOString().slice(0, 19)

@@ -9,7 +9,11 @@ export const endpointFlags = {
   description: Flags.string({description: 'Free-text description.'}),
   secret: Flags.string({description: 'Signing secret (generated when omitted on create).'}),
   owner: Flags.string({description: 'Owner ID, for fan-out events (events send --owner).'}),
-  'http-timeout': Flags.integer({description: 'Seconds to wait for the endpoint to answer (default 30).', min: 1, max: 300}),
+  'http-timeout': Flags.integer({
+    description: 'Seconds to wait for the endpoint to answer (default 30).',
+    min: 1,
+    max: 300,
+  }),
   'rate-limit': Flags.integer({description: 'Requests allowed per rate-limit window (default 5000).', min: 0}),
   'rate-limit-duration': Flags.integer({description: 'Rate-limit window in seconds (default 60).', min: 1}),
   'advanced-signatures': Flags.boolean({description: 'Sign as t=<unix>,v1=<sig> (replay-safe).', allowNo: true}),
@@ -48,6 +52,7 @@ export function endpointBody(flags: Record<string, unknown>): Json {
  */
 export function endpointUpdateBody(current: Json, changes: Json): Json {
   const body: Json = {url: current.url, name: current.name, description: current.description, ...changes}
-  if (body.authentication === undefined && isObject(current.authentication) && current.authentication.type) body.authentication = withoutNulls(current.authentication)
+  if (body.authentication === undefined && isObject(current.authentication) && current.authentication.type)
+    body.authentication = withoutNulls(current.authentication)
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null))
 }

@@ -1,7 +1,10 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 
 /** Colour only for a TTY, and never when NO_COLOR is set (https://no-color.org). */
-export function makeChalk(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): ChalkInstance {
+export function makeChalk(
+  stream: NodeJS.WriteStream = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): ChalkInstance {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return new Chalk({level: 0})
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return new Chalk({level: 1})
   return new Chalk({level: stream.isTTY ? 1 : 0})
@@ -64,5 +67,8 @@ export function colorStatus(status: string, c: ChalkInstance): string {
 
 export function shortTime(iso: string): string {
   if (!iso) return ''
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '')
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '')
+    .replace(/Z$/, '')
 }

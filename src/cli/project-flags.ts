@@ -8,7 +8,10 @@ export const projectConfigFlags = {
   'retry-duration': Flags.integer({description: 'Base retry interval in seconds.', min: 1}),
   'retry-count': Flags.integer({description: 'Retries after the first attempt.', min: 0}),
   'signature-header': Flags.string({description: 'Header carrying the signature (default X-Convoy-Signature).'}),
-  'signature-scheme': Flags.string({description: 'How deliveries are signed.', options: ['convoy', 'standard-webhooks']}),
+  'signature-scheme': Flags.string({
+    description: 'How deliveries are signed.',
+    options: ['convoy', 'standard-webhooks'],
+  }),
   'signature-hash': Flags.string({description: 'HMAC hash for Convoy signatures.', options: ['SHA256', 'SHA512']}),
   'signature-encoding': Flags.string({description: 'Encoding of Convoy signatures.', options: ['hex', 'base64']}),
   'disable-endpoint': Flags.boolean({description: 'Disable endpoints whose deliveries keep failing.', allowNo: true}),
@@ -19,18 +22,35 @@ export const projectConfigFlags = {
 export function projectConfigBody(flags: Record<string, unknown>): Json | undefined {
   const config: Json = {}
   if (flags['retry-strategy'] || flags['retry-duration'] !== undefined || flags['retry-count'] !== undefined) {
-    config.strategy = {type: flags['retry-strategy'], duration: flags['retry-duration'], retry_count: flags['retry-count']}
+    config.strategy = {
+      type: flags['retry-strategy'],
+      duration: flags['retry-duration'],
+      retry_count: flags['retry-count'],
+    }
   }
-  if (flags['signature-header'] || flags['signature-scheme'] || flags['signature-hash'] || flags['signature-encoding']) {
+  if (
+    flags['signature-header'] ||
+    flags['signature-scheme'] ||
+    flags['signature-hash'] ||
+    flags['signature-encoding']
+  ) {
     config.signature = {
       header: flags['signature-header'],
       scheme: flags['signature-scheme'],
-      versions: flags['signature-hash'] || flags['signature-encoding'] ? [{hash: flags['signature-hash'] ?? 'SHA256', encoding: flags['signature-encoding'] ?? 'hex'}] : undefined,
+      versions:
+        flags['signature-hash'] || flags['signature-encoding']
+          ? [{hash: flags['signature-hash'] ?? 'SHA256', encoding: flags['signature-encoding'] ?? 'hex'}]
+          : undefined,
     }
   }
   if (flags['disable-endpoint'] !== undefined) config.disable_endpoint = flags['disable-endpoint']
   if (flags['meta-event-url'] !== undefined) {
-    config.meta_event = {is_enabled: Boolean(flags['meta-event-url']), type: 'http', url: flags['meta-event-url'], secret: flags['meta-event-secret']}
+    config.meta_event = {
+      is_enabled: Boolean(flags['meta-event-url']),
+      type: 'http',
+      url: flags['meta-event-url'],
+      secret: flags['meta-event-secret'],
+    }
   }
   return Object.keys(config).length ? config : undefined
 }

@@ -35,7 +35,7 @@ export const COLUMNS: Record<string, Column<Json>[]> = {
   events: [
     {header: 'ID', get: (e) => e.uid},
     {header: 'TYPE', get: (e) => e.event_type},
-    {header: 'STATUS', get: (e) => (e.is_duplicate_event ? 'duplicate' : e.status ?? ''), color: status},
+    {header: 'STATUS', get: (e) => (e.is_duplicate_event ? 'duplicate' : (e.status ?? '')), color: status},
     {header: 'ENDPOINTS', get: (e) => String((e.endpoints ?? []).length)},
     {header: 'CREATED', get: (e) => shortTime(e.created_at)},
   ],
@@ -71,6 +71,9 @@ function show(value: unknown): string {
 /** All scalar fields first, then nested ones as compact JSON. */
 export function renderResource(resource: Json, c: ChalkInstance, omit: string[] = []): string {
   const entries = Object.entries(resource).filter(([k, v]) => !omit.includes(k) && v !== undefined)
-  const fields: [string, string][] = entries.map(([k, v]) => [k, k === 'status' && typeof v === 'string' ? colorStatus(v, c) : show(v)])
+  const fields: [string, string][] = entries.map(([k, v]) => [
+    k,
+    k === 'status' && typeof v === 'string' ? colorStatus(v, c) : show(v),
+  ])
   return renderFields(fields, c)
 }

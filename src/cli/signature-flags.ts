@@ -2,7 +2,11 @@ import {Errors, Flags} from '@oclif/core'
 import {readFileSync} from 'node:fs'
 
 export const signatureFlags = {
-  scheme: Flags.string({description: 'convoy: X-Convoy-Signature (simple or advanced); standard: Standard Webhooks.', options: ['convoy', 'standard'], default: 'convoy'}),
+  scheme: Flags.string({
+    description: 'convoy: X-Convoy-Signature (simple or advanced); standard: Standard Webhooks.',
+    options: ['convoy', 'standard'],
+    default: 'convoy',
+  }),
   secret: Flags.string({description: 'Signing secret (whsec_… for the standard scheme).', required: true}),
   data: Flags.string({description: 'Payload; @file reads a file; omit to read stdin. Signed byte for byte.'}),
   timestamp: Flags.integer({description: 'Unix timestamp in seconds (advanced/standard; default now).'}),
@@ -15,6 +19,7 @@ export const signatureFlags = {
 /** The exact bytes to sign: --data, @file, or stdin (never re-encoded). */
 export function readPayload(data: string | undefined): Buffer {
   if (data !== undefined) return data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data, 'utf8')
-  if (process.stdin.isTTY) throw new Errors.CLIError('no payload: pass --data, --data @file, or pipe it on stdin', {exit: 2})
+  if (process.stdin.isTTY)
+    throw new Errors.CLIError('no payload: pass --data, --data @file, or pipe it on stdin', {exit: 2})
   return readFileSync(0)
 }

@@ -25,8 +25,13 @@ export const sourceFlags = {
   password: Flags.string({description: 'Expected password (verifier basic_auth).'}),
   'key-header': Flags.string({description: 'Header carrying the key (verifier api_key).'}),
   'key-value': Flags.string({description: 'Expected key (verifier api_key).'}),
-  'idempotency-key': Flags.string({description: 'Where to read an idempotency key: header.<name>, body.<path> or query.<name> (repeatable).', multiple: true}),
-  'event-type-location': Flags.string({description: 'Where to read the event type: header.<name>, body.<path> or query.<name>.'}),
+  'idempotency-key': Flags.string({
+    description: 'Where to read an idempotency key: header.<name>, body.<path> or query.<name> (repeatable).',
+    multiple: true,
+  }),
+  'event-type-location': Flags.string({
+    description: 'Where to read the event type: header.<name>, body.<path> or query.<name>.',
+  }),
   'custom-response': Flags.string({description: 'Body the ingest URL answers with.'}),
   'custom-response-type': Flags.string({description: 'Content type of --custom-response.', default: 'text/plain'}),
   'body-limit': Flags.integer({description: 'Largest accepted request body in bytes (default 10 MiB).', min: 1}),
@@ -38,12 +43,21 @@ function verifierBody(flags: Record<string, unknown>, verifier: string): Json {
   switch (verifier) {
     case 'hmac':
       if (!flags['hmac-header'] || !flags.secret) throw usage('verifier hmac needs --hmac-header and --secret')
-      return {type: 'hmac', hmac: {header: flags['hmac-header'], hash: flags.hash ?? 'SHA256', encoding: flags.encoding ?? 'hex', secret: flags.secret}}
+      return {
+        type: 'hmac',
+        hmac: {
+          header: flags['hmac-header'],
+          hash: flags.hash ?? 'SHA256',
+          encoding: flags.encoding ?? 'hex',
+          secret: flags.secret,
+        },
+      }
     case 'basic_auth':
       if (!flags.username || !flags.password) throw usage('verifier basic_auth needs --username and --password')
       return {type: 'basic_auth', basic_auth: {username: flags.username, password: flags.password}}
     case 'api_key':
-      if (!flags['key-header'] || !flags['key-value']) throw usage('verifier api_key needs --key-header and --key-value')
+      if (!flags['key-header'] || !flags['key-value'])
+        throw usage('verifier api_key needs --key-header and --key-value')
       return {type: 'api_key', api_key: {header_name: flags['key-header'], header_value: flags['key-value']}}
     default:
       return {type: 'noop'}
@@ -52,7 +66,9 @@ function verifierBody(flags: Record<string, unknown>, verifier: string): Json {
 
 /** Convoy's source body from flags; providers keep their secret in verifier.hmac.secret. */
 export function sourceBody(flags: Record<string, unknown>, creating: boolean): Json {
-  const named = (flags.provider as string | undefined) ?? (PROVIDERS.includes(flags.verifier as string) ? (flags.verifier as string) : undefined)
+  const named =
+    (flags.provider as string | undefined) ??
+    (PROVIDERS.includes(flags.verifier as string) ? (flags.verifier as string) : undefined)
   const body: Json = {name: flags.name}
   if (named) {
     if (!flags.secret) throw usage(`provider ${named} needs --secret (the signing secret the provider gave you)`)
@@ -65,7 +81,8 @@ export function sourceBody(flags: Record<string, unknown>, creating: boolean): J
   if (creating) body.type = 'http'
   if (flags['idempotency-key']) body.idempotency_keys = flags['idempotency-key']
   if (flags['event-type-location']) body.event_type_location = flags['event-type-location']
-  if (flags['custom-response'] !== undefined) body.custom_response = {body: flags['custom-response'], content_type: flags['custom-response-type']}
+  if (flags['custom-response'] !== undefined)
+    body.custom_response = {body: flags['custom-response'], content_type: flags['custom-response-type']}
   if (flags['body-limit'] !== undefined) body.body_limit = flags['body-limit']
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
 }

@@ -4,7 +4,9 @@ import type {Json} from '../client/resources.js'
 
 export const subscriptionFlags = {
   'event-types': Flags.string({description: "Comma-separated event types; '*' wildcards (default all)."}),
-  'filter-body': Flags.string({description: 'Body filter as JSON, in Convoy syntax ($eq $neq $gt $gte $lt $lte $in $nin $exist $regex $or $and).'}),
+  'filter-body': Flags.string({
+    description: 'Body filter as JSON, in Convoy syntax ($eq $neq $gt $gte $lt $lte $in $nin $exist $regex $or $and).',
+  }),
   'filter-headers': Flags.string({description: 'Header filter as JSON, same syntax.'}),
   source: Flags.string({description: 'Only events from this source ID.'}),
 }
@@ -27,10 +29,19 @@ export function subscriptionBody(flags: Record<string, unknown>, current?: Json)
   const filterHeaders = flags['filter-headers'] as string | undefined
   if (types !== undefined || filterBody !== undefined || filterHeaders !== undefined) {
     body.filter_config = {
-      event_types: types !== undefined ? types.split(',').map((t) => t.trim()).filter(Boolean) : current?.event_types ?? ['*'],
+      event_types:
+        types !== undefined
+          ? types
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : (current?.event_types ?? ['*']),
       filter: {
-        body: filterBody !== undefined ? parseJsonFlag(filterBody, '--filter-body') : current?.filter?.body ?? {},
-        headers: filterHeaders !== undefined ? parseJsonFlag(filterHeaders, '--filter-headers') : current?.filter?.headers ?? {},
+        body: filterBody !== undefined ? parseJsonFlag(filterBody, '--filter-body') : (current?.filter?.body ?? {}),
+        headers:
+          filterHeaders !== undefined
+            ? parseJsonFlag(filterHeaders, '--filter-headers')
+            : (current?.filter?.headers ?? {}),
       },
     }
   }

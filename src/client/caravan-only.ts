@@ -6,7 +6,13 @@ import {CaravanError} from '../errors.js'
  * server. Exit code 7, like any other gateway that cannot do what was asked.
  */
 export function needsCaravan(feature: string, gateway: string, why: string, hint?: string): CaravanError {
-  return new CaravanError('CARAVAN_ERR_GATEWAY', `${feature} needs a Caravan gateway: ${gateway} is not a Caravan relay (${why})`, {
-    hint: hint ?? 'run one with caravan server (or drop --gateway to use the local relay); the management commands work against Convoy too',
-  })
+  return new CaravanError(
+    'CARAVAN_ERR_GATEWAY',
+    `${feature} needs a Caravan gateway: ${gateway} is not a Caravan relay (${why})`,
+    {
+      hint:
+        hint ??
+        'run one with caravan server (or drop --gateway to use the local relay); the management commands work against Convoy too',
+    },
+  )
 }

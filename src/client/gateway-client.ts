@@ -33,7 +33,16 @@ async function loadRequest(): Promise<typeof undiciRequest> {
 /** Convoy dates its API; sending a version keeps response shapes stable across upgrades. */
 export const CONVOY_API_VERSION = '2024-04-01'
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+])
 
 function networkCode(error: unknown): string | undefined {
   let current: unknown = error
@@ -59,7 +68,9 @@ export class GatewayClient {
   private downError(code: string): CaravanError {
     const local = this.gateway === DEFAULT_GATEWAY || /^http:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(this.gateway)
     return new CaravanError('CARAVAN_ERR_GATEWAY_DOWN', `the gateway at ${this.gateway} is not reachable (${code})`, {
-      hint: local ? 'start the local relay with: caravan server' : 'check the address (--gateway, CARAVAN_GATEWAY or caravan login)',
+      hint: local
+        ? 'start the local relay with: caravan server'
+        : 'check the address (--gateway, CARAVAN_GATEWAY or caravan login)',
     })
   }
 
@@ -84,14 +95,25 @@ export class GatewayClient {
     const request = await loadRequest()
     let response: Awaited<ReturnType<typeof undiciRequest>>
     try {
-      response = await request(url, {method: method as 'GET', headers, body, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs})
+      response = await request(url, {
+        method: method as 'GET',
+        headers,
+        body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      })
     } catch (error) {
       const code = networkCode(error)
       if (code) throw this.downError(code)
       if ((error as {code?: string}).code === 'UND_ERR_HEADERS_TIMEOUT') {
-        throw new CaravanError('CARAVAN_ERR_TIMEOUT', `the gateway at ${this.gateway} did not answer within ${this.timeoutMs / 1000}s`)
+        throw new CaravanError(
+          'CARAVAN_ERR_TIMEOUT',
+          `the gateway at ${this.gateway} did not answer within ${this.timeoutMs / 1000}s`,
+        )
       }
-      throw new CaravanError('CARAVAN_ERR_GATEWAY', `request to ${url.origin} failed: ${(error as Error).message}`, {cause: error})
+      throw new CaravanError('CARAVAN_ERR_GATEWAY', `request to ${url.origin} failed: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
     const text = await response.body.text()
     let parsed: Envelope<T> | undefined
@@ -129,7 +151,13 @@ export class GatewayClient {
    * `caravan` tells a Caravan relay (it answers /healthz) from another Convoy-compatible
    * server, for the features only Caravan has (listen, inspect, replay).
    */
-  async health(): Promise<{ok: boolean; caravan: boolean; version?: string; detail?: Record<string, unknown>; error?: string}> {
+  async health(): Promise<{
+    ok: boolean
+    caravan: boolean
+    version?: string
+    detail?: Record<string, unknown>
+    error?: string
+  }> {
     const request = await loadRequest()
     let last: {ok: boolean; caravan: boolean; error?: string} = {ok: false, caravan: false}
     for (const path of ['/healthz', '/health']) {
@@ -142,7 +170,8 @@ export class GatewayClient {
         } catch {
           detail = undefined
         }
-        if (response.statusCode === 200) return {ok: true, caravan: path === '/healthz', version: detail?.version as string | undefined, detail}
+        if (response.statusCode === 200)
+          return {ok: true, caravan: path === '/healthz', version: detail?.version as string | undefined, detail}
         last = {ok: false, caravan: false, error: `HTTP ${response.statusCode} from ${path}`}
       } catch (error) {
         // Not reachable at all: no point trying the other path.

@@ -9,5 +9,9 @@ export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !=
 export function withoutNulls<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => withoutNulls(v)) as T
   if (!isObject(value)) return value
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)])) as T
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  ) as T
 }

@@ -19,6 +19,8 @@ export interface ReplayOptions {
   forward?: string
   data?: Buffer
   headers?: Record<string, string>
+  /** Send exactly these headers instead of the stored ones (an edited request). */
+  replaceHeaders?: Record<string, string[]>
   edit?: boolean
 }
 
@@ -47,7 +49,8 @@ export function parseRequest(text: string): {headers: HeaderMap; body: Buffer} {
   for (const line of head.split('\n')) {
     if (!line.trim()) continue
     const at = line.indexOf(':')
-    if (at <= 0) throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `edited request: "${line}" is not a "Name: value" header line`)
+    if (at <= 0)
+      throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `edited request: "${line}" is not a "Name: value" header line`)
     ;(headers[line.slice(0, at).trim().toLowerCase()] ??= []).push(line.slice(at + 1).trim())
   }
   return {headers, body: Buffer.from(body, 'utf8')}
@@ -60,7 +63,11 @@ function editInEditor(headers: HeaderMap, body: Buffer): {headers: HeaderMap; bo
   try {
     writeFileSync(file, formatRequest(headers, body))
     const run = spawnSync(editor, [file], {stdio: 'inherit', shell: process.platform === 'win32'})
-    if (run.status !== 0) throw new CaravanError('CARAVAN_ERR_CONFIG', `the editor (${editor}) exited with ${run.status ?? run.signal}; nothing was sent`)
+    if (run.status !== 0)
+      throw new CaravanError(
+        'CARAVAN_ERR_CONFIG',
+        `the editor (${editor}) exited with ${run.status ?? run.signal}; nothing was sent`,
+      )
     return parseRequest(readFileSync(file, 'utf8'))
   } finally {
     rmSync(dir, {recursive: true, force: true})
@@ -71,7 +78,11 @@ async function findEvent(client: GatewayClient, base: string, ref: string, sourc
   if (ref !== 'latest') return client.data<Json>('GET', `${base}/events/${encodeURIComponent(ref)}`)
   const page = await client.data<{content: Json[]}>('GET', `${base}/events`, {query: {perPage: 1, sourceId}})
   const event = page.content[0]
-  if (!event) throw new CaravanError('CARAVAN_ERR_NOT_FOUND', sourceId ? 'no events from that source yet' : 'no events stored yet')
+  if (!event)
+    throw new CaravanError(
+      'CARAVAN_ERR_NOT_FOUND',
+      sourceId ? 'no events from that source yet' : 'no events stored yet',
+    )
   return event
 }
 
@@ -80,7 +91,11 @@ async function findEvent(client: GatewayClient, base: string, ref: string, sourc
  * optionally edited, re-signed when the source knows the provider secret, and record
  * the result as a new delivery of the original event.
  */
-export async function replayStoredEvent(client: GatewayClient, projectId: string, opts: ReplayOptions): Promise<ReplayOutcome> {
+export async function replayStoredEvent(
+  client: GatewayClient,
+  projectId: string,
+  opts: ReplayOptions,
+): Promise<ReplayOutcome> {
   const base = `/api/v1/projects/${encodeURIComponent(projectId)}`
   let source: Json | undefined
   if (opts.source) {
@@ -90,21 +105,30 @@ export async function replayStoredEvent(client: GatewayClient, projectId: string
   }
   const event = await findEvent(client, base, opts.ref, source?.uid)
   if (typeof event.body_base64 !== 'string') {
-    throw needsCaravan('caravan replay', client.gateway, 'its events do not carry the raw request that replay re-sends', `to have the gateway deliver the event again, use: caravan events replay ${event.uid ?? '<id>'}`)
+    throw needsCaravan(
+      'caravan replay',
+      client.gateway,
+      'its events do not carry the raw request that replay re-sends',
+      `to have the gateway deliver the event again, use: caravan events replay ${event.uid ?? '<id>'}`,
+    )
   }
-  if (!source && event.source_id) source = await client.data<Json>('GET', `${base}/sources/${encodeURIComponent(event.source_id)}`)
+  if (!source && event.source_id)
+    source = await client.data<Json>('GET', `${base}/sources/${encodeURIComponent(event.source_id)}`)
 
   let target = opts.forward ? parseTarget(opts.forward) : undefined
   let listenerId: string | undefined
   if (!target) {
     const listeners = (await client.data<Json[]>('GET', `${base}/listeners`)) ?? []
     const match = listeners.find((l) => !source || l.source === source.name)
-    if (!match) throw new CaravanError('CARAVAN_ERR_CONFIG', 'no caravan listen is running for this source', {hint: 'pass --forward localhost:3000/path, or start caravan listen'})
+    if (!match)
+      throw new CaravanError('CARAVAN_ERR_CONFIG', 'no caravan listen is running for this source', {
+        hint: 'pass --forward localhost:3000/path, or start caravan listen',
+      })
     target = new URL(match.target)
     listenerId = match.listener_id
   }
 
-  let headers: HeaderMap = {...(event.headers as HeaderMap)}
+  let headers: HeaderMap = opts.replaceHeaders ? {...opts.replaceHeaders} : {...(event.headers as HeaderMap)}
   let body = opts.data ?? Buffer.from(event.body_base64 ?? '', 'base64')
   for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = [v]
   if (opts.edit) ({headers, body} = editInEditor(headers, body))
@@ -120,7 +144,9 @@ export async function replayStoredEvent(client: GatewayClient, projectId: string
       headers = resignHeaders(provider, secret, headers, body, Date.now()) as HeaderMap
       resigned = true
     } else if (!secret && (timestamped || changed)) {
-      notes.push(`the ${provider} signature was not refreshed (the source has no secret): the app may reject it; set one with caravan sources update ${source!.uid} --provider ${provider} --secret …`)
+      notes.push(
+        `the ${provider} signature was not refreshed (the source has no secret): the app may reject it; set one with caravan sources update ${source!.uid} --provider ${provider} --secret …`,
+      )
     }
   }
 

@@ -22,8 +22,14 @@ export interface TriggerResult {
  * Send a realistic sample of a provider's webhook to a source's ingest URL, signed the
  * way the provider signs it with the source's secret, exactly as the provider would.
  */
-export async function triggerSample(source: Json, provider: string, event: string, client?: GatewayClient): Promise<TriggerResult> {
-  if (!isProviderName(provider)) throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `unknown provider "${provider}" (see caravan trigger --list)`)
+export async function triggerSample(
+  source: Json,
+  provider: string,
+  event: string,
+  client?: GatewayClient,
+): Promise<TriggerResult> {
+  if (!isProviderName(provider))
+    throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `unknown provider "${provider}" (see caravan trigger --list)`)
   const sample = buildSample(provider, event, {now: Date.now()})
   const secret = source.provider === provider ? sourceSecret(source) : undefined
   const headers: Record<string, string> = {...sample.headers}
@@ -32,9 +38,21 @@ export async function triggerSample(source: Json, provider: string, event: strin
   try {
     response = await request(source.url, {method: 'POST', headers, body: sample.body})
   } catch (error) {
-    throw new CaravanError('CARAVAN_ERR_GATEWAY_DOWN', `cannot reach the ingest URL ${source.url}: ${(error as Error).message}`, {hint: client ? 'is the relay running? caravan status' : undefined})
+    throw new CaravanError(
+      'CARAVAN_ERR_GATEWAY_DOWN',
+      `cannot reach the ingest URL ${source.url}: ${(error as Error).message}`,
+      {hint: client ? 'is the relay running? caravan status' : undefined},
+    )
   }
   const text = await response.body.text()
   const eventId = response.headers['x-caravan-event-id']
-  return {provider, event, url: source.url, status: response.statusCode, event_id: typeof eventId === 'string' ? eventId : null, signed: Boolean(secret), response: text}
+  return {
+    provider,
+    event,
+    url: source.url,
+    status: response.statusCode,
+    event_id: typeof eventId === 'string' ? eventId : null,
+    signed: Boolean(secret),
+    response: text,
+  }
 }

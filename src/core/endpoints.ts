@@ -23,11 +23,20 @@ function readAuthentication(input: Input | undefined): EndpointAuthentication | 
   if (type === 'api_key') {
     const key = input.obj_('api_key')
     if (!key) throw badRequest(`${input.field('api_key')} is required when type is api_key`)
-    return {type, api_key: {header_name: key.str('header_name', {required: true}), header_value: key.str('header_value', {required: true})}}
+    return {
+      type,
+      api_key: {
+        header_name: key.str('header_name', {required: true}),
+        header_value: key.str('header_value', {required: true}),
+      },
+    }
   }
   const basic = input.obj_('basic_auth')
   if (!basic) throw badRequest(`${input.field('basic_auth')} is required when type is basic_auth`)
-  return {type, basic_auth: {username: basic.str('username', {required: true}), password: basic.str('password', {required: true})}}
+  return {
+    type,
+    basic_auth: {username: basic.str('username', {required: true}), password: basic.str('password', {required: true})},
+  }
 }
 
 /** Fields shared by create and update; `base` supplies what the body leaves out. */
@@ -44,7 +53,7 @@ function readEndpointFields(input: Input, base: Endpoint): Endpoint {
     rate_limit_duration: input.int('rate_limit_duration', {min: 1}) ?? base.rate_limit_duration,
     advanced_signatures: input.bool('advanced_signatures') ?? base.advanced_signatures,
     content_type: input.str('content_type', {max: 200}) ?? base.content_type,
-    slack_webhook_url: input.has('slack_webhook_url') ? input.url('slack_webhook_url') ?? '' : base.slack_webhook_url,
+    slack_webhook_url: input.has('slack_webhook_url') ? (input.url('slack_webhook_url') ?? '') : base.slack_webhook_url,
     support_email: input.str('support_email', {max: 320}) ?? base.support_email,
     authentication: readAuthentication(input.obj_('authentication')) ?? base.authentication,
     status: disabled === undefined ? base.status : disabled ? 'inactive' : 'active',
@@ -122,11 +131,18 @@ export function deleteEndpoint(db: Db, projectId: string, id: string): void {
   // routing broadcast events to an endpoint that no longer exists.
   db.transaction(() => {
     if (!endpoints.remove(db, projectId, id)) throw notFound(`endpoint ${id}`)
-    db.prepare(`UPDATE subscriptions SET deleted_at = ? WHERE project_id = ? AND endpoint_id = ? AND deleted_at IS NULL`).run(nowIso(), projectId, id)
+    db.prepare(
+      `UPDATE subscriptions SET deleted_at = ? WHERE project_id = ? AND endpoint_id = ? AND deleted_at IS NULL`,
+    ).run(nowIso(), projectId, id)
   })()
 }
 
-export function listEndpoints(db: Db, projectId: string, page: PageQuery, filter: {q?: string; ownerId?: string; kind?: string}) {
+export function listEndpoints(
+  db: Db,
+  projectId: string,
+  page: PageQuery,
+  filter: {q?: string; ownerId?: string; kind?: string},
+) {
   // Listener (cli) endpoints are Caravan's own plumbing; list them only when asked.
   const where = ['project_id = ?', 'kind = ?']
   const params: unknown[] = [projectId, filter.kind === 'cli' ? 'cli' : 'http']
@@ -152,8 +168,13 @@ export function expireSecret(db: Db, projectId: string, id: string, body: unknow
   const expiresAt = new Date(now + hours * 3_600_000).toISOString()
   const created = nowIso(now)
   const value = input.str('secret', {max: 500}) ?? newSecretValue()
-  if (endpoint.secrets.some((s) => s.value === value)) throw badRequest('secret: the new secret must differ from the current ones')
-  const secrets = endpoint.secrets.map((s) => (s.expires_at === null || Date.parse(s.expires_at) > now + hours * 3_600_000 ? {...s, expires_at: expiresAt, updated_at: created} : s))
+  if (endpoint.secrets.some((s) => s.value === value))
+    throw badRequest('secret: the new secret must differ from the current ones')
+  const secrets = endpoint.secrets.map((s) =>
+    s.expires_at === null || Date.parse(s.expires_at) > now + hours * 3_600_000
+      ? {...s, expires_at: expiresAt, updated_at: created}
+      : s,
+  )
   secrets.push({uid: ulid(now), value, created_at: created, updated_at: created, expires_at: null})
   return endpoints.update(db, {...endpoint, secrets, updated_at: created})
 }

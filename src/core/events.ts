@@ -53,8 +53,10 @@ export function readCreateEvent(body: unknown, kind: 'endpoint' | 'fanout' | 'br
   const headers: Headers = {}
   for (const [name, value] of Object.entries(customHeaders)) {
     if (typeof value !== 'string') throw badRequest(`custom_headers.${name} must be a string`)
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw badRequest(`custom_headers: "${name}" is not a valid header name`)
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw badRequest(`custom_headers: "${name}" is set by the relay and cannot be overridden`)
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      throw badRequest(`custom_headers: "${name}" is not a valid header name`)
+    if (RESERVED_HEADERS.has(name.toLowerCase()))
+      throw badRequest(`custom_headers: "${name}" is set by the relay and cannot be overridden`)
     headers[name.toLowerCase()] = [value]
   }
   return {
@@ -74,13 +76,21 @@ function candidateSubscriptions(db: Db, projectId: string, target: EventTarget):
     case 'fanout':
       return subscriptions.find(
         db,
-        ['project_id = ?', `type = 'api'`, `endpoint_id IN (SELECT id FROM endpoints WHERE project_id = ? AND owner_id = ? AND deleted_at IS NULL)`],
+        [
+          'project_id = ?',
+          `type = 'api'`,
+          `endpoint_id IN (SELECT id FROM endpoints WHERE project_id = ? AND owner_id = ? AND deleted_at IS NULL)`,
+        ],
         [projectId, projectId, target.ownerId],
       )
     case 'broadcast':
       return subscriptions.find(db, ['project_id = ?', `type = 'api'`, 'endpoint_id IS NOT NULL'], [projectId])
     case 'source':
-      return subscriptions.find(db, ['project_id = ?', 'source_id = ?', 'endpoint_id IS NOT NULL'], [projectId, target.sourceId])
+      return subscriptions.find(
+        db,
+        ['project_id = ?', 'source_id = ?', 'endpoint_id IS NOT NULL'],
+        [projectId, target.sourceId],
+      )
   }
 }
 
@@ -145,7 +155,11 @@ export function storeEvent(
       const parsed = parseJsonBody(input.body)
       for (const sub of candidateSubscriptions(db, project.id, input.target)) {
         const matches = matchesSubscription(
-          {eventTypes: sub.filter_config.event_types, bodyFilter: sub.filter_config.filter.body, headerFilter: sub.filter_config.filter.headers},
+          {
+            eventTypes: sub.filter_config.event_types,
+            bodyFilter: sub.filter_config.filter.body,
+            headerFilter: sub.filter_config.filter.headers,
+          },
           {type: input.eventType, body: parsed, headers: input.headers},
         )
         if (!matches || !sub.endpoint_id) continue
@@ -209,7 +223,9 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
   }
   const endpointIds = ids(filter.endpointId)
   if (endpointIds.length) {
-    where.push(`id IN (SELECT event_id FROM deliveries WHERE project_id = ? AND endpoint_id IN (${endpointIds.map(() => '?').join(',')}))`)
+    where.push(
+      `id IN (SELECT event_id FROM deliveries WHERE project_id = ? AND endpoint_id IN (${endpointIds.map(() => '?').join(',')}))`,
+    )
     params.push(projectId, ...endpointIds)
   }
   return events.page(db, where, params, page)
@@ -236,10 +252,24 @@ export function deliverySummaries(db: Db, eventIds: string[]): Map<string, Deliv
        LEFT JOIN delivery_attempts a ON a.id = (SELECT id FROM delivery_attempts WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1)
        WHERE d.event_id IN (${eventIds.map(() => '?').join(',')})`,
     )
-    .all(...eventIds) as {event_id: string; status: string; attempts: number; response_status: number | null; latency_ms: number | null; error: string | null; attempt_id: string | null}[]
+    .all(...eventIds) as {
+    event_id: string
+    status: string
+    attempts: number
+    response_status: number | null
+    latency_ms: number | null
+    error: string | null
+    attempt_id: string | null
+  }[]
   const newest = new Map<string, string>()
   for (const row of rows) {
-    const summary = out.get(row.event_id) ?? {statuses: [], attempts: 0, response_status: null, latency_ms: null, error: ''}
+    const summary = out.get(row.event_id) ?? {
+      statuses: [],
+      attempts: 0,
+      response_status: null,
+      latency_ms: null,
+      error: '',
+    }
     summary.statuses.push(row.status)
     summary.attempts += row.attempts
     if (row.attempt_id && row.attempt_id > (newest.get(row.event_id) ?? '')) {
@@ -259,7 +289,10 @@ export function deliveryStatusesByEvent(db: Db, eventIds: string[]): Map<string,
 }
 
 /** Convoy's event status, derived from its deliveries. */
-export function eventStatus(event: EventRecord, statuses: string[]): 'Pending' | 'Processing' | 'Success' | 'Failure' | 'Retry' {
+export function eventStatus(
+  event: EventRecord,
+  statuses: string[],
+): 'Pending' | 'Processing' | 'Success' | 'Failure' | 'Retry' {
   if (event.verification_error) return 'Failure'
   if (statuses.length === 0) return 'Success'
   if (statuses.some((s) => s === 'Scheduled' || s === 'Processing')) return 'Processing'

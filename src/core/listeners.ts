@@ -39,11 +39,26 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
   return db.transaction((): Listener => {
     const source = findSource(db, project.id, sourceRef) ?? createSource(db, project.id, {name: sourceRef})
     const now = nowIso()
-    const endpoint = ensureCliEndpoint(db, project.id, `${LISTENER_PREFIX}${name}`, target, `caravan listen from source ${source.name}`)
+    const endpoint = ensureCliEndpoint(
+      db,
+      project.id,
+      `${LISTENER_PREFIX}${name}`,
+      target,
+      `caravan listen from source ${source.name}`,
+    )
     const filter = {event_types: eventTypes, filter: {body: {}, headers: {}}}
-    let subscription = subscriptions.find(db, ['project_id = ?', 'endpoint_id = ?', 'type = ?'], [project.id, endpoint.id, 'cli'])[0]
+    let subscription = subscriptions.find(
+      db,
+      ['project_id = ?', 'endpoint_id = ?', 'type = ?'],
+      [project.id, endpoint.id, 'cli'],
+    )[0]
     if (subscription) {
-      subscription = subscriptions.update(db, {...subscription, source_id: source.id, filter_config: filter, updated_at: now})
+      subscription = subscriptions.update(db, {
+        ...subscription,
+        source_id: source.id,
+        filter_config: filter,
+        updated_at: now,
+      })
     } else {
       subscription = subscriptions.insert(db, {
         id: ulid(),
@@ -62,7 +77,13 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
 }
 
 /** The cli endpoint with this name, created or pointed at `target`. */
-export function ensureCliEndpoint(db: Db, projectId: string, endpointName: string, target: string, description: string): Endpoint {
+export function ensureCliEndpoint(
+  db: Db,
+  projectId: string,
+  endpointName: string,
+  target: string,
+  description: string,
+): Endpoint {
   const now = nowIso()
   const existing = endpoints.find(db, ['project_id = ?', 'kind = ?', 'name = ?'], [projectId, 'cli', endpointName])[0]
   if (existing) return endpoints.update(db, {...existing, url: target, status: 'active', updated_at: now})

@@ -16,7 +16,8 @@ export function applyProjectConfig(current: ProjectConfig, body: Input | undefin
   const strategy = body.obj_('strategy')
   if (strategy) {
     next.strategy = {
-      type: (strategy.str('type', {oneOf: ['linear', 'exponential']}) as 'linear' | 'exponential') ?? next.strategy.type,
+      type:
+        (strategy.str('type', {oneOf: ['linear', 'exponential']}) as 'linear' | 'exponential') ?? next.strategy.type,
       duration: strategy.int('duration', {min: 1, max: 86_400}) ?? next.strategy.duration,
       retry_count: strategy.int('retry_count', {min: 0, max: 100}) ?? next.strategy.retry_count,
     }
@@ -62,7 +63,7 @@ export function applyProjectConfig(current: ProjectConfig, body: Input | undefin
     next.meta_event = {
       is_enabled: meta.bool('is_enabled') ?? next.meta_event.is_enabled,
       type: 'http',
-      url: meta.has('url') ? meta.url('url') ?? '' : next.meta_event.url,
+      url: meta.has('url') ? (meta.url('url') ?? '') : next.meta_event.url,
       secret: meta.str('secret') ?? next.meta_event.secret,
       event_type: meta.strings('event_type') ?? next.meta_event.event_type,
     }

@@ -18,7 +18,8 @@ export function recordReplay(db: Db, project: Project, event: EventRecord, body:
   const status = input.int('status', {min: 100, max: 599}) ?? null
   const listenerId = input.str('listener_id')
   let endpoint: Endpoint | undefined = listenerId ? endpoints.get(db, project.id, listenerId) : undefined
-  if (listenerId && (!endpoint || endpoint.kind !== 'cli')) throw badRequest(`listener_id: no listener ${listenerId} in this project`)
+  if (listenerId && (!endpoint || endpoint.kind !== 'cli'))
+    throw badRequest(`listener_id: no listener ${listenerId} in this project`)
   endpoint ??= ensureCliEndpoint(db, project.id, `replay:${new URL(target).host}`, target, 'caravan replay')
   const headers = (input.record('headers') ?? {}) as Record<string, string[]>
   const requestHeaders = (input.record('request_headers') ?? {}) as Record<string, string>
@@ -54,7 +55,9 @@ export function recordReplay(db: Db, project: Project, event: EventRecord, body:
       request_headers: Object.fromEntries(Object.entries(requestHeaders).map(([k, v]) => [k, [String(v)]])),
       response_status: status,
       response_headers: headers,
-      response_body: input.str('body_base64') ? Buffer.from(input.str('body_base64')!, 'base64').subarray(0, 50 * 1024) : null,
+      response_body: input.str('body_base64')
+        ? Buffer.from(input.str('body_base64')!, 'base64').subarray(0, 50 * 1024)
+        : null,
       error,
       latency_ms: delivery.latency_ms,
       created_at: created,

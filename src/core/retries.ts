@@ -31,14 +31,26 @@ function requeue(db: Db, project: Project, delivery: Delivery, now: number): Del
 export function resendDelivery(db: Db, project: Project, id: string, now = Date.now()): Delivery {
   const delivery = requireDelivery(db, project.id, id)
   if (!RETRYABLE.has(delivery.status)) {
-    throw badRequest(`event delivery ${id} is ${delivery.status}; only Failure or Discarded deliveries can be retried (use forceresend for Success)`)
+    throw badRequest(
+      `event delivery ${id} is ${delivery.status}; only Failure or Discarded deliveries can be retried (use forceresend for Success)`,
+    )
   }
   return requeue(db, project, delivery, now)
 }
 
-export function batchRetry(db: Db, project: Project, filter: DeliveryListFilter, now = Date.now()): {retried: number; skipped: number} {
+export function batchRetry(
+  db: Db,
+  project: Project,
+  filter: DeliveryListFilter,
+  now = Date.now(),
+): {retried: number; skipped: number} {
   const statuses = filter.status?.length ? filter.status : ['Failure']
-  const page = listDeliveries(db, project.id, {perPage: BATCH_LIMIT, direction: 'next', sort: 'ASC'}, {...filter, status: statuses})
+  const page = listDeliveries(
+    db,
+    project.id,
+    {perPage: BATCH_LIMIT, direction: 'next', sort: 'ASC'},
+    {...filter, status: statuses},
+  )
   let retried = 0
   let skipped = 0
   db.transaction(() => {
@@ -54,14 +66,20 @@ export function batchRetry(db: Db, project: Project, filter: DeliveryListFilter,
   return {retried, skipped}
 }
 
-export function forceResend(db: Db, project: Project, ids: string[], now = Date.now()): {resent: Delivery[]; failed: {id: string; reason: string}[]} {
+export function forceResend(
+  db: Db,
+  project: Project,
+  ids: string[],
+  now = Date.now(),
+): {resent: Delivery[]; failed: {id: string; reason: string}[]} {
   const resent: Delivery[] = []
   const failed: {id: string; reason: string}[] = []
   db.transaction(() => {
     for (const id of ids) {
       const delivery = deliveries.get(db, project.id, id)
       if (!delivery) failed.push({id, reason: 'not found'})
-      else if (delivery.status !== 'Success') failed.push({id, reason: `is ${delivery.status}, not Success (use resend)`})
+      else if (delivery.status !== 'Success')
+        failed.push({id, reason: `is ${delivery.status}, not Success (use resend)`})
       else resent.push(requeue(db, project, delivery, now))
     }
   })()

@@ -48,12 +48,24 @@ function readVerifier(input: Input | undefined, provider: string): SourceVerifie
     case 'basic_auth': {
       const basic = input.obj_('basic_auth')
       if (!basic) throw badRequest('verifier.basic_auth is required when verifier.type is basic_auth')
-      return {type, basic_auth: {username: basic.str('username', {required: true}), password: basic.str('password', {required: true})}}
+      return {
+        type,
+        basic_auth: {
+          username: basic.str('username', {required: true}),
+          password: basic.str('password', {required: true}),
+        },
+      }
     }
     case 'api_key': {
       const key = input.obj_('api_key')
       if (!key) throw badRequest('verifier.api_key is required when verifier.type is api_key')
-      return {type, api_key: {header_name: key.str('header_name', {required: true}), header_value: key.str('header_value', {required: true})}}
+      return {
+        type,
+        api_key: {
+          header_name: key.str('header_name', {required: true}),
+          header_value: key.str('header_value', {required: true}),
+        },
+      }
     }
     default:
       return {type: 'noop'}
@@ -69,7 +81,9 @@ function checkLocations(values: string[], field: string): string[] {
   values.forEach((v, i) => {
     // Convoy writes request.header.X; Caravan also takes the short header.X.
     if (!/^((request|req)\.)?(header|body|query)\.\S+$/.test(v)) {
-      throw badRequest(`${field}[${i}] must look like header.<name>, body.<path> or query.<name>, optionally after request. (got "${v}")`)
+      throw badRequest(
+        `${field}[${i}] must look like header.<name>, body.<path> or query.<name>, optionally after request. (got "${v}")`,
+      )
     }
   })
   return values
@@ -109,7 +123,7 @@ export function requireSource(db: Db, projectId: string, id: string): Source {
 export function updateSource(db: Db, projectId: string, id: string, body: unknown): Source {
   const current = requireSource(db, projectId, id)
   const input = Input.of(body)
-  const provider = input.has('provider') ? input.str('provider', {oneOf: PROVIDERS}) ?? '' : current.provider
+  const provider = input.has('provider') ? (input.str('provider', {oneOf: PROVIDERS}) ?? '') : current.provider
   const verifierInput = input.obj_('verifier')
   const typeLocation = input.str('event_type_location')
   const next: Source = {
@@ -120,7 +134,9 @@ export function updateSource(db: Db, projectId: string, id: string, body: unknow
     idempotency_keys: input.has('idempotency_keys')
       ? checkLocations(input.strings('idempotency_keys') ?? [], 'idempotency_keys')
       : current.idempotency_keys,
-    event_type_location: typeLocation ? checkLocations([typeLocation], 'event_type_location')[0] : current.event_type_location,
+    event_type_location: typeLocation
+      ? checkLocations([typeLocation], 'event_type_location')[0]
+      : current.event_type_location,
     custom_response: readCustomResponse(input.obj_('custom_response'), current.custom_response),
     forward_headers: input.strings('forward_headers') ?? current.forward_headers,
     body_limit: input.int('body_limit', {min: 1, max: 100 * 1024 * 1024}) ?? current.body_limit,

@@ -77,7 +77,12 @@ export function deleteSubscription(db: Db, projectId: string, id: string): void 
   if (!subscriptions.remove(db, projectId, id)) throw notFound(`subscription ${id}`)
 }
 
-export function listSubscriptions(db: Db, projectId: string, page: PageQuery, filter: {endpointId?: string; name?: string}) {
+export function listSubscriptions(
+  db: Db,
+  projectId: string,
+  page: PageQuery,
+  filter: {endpointId?: string; name?: string},
+) {
   const where = ['project_id = ?']
   const params: unknown[] = [projectId]
   if (filter.endpointId) {

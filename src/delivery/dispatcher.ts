@@ -65,7 +65,9 @@ export class Dispatcher {
   /** Deliveries a crash left in Processing are sent again: at-least-once. */
   recover(): number {
     const result = this.opts.db
-      .prepare(`UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing' AND mode = 'push'`)
+      .prepare(
+        `UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing' AND mode = 'push'`,
+      )
       .run(this.now(), nowIso(this.now()))
     return result.changes
   }
@@ -104,7 +106,8 @@ export class Dispatcher {
     // A graceful close waits for every request (deliveries, notifications) to finish, which
     // for a hanging receiver means its whole timeout: past the deadline, drop the sockets.
     const sender = this.opts.sender
-    if (!(await settlesWithin(sender.close(), Math.max(0, deadline - Date.now())))) await sender.destroy().catch(() => undefined)
+    if (!(await settlesWithin(sender.close(), Math.max(0, deadline - Date.now()))))
+      await sender.destroy().catch(() => undefined)
   }
 
   private breakerFor(project: Project, endpointId: string) {
@@ -112,7 +115,10 @@ export class Dispatcher {
     const key = `${cb.consecutive_failure_threshold}:${cb.error_timeout}`
     let registry = this.breakers.get(key)
     if (!registry) {
-      registry = new CircuitBreakerRegistry({failureThreshold: cb.consecutive_failure_threshold, cooldownMs: cb.error_timeout * 1000})
+      registry = new CircuitBreakerRegistry({
+        failureThreshold: cb.consecutive_failure_threshold,
+        cooldownMs: cb.error_timeout * 1000,
+      })
       this.breakers.set(key, registry)
     }
     return registry.get(endpointId)
@@ -130,7 +136,9 @@ export class Dispatcher {
   }
 
   private postpone(ids: string[], at: number): void {
-    const stmt = this.opts.db.prepare(`UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
+    const stmt = this.opts.db.prepare(
+      `UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`,
+    )
     for (const id of ids) stmt.run(at, id)
   }
 
@@ -144,7 +152,9 @@ export class Dispatcher {
     const saturated = [...this.inFlightByEndpoint].filter(([, n]) => n >= this.perEndpoint).map(([id]) => id)
     const skip = saturated.length ? ` AND endpoint_id NOT IN (${saturated.map(() => '?').join(', ')})` : ''
     const due = db
-      .prepare(`SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push' AND next_attempt_at <= ?${skip} ORDER BY next_attempt_at, id LIMIT ?`)
+      .prepare(
+        `SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push' AND next_attempt_at <= ?${skip} ORDER BY next_attempt_at, id LIMIT ?`,
+      )
       .all(now, ...saturated, DUE_BATCH)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
     const projects = new Map<string, Project | undefined>()
@@ -155,7 +165,9 @@ export class Dispatcher {
 
     const launches: {project: Project; endpoint: Endpoint; delivery: Delivery}[] = []
     const claimedFor = new Map<string, number>()
-    const claim = db.prepare(`UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`)
+    const claim = db.prepare(
+      `UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`,
+    )
     // One commit for the whole batch: claims, discards and postponements.
     db.transaction(() => {
       for (const delivery of due) {
@@ -165,7 +177,8 @@ export class Dispatcher {
         }
         if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
         const project = projects.get(delivery.project_id)
-        if (!endpointCache.has(delivery.endpoint_id)) endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
+        if (!endpointCache.has(delivery.endpoint_id))
+          endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
         const endpoint = endpointCache.get(delivery.endpoint_id)
         if (!project || !endpoint) {
           this.finish(this.setStatus(delivery, 'Discarded', {description: 'endpoint or project was deleted'}))
@@ -179,7 +192,10 @@ export class Dispatcher {
           waitingForSlot = true
           continue
         }
-        const limit = this.limiters.tryAcquire(endpoint.id, {count: endpoint.rate_limit, durationMs: endpoint.rate_limit_duration * 1000})
+        const limit = this.limiters.tryAcquire(endpoint.id, {
+          count: endpoint.rate_limit,
+          durationMs: endpoint.rate_limit_duration * 1000,
+        })
         if (!limit.ok) {
           later(now + limit.waitMs, delivery.id)
           continue
@@ -214,7 +230,9 @@ export class Dispatcher {
     if (this.stopping) return
     const held = heldBackAt === undefined ? '' : ' AND next_attempt_at > ?'
     const row = this.opts.db
-      .prepare(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push'${held}`)
+      .prepare(
+        `SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push'${held}`,
+      )
       .get(...(heldBackAt === undefined ? [] : [heldBackAt])) as {next: number | null}
     const wait = row.next === null ? this.idlePollMs : Math.min(Math.max(row.next - this.now(), 0), this.idlePollMs)
     this.timer = setTimeout(() => this.tick(), wait)
@@ -244,11 +262,21 @@ export class Dispatcher {
     if (!this.abandoned && this.opts.db.open) await this.record(project, endpoint, delivery, request.headers, result)
   }
 
-  private async record(project: Project, endpoint: Endpoint, delivery: Delivery, requestHeaders: Record<string, string>, result: SendResult): Promise<void> {
+  private async record(
+    project: Project,
+    endpoint: Endpoint,
+    delivery: Delivery,
+    requestHeaders: Record<string, string>,
+    result: SendResult,
+  ): Promise<void> {
     const now = this.now()
     const attemptNumber = delivery.attempts + 1
     const decision = nextRetry({
-      strategy: {type: project.config.strategy.type, duration: project.config.strategy.duration, retryCount: delivery.retry_limit},
+      strategy: {
+        type: project.config.strategy.type,
+        duration: project.config.strategy.duration,
+        retryCount: delivery.retry_limit,
+      },
       attempt: attemptNumber,
       outcome: result.outcome,
       now,
@@ -278,7 +306,11 @@ export class Dispatcher {
         case 'success':
           return this.setStatus(delivery, 'Success', {...base, description: ''})
         case 'retry':
-          return this.setStatus(delivery, 'Retry', {...base, next_attempt_at: decision.at, description: decision.reason})
+          return this.setStatus(delivery, 'Retry', {
+            ...base,
+            next_attempt_at: decision.at,
+            description: decision.reason,
+          })
         case 'disable-endpoint':
           disable = decision.reason
           return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
@@ -293,16 +325,34 @@ export class Dispatcher {
     this.afterOutcome(project, endpoint, updated, decision.action, disable)
   }
 
-  private afterOutcome(project: Project, endpoint: Endpoint, delivery: Delivery, action: string, disable: string | undefined): void {
+  private afterOutcome(
+    project: Project,
+    endpoint: Endpoint,
+    delivery: Delivery,
+    action: string,
+    disable: string | undefined,
+  ): void {
     const notify = this.opts.notifier
-    const summary = {delivery_id: delivery.id, event_id: delivery.event_id, endpoint_id: endpoint.id, status: delivery.status, attempts: delivery.attempts, description: delivery.description}
+    const summary = {
+      delivery_id: delivery.id,
+      event_id: delivery.event_id,
+      endpoint_id: endpoint.id,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      description: delivery.description,
+    }
     if (action === 'success') void notify.notify(project, endpoint, 'eventdelivery.success', summary)
     if (delivery.status === 'Failure') void notify.notify(project, endpoint, 'eventdelivery.failed', summary)
     if (disable) {
       const current = endpoints.get(this.opts.db, project.id, endpoint.id)
       if (current && current.status === 'active') {
         endpoints.update(this.opts.db, {...current, status: 'inactive', updated_at: nowIso(this.now())})
-        void notify.notify(project, current, 'endpoint.disabled', {endpoint_id: current.id, name: current.name, url: current.url, reason: disable})
+        void notify.notify(project, current, 'endpoint.disabled', {
+          endpoint_id: current.id,
+          name: current.name,
+          url: current.url,
+          reason: disable,
+        })
       }
     }
   }

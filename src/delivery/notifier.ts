@@ -16,24 +16,47 @@ export class Notifier {
     private readonly log: (line: string) => void,
   ) {}
 
-  async notify(project: Project, endpoint: Endpoint, type: MetaEventType, data: Record<string, unknown>): Promise<void> {
+  async notify(
+    project: Project,
+    endpoint: Endpoint,
+    type: MetaEventType,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     const meta = project.config.meta_event
     const jobs: Promise<unknown>[] = []
     if (meta.is_enabled && meta.url && (meta.event_type.length === 0 || meta.event_type.includes(type))) {
       const body = Buffer.from(JSON.stringify({event_type: type, data, created_at: new Date().toISOString()}))
-      const headers: Record<string, string> = {'content-type': 'application/json', 'user-agent': `Caravan/${caravanVersion()}`, 'x-convoy-meta-event-type': type}
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': `Caravan/${caravanVersion()}`,
+        'x-convoy-meta-event-type': type,
+      }
       // Signed like the project's own deliveries, so one verifier serves both.
       const version = project.config.signature.versions.at(-1)
       if (meta.secret) {
-        headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({secret: meta.secret, payload: body, hash: version?.hash, encoding: version?.encoding})
+        headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({
+          secret: meta.secret,
+          payload: body,
+          hash: version?.hash,
+          encoding: version?.encoding,
+        })
       }
       jobs.push(this.post(meta.url, headers, body, `meta event ${type}`))
     }
     if (type === 'endpoint.disabled') {
-      this.log(`endpoint ${endpoint.name} (${endpoint.id}) disabled: ${String(data.reason ?? '')}; re-enable with: caravan endpoints activate ${endpoint.id}`)
+      this.log(
+        `endpoint ${endpoint.name} (${endpoint.id}) disabled: ${String(data.reason ?? '')}; re-enable with: caravan endpoints activate ${endpoint.id}`,
+      )
       if (endpoint.slack_webhook_url) {
         const text = `Caravan disabled endpoint *${endpoint.name}* (${endpoint.url}): ${String(data.reason ?? '')}. Re-enable with \`caravan endpoints activate ${endpoint.id}\`.`
-        jobs.push(this.post(endpoint.slack_webhook_url, {'content-type': 'application/json'}, Buffer.from(JSON.stringify({text})), 'Slack notification'))
+        jobs.push(
+          this.post(
+            endpoint.slack_webhook_url,
+            {'content-type': 'application/json'},
+            Buffer.from(JSON.stringify({text})),
+            'Slack notification',
+          ),
+        )
       }
     }
     await Promise.all(jobs)

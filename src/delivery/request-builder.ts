@@ -25,7 +25,13 @@ export function asStandardSecret(secret: string): string {
   return `whsec_${Buffer.from(secret, 'utf8').toString('base64')}`
 }
 
-function signatureHeaders(project: Project, endpoint: Endpoint, event: EventRecord, body: Buffer, now: number): Record<string, string> {
+function signatureHeaders(
+  project: Project,
+  endpoint: Endpoint,
+  event: EventRecord,
+  body: Buffer,
+  now: number,
+): Record<string, string> {
   const secrets = liveSecrets(endpoint, now).map((s) => s.value)
   if (secrets.length === 0) return {}
   const config = project.config.signature
@@ -34,7 +40,12 @@ function signatureHeaders(project: Project, endpoint: Endpoint, event: EventReco
     return {
       'webhook-id': event.id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook({id: event.id, timestamp, payload: body, secrets: secrets.map(asStandardSecret)}),
+      'webhook-signature': signStandardWebhook({
+        id: event.id,
+        timestamp,
+        payload: body,
+        secrets: secrets.map(asStandardSecret),
+      }),
     }
   }
   const version = config.versions.at(-1) ?? {hash: 'SHA256' as const, encoding: 'hex' as const}
@@ -56,7 +67,18 @@ function authHeaders(endpoint: Endpoint): Record<string, string> {
 }
 
 /** Framing and hop-by-hop headers belong to the HTTP client; an event's custom headers must not set them. */
-const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'])
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-connection',
+])
 
 function customHeaders(headers: Headers): Record<string, string> {
   return Object.fromEntries(
@@ -92,7 +114,10 @@ export function buildDeliveryRequest(input: {
   const {project, endpoint, event, delivery, now} = input
   const body = event.body
   const headers: Record<string, string> = event.source_id ? {} : customHeaders(event.headers)
-  setHeaders(headers, {'content-type': endpoint.content_type || 'application/json', 'user-agent': `Caravan/${caravanVersion()}`})
+  setHeaders(headers, {
+    'content-type': endpoint.content_type || 'application/json',
+    'user-agent': `Caravan/${caravanVersion()}`,
+  })
   if (project.config.add_event_id_trace_headers) {
     setHeaders(headers, {'x-convoy-event-id': event.id, 'x-convoy-eventdelivery-id': delivery.id})
   }

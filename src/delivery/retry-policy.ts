@@ -42,9 +42,7 @@ export const OVERLOAD_BACKOFF_FACTOR = 2
 const OVERLOAD_STATUSES = new Set([429, 502, 503, 504])
 
 export type AttemptOutcome =
-  | {kind: 'http'; status: number; retryAfter?: string | null}
-  | {kind: 'timeout'}
-  | {kind: 'network'; code?: string}
+  {kind: 'http'; status: number; retryAfter?: string | null} | {kind: 'timeout'} | {kind: 'network'; code?: string}
 
 export type RetryDecision =
   | {action: 'success'}

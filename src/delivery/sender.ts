@@ -13,7 +13,8 @@ export interface SendResult {
   body: Buffer | null
   latencyMs: number
   error: string
-  outcome: {kind: 'http'; status: number; retryAfter?: string | null} | {kind: 'timeout'} | {kind: 'network'; code?: string}
+  outcome:
+    {kind: 'http'; status: number; retryAfter?: string | null} | {kind: 'timeout'} | {kind: 'network'; code?: string}
 }
 
 async function readLimited(body: AsyncIterable<Buffer> & {destroy?: () => void}, limit: number): Promise<Buffer> {
@@ -62,7 +63,11 @@ export class Sender {
     private readonly guard: SsrfGuard,
     connectionsPerOrigin = 16,
   ) {
-    this.agent = new Agent({connections: connectionsPerOrigin, keepAliveTimeout: 10_000, connect: {lookup: guardedLookup(guard) as never}})
+    this.agent = new Agent({
+      connections: connectionsPerOrigin,
+      keepAliveTimeout: 10_000,
+      connect: {lookup: guardedLookup(guard) as never},
+    })
   }
 
   async send(req: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
@@ -82,20 +87,53 @@ export class Sender {
       const body = await readLimited(response.body, RESPONSE_BODY_LIMIT)
       const headers = toHeaders(response.headers as Record<string, string | string[] | undefined>)
       const retryAfter = headers['retry-after']?.[0] ?? null
-      return {status: response.statusCode, headers, body, latencyMs: elapsed(), error: '', outcome: {kind: 'http', status: response.statusCode, retryAfter}}
+      return {
+        status: response.statusCode,
+        headers,
+        body,
+        latencyMs: elapsed(),
+        error: '',
+        outcome: {kind: 'http', status: response.statusCode, retryAfter},
+      }
     } catch (error) {
       const latencyMs = elapsed()
       if (error instanceof TargetRefusedError || (error as {cause?: unknown}).cause instanceof TargetRefusedError) {
-        const message = error instanceof TargetRefusedError ? error.message : ((error as {cause: Error}).cause.message)
-        return {status: null, headers: null, body: null, latencyMs, error: message, outcome: {kind: 'network', code: 'REFUSED'}}
+        const message = error instanceof TargetRefusedError ? error.message : (error as {cause: Error}).cause.message
+        return {
+          status: null,
+          headers: null,
+          body: null,
+          latencyMs,
+          error: message,
+          outcome: {kind: 'network', code: 'REFUSED'},
+        }
       }
       const name = (error as {name?: string; code?: string}).name
       const code = (error as {code?: string}).code
-      if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        return {status: null, headers: null, body: null, latencyMs, error: `timed out after ${timeoutMs / 1000}s`, outcome: {kind: 'timeout'}}
+      if (
+        name === 'TimeoutError' ||
+        name === 'AbortError' ||
+        code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT'
+      ) {
+        return {
+          status: null,
+          headers: null,
+          body: null,
+          latencyMs,
+          error: `timed out after ${timeoutMs / 1000}s`,
+          outcome: {kind: 'timeout'},
+        }
       }
       const described = describeError(error)
-      return {status: null, headers: null, body: null, latencyMs, error: described.message, outcome: {kind: 'network', code: described.code}}
+      return {
+        status: null,
+        headers: null,
+        body: null,
+        latencyMs,
+        error: described.message,
+        outcome: {kind: 'network', code: described.code},
+      }
     }
   }
 

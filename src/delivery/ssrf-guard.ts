@@ -46,7 +46,8 @@ export class SsrfGuard {
   constructor(
     readonly enabled: boolean,
     allowSubnets: readonly string[] = [],
-    private readonly resolve: (host: string) => Promise<{address: string; family: number}[]> = (host) => lookup(host, {all: true}),
+    private readonly resolve: (host: string) => Promise<{address: string; family: number}[]> = (host) =>
+      lookup(host, {all: true}),
   ) {
     for (const [net, prefix] of PRIVATE_V4) this.blocked.addSubnet(net, prefix, 'ipv4')
     for (const [net, prefix] of PRIVATE_V6) this.blocked.addSubnet(net, prefix, 'ipv6')
@@ -82,7 +83,11 @@ export class SsrfGuard {
   }
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | {address: string; family: number}[], family?: number) => void
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | {address: string; family: number}[],
+  family?: number,
+) => void
 
 /**
  * A `lookup` for the HTTP agent's sockets that applies the guard at connect time, so a
@@ -95,7 +100,12 @@ export function guardedLookup(guard: SsrfGuard) {
         if (guard.enabled) {
           const bad = addresses.find((a) => guard.blocks(a.address))
           if (bad) {
-            callback(new TargetRefusedError(`refused to connect to ${hostname} (${bad.address}): private address on a public relay`), [])
+            callback(
+              new TargetRefusedError(
+                `refused to connect to ${hostname} (${bad.address}): private address on a public relay`,
+              ),
+              [],
+            )
             return
           }
         }

@@ -81,10 +81,16 @@ export function createIngestHandler(ctx: IngestContext) {
     if (!verdict.ok) throw new HttpError(401, `verification failed: ${verdict.reason}`)
     if (source.custom_response && source.custom_response.body) {
       const payload = Buffer.from(source.custom_response.body)
-      res.writeHead(200, {'content-type': source.custom_response.content_type || 'text/plain', 'content-length': payload.length})
+      res.writeHead(200, {
+        'content-type': source.custom_response.content_type || 'text/plain',
+        'content-length': payload.length,
+      })
       res.end(payload)
       return
     }
-    sendJson(res, 200, {status: true, message: stored.event.is_duplicate ? 'Duplicate event received' : 'Event received'})
+    sendJson(res, 200, {
+      status: true,
+      message: stored.event.is_duplicate ? 'Duplicate event received' : 'Event received',
+    })
   }
 }

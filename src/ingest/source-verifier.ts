@@ -4,8 +4,10 @@ import type {VerifierConfig} from './verifier.js'
 
 /** A stored source's verifier (Convoy's shape) as the inbound verifier config. */
 export function verifierFor(source: Source): VerifierConfig {
-  const hmac = source.verifier.hmac as {header: string; hash: 'SHA256' | 'SHA512'; encoding: 'hex' | 'base64'; secret: string} | undefined
-  if (source.provider && isProviderName(source.provider) && hmac) return PROVIDERS[source.provider].verifier(hmac.secret)
+  const hmac = source.verifier.hmac as
+    {header: string; hash: 'SHA256' | 'SHA512'; encoding: 'hex' | 'base64'; secret: string} | undefined
+  if (source.provider && isProviderName(source.provider) && hmac)
+    return PROVIDERS[source.provider].verifier(hmac.secret)
   switch (source.verifier.type) {
     case 'hmac':
       return {type: 'hmac', hmac: hmac!}

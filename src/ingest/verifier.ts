@@ -239,9 +239,10 @@ export function standardWebhooksKey(secret: string): Buffer | undefined {
 function verifyStandardWebhooks(secret: string, tolerance: number, req: InboundRequest): VerifyResult {
   const key = standardWebhooksKey(secret)
   if (!key) return fail('invalid standard-webhooks secret (expected whsec_<base64>)')
-  const prefix = getHeader(req.headers, 'webhook-id') === undefined && getHeader(req.headers, 'svix-id') !== undefined
-    ? 'svix'
-    : 'webhook'
+  const prefix =
+    getHeader(req.headers, 'webhook-id') === undefined && getHeader(req.headers, 'svix-id') !== undefined
+      ? 'svix'
+      : 'webhook'
   const names = {id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature`}
   const id = getHeader(req.headers, names.id)
   const timestamp = getHeader(req.headers, names.timestamp)

@@ -123,7 +123,8 @@ export class DeliveryQueue {
         extraHeaders: this.opts.extraHeaders,
       })
       // A 5xx or a timeout: the app is up but failing. Unreachable: the app is down.
-      const failedAnswer = (result.status !== null && result.status >= 500) || (result.status === null && !result.unreachable)
+      const failedAnswer =
+        (result.status !== null && result.status >= 500) || (result.status === null && !result.unreachable)
       if (failedAnswer) serverErrors++
       const retrying = result.unreachable || (failedAnswer && serverErrors < MAX_SERVER_ERROR_ATTEMPTS)
       // While the app stays down, report the first failure only: no line (or stored

@@ -1,7 +1,20 @@
 import {Agent, request} from 'undici'
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the new connection sets itself. */
-const DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect'])
+const DROP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+])
 
 export interface ForwardRequest {
   url: string
@@ -25,7 +38,10 @@ export interface ForwardResult {
 
 const BODY_KEEP = 50 * 1024
 
-export function forwardHeaders(headers: Record<string, string[]>, extra: Record<string, string> = {}): Record<string, string | string[]> {
+export function forwardHeaders(
+  headers: Record<string, string[]>,
+  extra: Record<string, string> = {},
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [name, values] of Object.entries(headers)) {
     if (DROP.has(name.toLowerCase())) continue
@@ -44,7 +60,9 @@ export class Forwarder {
 
   async forward(req: ForwardRequest): Promise<ForwardResult> {
     const headers = forwardHeaders(req.headers, req.extraHeaders)
-    const requestHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))
+    const requestHeaders = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+    )
     const started = performance.now()
     const latency = () => Math.round(performance.now() - started)
     try {
@@ -63,14 +81,48 @@ export class Forwarder {
         size += chunk.length
       }
       const resHeaders: Record<string, string[]> = {}
-      for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v : [v]
-      return {status: response.statusCode, headers: resHeaders, body: Buffer.concat(chunks), latencyMs: latency(), error: '', unreachable: false, requestHeaders}
+      for (const [k, v] of Object.entries(response.headers))
+        if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v : [v]
+      return {
+        status: response.statusCode,
+        headers: resHeaders,
+        body: Buffer.concat(chunks),
+        latencyMs: latency(),
+        error: '',
+        unreachable: false,
+        requestHeaders,
+      }
     } catch (error) {
       const e = error as {code?: string; message?: string; cause?: {code?: string; message?: string}}
       const code = e.cause?.code ?? e.code ?? ''
-      const friendly: Record<string, string> = {ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', EAI_AGAIN: 'DNS lookup failed', UND_ERR_HEADERS_TIMEOUT: 'timed out', UND_ERR_BODY_TIMEOUT: 'timed out', UND_ERR_SOCKET: 'socket closed', UND_ERR_CONNECT_TIMEOUT: 'connect timed out'}
-      const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(code)
-      return {status: null, headers: null, body: null, latencyMs: latency(), error: friendly[code] ?? e.cause?.message ?? e.message ?? String(error), unreachable, requestHeaders}
+      const friendly: Record<string, string> = {
+        ECONNREFUSED: 'connection refused',
+        ECONNRESET: 'connection reset',
+        ENOTFOUND: 'host not found',
+        EAI_AGAIN: 'DNS lookup failed',
+        UND_ERR_HEADERS_TIMEOUT: 'timed out',
+        UND_ERR_BODY_TIMEOUT: 'timed out',
+        UND_ERR_SOCKET: 'socket closed',
+        UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+      }
+      const unreachable = [
+        'ECONNREFUSED',
+        'ENOTFOUND',
+        'EAI_AGAIN',
+        'UND_ERR_CONNECT_TIMEOUT',
+        'EHOSTUNREACH',
+        'ECONNRESET',
+        'UND_ERR_SOCKET',
+      ].includes(code)
+      return {
+        status: null,
+        headers: null,
+        body: null,
+        latencyMs: latency(),
+        error: friendly[code] ?? e.cause?.message ?? e.message ?? String(error),
+        unreachable,
+        requestHeaders,
+      }
     }
   }
 

@@ -16,7 +16,12 @@ export function formatAttempt(r: AttemptRecord, c: ChalkInstance): string {
     const tail = r.retrying ? ' — queued, retrying' : ' — given up'
     return `${head}  ${c.red('[ERROR]')} ${r.error}${tail}${attempt}`
   }
-  const code = r.status >= 200 && r.status < 300 ? c.green(`[${r.status}]`) : r.status >= 500 ? c.red(`[${r.status}]`) : c.yellow(`[${r.status}]`)
+  const code =
+    r.status >= 200 && r.status < 300
+      ? c.green(`[${r.status}]`)
+      : r.status >= 500
+        ? c.red(`[${r.status}]`)
+        : c.yellow(`[${r.status}]`)
   const tail = r.retrying ? ' — retrying' : ''
   return `${head}  ${code} ${r.latency_ms} ms${attempt}${tail}`
 }

@@ -42,21 +42,37 @@ function isLocal(gateway: string): boolean {
 }
 
 /** The relay to use: the one answering at the gateway, or one started in this process. */
-async function ensureRelay(settings: GatewaySettings, status: (line: string) => void): Promise<{gateway: string; apiKey?: string; project?: string; relay?: Relay}> {
+async function ensureRelay(
+  settings: GatewaySettings,
+  status: (line: string) => void,
+): Promise<{gateway: string; apiKey?: string; project?: string; relay?: Relay}> {
   const client = new GatewayClient(settings.gateway, settings.apiKey)
   const health = await client.health()
   if (health.ok) return {gateway: settings.gateway, apiKey: settings.apiKey, project: settings.project}
   if (!isLocal(settings.gateway)) {
-    throw new CaravanError('CARAVAN_ERR_GATEWAY_DOWN', `the gateway at ${settings.gateway} is not reachable (${health.error ?? 'unhealthy'})`, {hint: 'check --gateway, or drop it to use a local relay'})
+    throw new CaravanError(
+      'CARAVAN_ERR_GATEWAY_DOWN',
+      `the gateway at ${settings.gateway} is not reachable (${health.error ?? 'unhealthy'})`,
+      {hint: 'check --gateway, or drop it to use a local relay'},
+    )
   }
   const url = new URL(settings.gateway)
   const port = Number(url.port || 80)
-  const relay = await startRelay({host: url.hostname.replace(/^\[|\]$/g, ''), port, dataDir: defaultDataDir(), log: status}).catch((error: unknown) => {
+  const relay = await startRelay({
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    dataDir: defaultDataDir(),
+    log: status,
+  }).catch((error: unknown) => {
     // Something that is not a relay holds the gateway port: `caravan server --port` is not the fix here.
     if (error instanceof CaravanError && error.code === 'CARAVAN_ERR_PORT_IN_USE') {
-      throw new CaravanError(error.code, `${error.message} by something that is not a Caravan relay (${settings.gateway}/healthz: ${health.error ?? 'no relay answer'})`, {
-        hint: `stop it, or run the relay on another port: caravan listen --gateway http://127.0.0.1:${port === 65_535 ? port - 1 : port + 1} ... (or set CARAVAN_GATEWAY)`,
-      })
+      throw new CaravanError(
+        error.code,
+        `${error.message} by something that is not a Caravan relay (${settings.gateway}/healthz: ${health.error ?? 'no relay answer'})`,
+        {
+          hint: `stop it, or run the relay on another port: caravan listen --gateway http://127.0.0.1:${port === 65_535 ? port - 1 : port + 1} ... (or set CARAVAN_GATEWAY)`,
+        },
+      )
     }
     throw error
   })
@@ -75,11 +91,23 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
   const {gateway, apiKey, project, relay} = await ensureRelay(opts.settings, ui.status)
   const stopRelay = async () => relay?.stop()
   try {
-    if (!project) throw new CaravanError('CARAVAN_ERR_CONFIG', 'no project selected', {hint: 'pass --project <id> or set CARAVAN_PROJECT'})
+    if (!project)
+      throw new CaravanError('CARAVAN_ERR_CONFIG', 'no project selected', {
+        hint: 'pass --project <id> or set CARAVAN_PROJECT',
+      })
     const client = new GatewayClient(gateway, apiKey)
     const name = opts.name ?? `${hostname()}:${opts.source}:${opts.target.host}${opts.target.pathname}`
-    const registered = await client.data<{listener_id: string; source: {url: string; name: string}; stream_path: string}>('POST', `/api/v1/projects/${encodeURIComponent(project)}/listeners`, {
-      body: {name, source: opts.source, target: opts.target.toString(), event_types: opts.eventTypes.length ? opts.eventTypes : ['*']},
+    const registered = await client.data<{
+      listener_id: string
+      source: {url: string; name: string}
+      stream_path: string
+    }>('POST', `/api/v1/projects/${encodeURIComponent(project)}/listeners`, {
+      body: {
+        name,
+        source: opts.source,
+        target: opts.target.toString(),
+        event_types: opts.eventTypes.length ? opts.eventTypes : ['*'],
+      },
     })
     const wsUrl = gateway.replace(/^http/, 'ws') + registered.stream_path
     const forwarder = new Forwarder()
@@ -90,7 +118,8 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
       pathOverride: opts.pathOverride,
       extraHeaders: opts.extraHeaders,
       report: (frame) => {
-        if (!stream.send(frame)) ui.status(`result for ${frame.delivery_id} not sent (stream down); the gateway will offer the event again`)
+        if (!stream.send(frame))
+          ui.status(`result for ${frame.delivery_id} not sent (stream down); the gateway will offer the event again`)
       },
       onAttempt: ui.attempt,
       onWaiting: ui.status,
@@ -115,7 +144,13 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
     stream.on('hello', (hello: HelloFrame) => {
       if (announced) return
       announced = true
-      ui.ready({ingestUrl: hello.source.url, target: opts.target.toString(), embedded: relay !== undefined, backlog: hello.backlog, listenerId: hello.listener_id})
+      ui.ready({
+        ingestUrl: hello.source.url,
+        target: opts.target.toString(),
+        embedded: relay !== undefined,
+        backlog: hello.backlog,
+        listenerId: hello.listener_id,
+      })
     })
     stream.on('event', (frame) => queue.push(frame))
     stream.on('status', (line) => ui.status(line))

@@ -57,7 +57,10 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
     const headers: Record<string, string> = {}
     if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`
     const maxPayload = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES
-    const url = this.opts.skipBacklog && !this.greeted ? `${this.opts.url}${this.opts.url.includes('?') ? '&' : '?'}skip_backlog=1` : this.opts.url
+    const url =
+      this.opts.skipBacklog && !this.greeted
+        ? `${this.opts.url}${this.opts.url.includes('?') ? '&' : '?'}skip_backlog=1`
+        : this.opts.url
     const ws = new WebSocket(url, {headers, maxPayload, handshakeTimeout: 10_000})
     this.ws = ws
     const tries = this.attempt
@@ -82,9 +85,18 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
         }
         const status = res.statusCode ?? 0
         if (status === 401 || status === 403) {
-          this.fail(new CaravanError('CARAVAN_ERR_UNAUTHORIZED', `the gateway refused the stream: ${message}`, {hint: 'check --api-key / CARAVAN_API_KEY or run caravan login'}))
+          this.fail(
+            new CaravanError('CARAVAN_ERR_UNAUTHORIZED', `the gateway refused the stream: ${message}`, {
+              hint: 'check --api-key / CARAVAN_API_KEY or run caravan login',
+            }),
+          )
         } else if (status === 404) {
-          this.fail(new CaravanError('CARAVAN_ERR_GATEWAY', `the gateway has no listener stream here (${message || 'HTTP 404'}): is it a Caravan relay? (Convoy has no stream; listen needs Caravan)`))
+          this.fail(
+            new CaravanError(
+              'CARAVAN_ERR_GATEWAY',
+              `the gateway has no listener stream here (${message || 'HTTP 404'}): is it a Caravan relay? (Convoy has no stream; listen needs Caravan)`,
+            ),
+          )
         } else {
           this.emit('status', `the gateway answered the stream with HTTP ${status}`)
           this.scheduleReconnect()
@@ -110,17 +122,28 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
     ws.on('error', (error) => {
       if ((error as {code?: string}).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         oversized = true
-        this.emit('status', `the gateway sent a frame above this listener's limit of ${maxPayload} bytes; the event stays queued at the gateway`)
+        this.emit(
+          'status',
+          `the gateway sent a frame above this listener's limit of ${maxPayload} bytes; the event stays queued at the gateway`,
+        )
         return
       }
-      if (!opened && !this.closed) this.emit('status', `cannot reach the gateway stream: ${(error as NodeJS.ErrnoException).code ?? error.message}`)
+      if (!opened && !this.closed)
+        this.emit(
+          'status',
+          `cannot reach the gateway stream: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
+        )
     })
     ws.on('close', (code, reason) => {
       this.stopHeartbeat()
       if (this.closed || this.ws !== ws) return
       if (opened) this.emit('status', `stream closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
       if (code === 4000) {
-        this.fail(new CaravanError('CARAVAN_ERR_CONFIG', 'another caravan listen with the same name took over this listener', {hint: 'give each listen its own --name'}))
+        this.fail(
+          new CaravanError('CARAVAN_ERR_CONFIG', 'another caravan listen with the same name took over this listener', {
+            hint: 'give each listen its own --name',
+          }),
+        )
         return
       }
       // The same frame comes again on the next connection: keep backing off, no reconnect storm.

@@ -10,7 +10,10 @@ export function parseTarget(input: string): URL {
   if (/^\d+(?:[/?#]|$)/.test(text)) candidate = `http://localhost:${text}`
   else if (/^:\d+/.test(text)) candidate = `http://localhost${text}`
   else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) candidate = `http://${text}`
-  const notUrl = () => new CaravanError('CARAVAN_ERR_CONFIG', `--forward: "${input}" is not a URL, host:port or port`, {hint: 'e.g. --forward localhost:3000/webhooks'})
+  const notUrl = () =>
+    new CaravanError('CARAVAN_ERR_CONFIG', `--forward: "${input}" is not a URL, host:port or port`, {
+      hint: 'e.g. --forward localhost:3000/webhooks',
+    })
   // A mistyped scheme (`ht!tp://`) must not become a host name.
   if (text.includes('://') && candidate === `http://${text}`) throw notUrl()
   let url: URL
@@ -21,11 +24,15 @@ export function parseTarget(input: string): URL {
   }
   if (url.hostname && !/^(?:\[[0-9a-f:.]+\]|[a-z0-9_.-]+)$/i.test(url.hostname)) throw notUrl()
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CaravanError('CARAVAN_ERR_CONFIG', `--forward: only http and https targets are supported (got ${url.protocol})`)
+    throw new CaravanError(
+      'CARAVAN_ERR_CONFIG',
+      `--forward: only http and https targets are supported (got ${url.protocol})`,
+    )
   }
   if (!url.hostname) throw new CaravanError('CARAVAN_ERR_CONFIG', `--forward: "${input}" has no host`)
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new CaravanError('CARAVAN_ERR_CONFIG', `--forward: port ${url.port} is out of range`)
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new CaravanError('CARAVAN_ERR_CONFIG', `--forward: port ${url.port} is out of range`)
   return url
 }
 

@@ -1,7 +1,15 @@
 import {randomBytes} from 'node:crypto'
 
 import type {Db} from '../store/db.js'
-import {createApiKey, defaultProjectConfig, deleteApiKeysNamed, getMeta, getProject, insertProject, setMeta} from '../store/projects.js'
+import {
+  createApiKey,
+  defaultProjectConfig,
+  deleteApiKeysNamed,
+  getMeta,
+  getProject,
+  insertProject,
+  setMeta,
+} from '../store/projects.js'
 
 const ADMIN_KEY_META = 'admin_api_key'
 const DEFAULT_PROJECT_META = 'default_project_id'
@@ -11,7 +19,10 @@ const ADMIN_KEY_NAME = 'admin'
  * First start: make the admin API key and a default project. Later starts reuse them,
  * unless an explicit key is given (`--api-key` / CARAVAN_API_KEY), which replaces it.
  */
-export function bootstrapStore(db: Db, opts: {apiKey?: string}): {adminKey: string; defaultProjectId: string; created: boolean} {
+export function bootstrapStore(
+  db: Db,
+  opts: {apiKey?: string},
+): {adminKey: string; defaultProjectId: string; created: boolean} {
   return db.transaction(() => {
     let adminKey = getMeta(db, ADMIN_KEY_META)
     let created = false

@@ -27,10 +27,22 @@ export class FeedServer {
   private readonly watchers = new Set<Watcher>()
   private readonly heartbeat: NodeJS.Timeout
   private readonly onEvent = ({event, deliveries}: {event: EventRecord; deliveries: Delivery[]}) => {
-    const targets = [...this.watchers].filter((w) => w.projectId === event.project_id && (!w.sourceId || w.sourceId === event.source_id))
+    const targets = [...this.watchers].filter(
+      (w) => w.projectId === event.project_id && (!w.sourceId || w.sourceId === event.source_id),
+    )
     if (!targets.length) return
     const summary = deliverySummaries(this.db, [event.id]).get(event.id)
-    const frame = JSON.stringify({type: 'event', event: eventJson(event, eventStatus(event, deliveries.map((d) => d.status)), summary)})
+    const frame = JSON.stringify({
+      type: 'event',
+      event: eventJson(
+        event,
+        eventStatus(
+          event,
+          deliveries.map((d) => d.status),
+        ),
+        summary,
+      ),
+    })
     for (const w of targets) w.ws.send(frame)
   }
 
@@ -39,7 +51,15 @@ export class FeedServer {
     if (!targets.length) return
     const frame = JSON.stringify({
       type: 'delivery',
-      delivery: {uid: delivery.id, event_id: delivery.event_id, endpoint_id: delivery.endpoint_id, status: delivery.status, attempts: delivery.attempts, latency_ms: delivery.latency_ms, description: delivery.description},
+      delivery: {
+        uid: delivery.id,
+        event_id: delivery.event_id,
+        endpoint_id: delivery.endpoint_id,
+        status: delivery.status,
+        attempts: delivery.attempts,
+        latency_ms: delivery.latency_ms,
+        description: delivery.description,
+      },
       attempt: attempt ? attemptJson(attempt) : undefined,
     })
     for (const w of targets) w.ws.send(frame)
@@ -68,7 +88,12 @@ export class FeedServer {
     const projectId = decodeURIComponent(match[1])
     if (!authorizeUpgrade(this.db, req, socket, projectId)) return true
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const watcher: Watcher = {ws, projectId, sourceId: url.searchParams.get('source') || undefined, lastSeen: Date.now()}
+      const watcher: Watcher = {
+        ws,
+        projectId,
+        sourceId: url.searchParams.get('source') || undefined,
+        lastSeen: Date.now(),
+      }
       this.watchers.add(watcher)
       const seen = () => (watcher.lastSeen = Date.now())
       ws.on('pong', seen)

@@ -68,7 +68,11 @@ function listen(server: Server, host: string, port: number): Promise<void> {
           }),
         )
       } else if (error.code === 'EACCES') {
-        reject(new CaravanError('CARAVAN_ERR_PORT_IN_USE', `no permission to listen on ${host}:${port}`, {hint: 'use a port above 1024'}))
+        reject(
+          new CaravanError('CARAVAN_ERR_PORT_IN_USE', `no permission to listen on ${host}:${port}`, {
+            hint: 'use a port above 1024',
+          }),
+        )
       } else {
         reject(error)
       }
@@ -98,7 +102,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const log = options.log ?? (() => undefined)
   const guard = new SsrfGuard(!isLoopbackHost(host), options.allowSubnets ?? [])
   const sender = new Sender(guard)
-  const dispatcher = options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write})
+  const dispatcher =
+    options.deliver === false
+      ? undefined
+      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write})
   let baseUrl = ''
   const ctx: ApiContext = {
     db,
@@ -113,9 +120,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }
   const feed = new FeedServer(db, events)
   const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, ...options.stream})
-  const server = createServer({keepAliveTimeout: 5000}, createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}))
+  const server = createServer(
+    {keepAliveTimeout: 5000},
+    createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}),
+  )
   server.on('upgrade', (req, socket, head) => {
-    if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
+    if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head))
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
   })
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {

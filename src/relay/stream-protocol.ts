@@ -63,7 +63,8 @@ export function parseResultFrame(text: string): ResultFrame | string {
   if (!f || typeof f !== 'object' || f.type !== 'result') return 'expected a frame of type "result"'
   if (typeof f.delivery_id !== 'string') return 'result.delivery_id must be a string'
   if (typeof f.final !== 'boolean') return 'result.final must be true or false'
-  if (f.status !== null && (typeof f.status !== 'number' || !Number.isInteger(f.status))) return 'result.status must be an integer or null'
+  if (f.status !== null && (typeof f.status !== 'number' || !Number.isInteger(f.status)))
+    return 'result.status must be an integer or null'
   if (typeof f.latency_ms !== 'number') return 'result.latency_ms must be a number'
   return f as ResultFrame
 }

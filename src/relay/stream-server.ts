@@ -60,8 +60,13 @@ function resultFieldProblem(frame: ResultFrame): string | undefined {
   if (frame.body_base64 != null && typeof frame.body_base64 !== 'string') return 'result.body_base64 must be a string'
   if (frame.error != null && typeof frame.error !== 'string') return 'result.error must be a string'
   if (frame.url != null && typeof frame.url !== 'string') return 'result.url must be a string'
-  if (frame.headers != null && !isMapOf(frame.headers, (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))) return 'result.headers must map names to arrays of strings'
-  if (frame.request_headers != null && !isMapOf(frame.request_headers, (v) => typeof v === 'string')) return 'result.request_headers must map names to strings'
+  if (
+    frame.headers != null &&
+    !isMapOf(frame.headers, (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))
+  )
+    return 'result.headers must map names to arrays of strings'
+  if (frame.request_headers != null && !isMapOf(frame.request_headers, (v) => typeof v === 'string'))
+    return 'result.request_headers must map names to strings'
   return undefined
 }
 
@@ -83,7 +88,6 @@ class Connection {
     readonly remote: string,
   ) {}
 }
-
 
 /**
  * The gateway side of `caravan listen`: pushes each stream delivery of a listener's cli
@@ -110,7 +114,9 @@ export class StreamServer {
       for (const conn of this.connections.values()) {
         if (conn.endpoint.project_id !== projectId || !conn.lastSent) continue
         const behind = this.opts.db
-          .prepare(`SELECT id FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id <= ? ORDER BY id`)
+          .prepare(
+            `SELECT id FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id <= ? ORDER BY id`,
+          )
           .all(conn.endpoint.id, conn.lastSent) as {id: string}[]
         for (const {id} of behind) if (!conn.pending.has(id)) conn.requeued.add(id)
         this.pump(conn)
@@ -139,7 +145,9 @@ export class StreamServer {
           this.opts.log(`listener ${conn.endpoint.name} stopped answering heartbeats; dropped (its events stay queued)`)
           conn.ws.terminate()
         } else if (conn.pending.size > 0 && now - conn.lastProgress > ackTimeout) {
-          this.opts.log(`listener ${conn.endpoint.name} did not answer its events within ${ackTimeout / 1000}s; dropped (its events stay queued)`)
+          this.opts.log(
+            `listener ${conn.endpoint.name} did not answer its events within ${ackTimeout / 1000}s; dropped (its events stay queued)`,
+          )
           conn.ws.close(4001, 'events not answered in time')
         } else {
           conn.ws.ping()
@@ -174,17 +182,25 @@ export class StreamServer {
     const listenerId = url.searchParams.get('listener') ?? ''
     const endpoint = endpoints.get(db, projectId, listenerId)
     if (!endpoint || endpoint.kind !== 'cli') {
-      rejectUpgrade(socket, 404, `no listener "${listenerId}" in project ${projectId}: register it with POST /api/v1/projects/${projectId}/listeners`)
+      rejectUpgrade(
+        socket,
+        404,
+        `no listener "${listenerId}" in project ${projectId}: register it with POST /api/v1/projects/${projectId}/listeners`,
+      )
       return true
     }
-    const sub = db.prepare(`SELECT source_id FROM subscriptions WHERE endpoint_id = ? AND type = 'cli' AND deleted_at IS NULL`).get(endpoint.id) as {source_id: string} | undefined
+    const sub = db
+      .prepare(`SELECT source_id FROM subscriptions WHERE endpoint_id = ? AND type = 'cli' AND deleted_at IS NULL`)
+      .get(endpoint.id) as {source_id: string} | undefined
     const source = sub ? sources.get(db, projectId, sub.source_id) : undefined
     if (!source) {
       rejectUpgrade(socket, 404, `listener ${endpoint.name} has no source`)
       return true
     }
     const skipBacklog = url.searchParams.get('skip_backlog') === '1' || url.searchParams.get('skip_backlog') === 'true'
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, endpoint, source, req.socket.remoteAddress ?? '', skipBacklog))
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.accept(ws, endpoint, source, req.socket.remoteAddress ?? '', skipBacklog),
+    )
     return true
   }
 
@@ -195,9 +211,17 @@ export class StreamServer {
     this.connections.set(endpoint.id, conn)
     const db = this.opts.db
     if (skipBacklog) {
-      db.prepare(`UPDATE deliveries SET status = 'Discarded', description = 'skipped: listen --skip-backlog', updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`).run(nowIso(), endpoint.id)
+      db.prepare(
+        `UPDATE deliveries SET status = 'Discarded', description = 'skipped: listen --skip-backlog', updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
+      ).run(nowIso(), endpoint.id)
     }
-    const backlog = (db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`).get(endpoint.id) as {n: number}).n
+    const backlog = (
+      db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
+        )
+        .get(endpoint.id) as {n: number}
+    ).n
     ws.on('pong', () => (conn.lastSeen = Date.now()))
     ws.on('ping', () => (conn.lastSeen = Date.now()))
     ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? '' : data.toString()))
@@ -205,7 +229,13 @@ export class StreamServer {
       if (this.connections.get(endpoint.id) === conn) this.connections.delete(endpoint.id)
     })
     ws.on('error', (error) => this.opts.log(`listener ${endpoint.name}: ${error.message}`))
-    this.send(conn, {type: 'hello', version: STREAM_PROTOCOL_VERSION, listener_id: endpoint.id, source: {id: source.id, name: source.name, url: ingestUrl(this.opts.baseUrl(), source.mask_id)}, backlog})
+    this.send(conn, {
+      type: 'hello',
+      version: STREAM_PROTOCOL_VERSION,
+      listener_id: endpoint.id,
+      source: {id: source.id, name: source.name, url: ingestUrl(this.opts.baseUrl(), source.mask_id)},
+      backlog,
+    })
     this.pump(conn)
   }
 
@@ -222,10 +252,13 @@ export class StreamServer {
       if (batch.length >= room) break
       conn.requeued.delete(id)
       const delivery = deliveries.get(this.opts.db, conn.endpoint.project_id, id)
-      if (delivery && (delivery.status === 'Scheduled' || delivery.status === 'Retry') && !conn.pending.has(id)) batch.push(delivery)
+      if (delivery && (delivery.status === 'Scheduled' || delivery.status === 'Retry') && !conn.pending.has(id))
+        batch.push(delivery)
     }
     const rows = this.opts.db
-      .prepare(`SELECT * FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id > ? ORDER BY id LIMIT ?`)
+      .prepare(
+        `SELECT * FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id > ? ORDER BY id LIMIT ?`,
+      )
       .all(conn.endpoint.id, conn.lastSent, room - batch.length)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
     if (conn.pending.size === 0) conn.lastProgress = Date.now()
@@ -257,7 +290,12 @@ export class StreamServer {
   }
 
   /** Re-sign Stripe / Standard Webhooks requests that would now fail the app's timestamp check. */
-  private freshHeaders(source: Source, headers: Record<string, string[]>, body: Buffer, createdAt: number): Record<string, string[]> {
+  private freshHeaders(
+    source: Source,
+    headers: Record<string, string[]>,
+    body: Buffer,
+    createdAt: number,
+  ): Record<string, string[]> {
     const secret = (source.verifier.hmac as {secret?: string} | undefined)?.secret
     const now = Date.now()
     if (!secret || !isProviderName(source.provider) || now - createdAt < RESIGN_AFTER_MS) return headers
@@ -284,7 +322,9 @@ export class StreamServer {
       this.record(conn, frame)
     } catch (error) {
       // Thrown from a ws 'message' handler this would take the whole gateway down.
-      this.opts.log(`listener ${conn.endpoint.name}: result for ${frame.delivery_id} not recorded: ${(error as Error).message}`)
+      this.opts.log(
+        `listener ${conn.endpoint.name}: result for ${frame.delivery_id} not recorded: ${(error as Error).message}`,
+      )
       this.send(conn, {type: 'error', message: `result for ${frame.delivery_id} could not be recorded`})
       return
     }
@@ -306,22 +346,36 @@ export class StreamServer {
       url: frame.url ?? conn.endpoint.url,
       // The listener forwards with the event's own method (PUT, PATCH...), not always POST.
       method: eventTable.get(db, delivery.project_id, delivery.event_id)?.method ?? 'POST',
-      request_headers: Object.fromEntries(Object.entries(frame.request_headers ?? {}).map(([k, v]) => [k, [String(v)]])),
+      request_headers: Object.fromEntries(
+        Object.entries(frame.request_headers ?? {}).map(([k, v]) => [k, [String(v)]]),
+      ),
       response_status: frame.status,
       response_headers: frame.headers ?? null,
-      response_body: frame.body_base64 ? Buffer.from(frame.body_base64, 'base64').subarray(0, RESPONSE_BODY_LIMIT) : null,
+      response_body: frame.body_base64
+        ? Buffer.from(frame.body_base64, 'base64').subarray(0, RESPONSE_BODY_LIMIT)
+        : null,
       error: frame.error ?? '',
       latency_ms: Math.round(frame.latency_ms),
       created_at: nowIso(now),
     }
-    const updated: Delivery = {...delivery, status, attempts: delivery.attempts + 1, latency_ms: attempt.latency_ms, description: frame.error ?? (ok ? '' : `HTTP ${frame.status}`), updated_at: nowIso(now)}
+    const updated: Delivery = {
+      ...delivery,
+      status,
+      attempts: delivery.attempts + 1,
+      latency_ms: attempt.latency_ms,
+      description: frame.error ?? (ok ? '' : `HTTP ${frame.status}`),
+      updated_at: nowIso(now),
+    }
     const commit = () => {
       attempts.insert(db, attempt)
       deliveries.update(db, updated)
     }
     if (status !== 'Retry') conn.pending.delete(delivery.id)
     const done = () => this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
-    if (this.opts.write) void this.opts.write(commit).then(done, (error: Error) => this.opts.log(`recording a listener result failed: ${error.message}`))
+    if (this.opts.write)
+      void this.opts
+        .write(commit)
+        .then(done, (error: Error) => this.opts.log(`recording a listener result failed: ${error.message}`))
     else {
       db.transaction(commit)()
       done()

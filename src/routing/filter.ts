@@ -42,7 +42,7 @@ const OPERATORS: Readonly<Record<string, OperatorSpec>> = {
   },
   $exist: {
     check: (operand) => (typeof operand === 'boolean' ? null : '$exist needs true or false'),
-    build: (operand) => (values) => (values.length > 0) === operand,
+    build: (operand) => (values) => values.length > 0 === operand,
   },
   $regex: {
     check(operand) {

@@ -63,9 +63,7 @@ export type StandardVerifyOptions = {
   now?: number
 }
 
-type StandardKey =
-  | {version: 'v1'; hmacKey: Buffer}
-  | {version: 'v1a'; publicKey: KeyObject; privateKey?: KeyObject}
+type StandardKey = {version: 'v1'; hmacKey: Buffer} | {version: 'v1a'; publicKey: KeyObject; privateKey?: KeyObject}
 
 // DER headers that turn raw ed25519 bytes into PKCS#8 / SPKI, the forms node:crypto imports.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')

@@ -40,7 +40,10 @@ const toProject = (row: ProjectRow): Project => ({
   config: {...defaultProjectConfig(), ...fromJson<Partial<ProjectConfig>>(row.config, {})},
 })
 
-export function insertProject(db: Db, input: {name: string; type: ProjectType; config: ProjectConfig; logo_url?: string}): Project {
+export function insertProject(
+  db: Db,
+  input: {name: string; type: ProjectType; config: ProjectConfig; logo_url?: string},
+): Project {
   const now = nowIso()
   const project: Project = {
     id: ulid(),
@@ -93,7 +96,10 @@ export function deleteProject(db: Db, id: string): void {
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
 
 /** Convoy's key format: `CO.<id>.<secret>`; only its hash is stored. */
-export function createApiKey(db: Db, input: {projectId: string | null; name: string; key?: string}): {id: string; key: string} {
+export function createApiKey(
+  db: Db,
+  input: {projectId: string | null; name: string; key?: string},
+): {id: string; key: string} {
   const id = ulid()
   const key = input.key ?? `CO.${id}.${randomBytes(24).toString('base64url')}`
   db.prepare(`INSERT INTO api_keys (id, project_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`).run(
@@ -109,8 +115,7 @@ export function createApiKey(db: Db, input: {projectId: string | null; name: str
 /** The project a key may act on: `null` for the admin key (all projects), undefined if unknown. */
 export function lookupApiKey(db: Db, key: string): {projectId: string | null} | undefined {
   const row = db.prepare(`SELECT project_id FROM api_keys WHERE key_hash = ?`).get(hashKey(key)) as
-    | {project_id: string | null}
-    | undefined
+    {project_id: string | null} | undefined
   return row && {projectId: row.project_id}
 }
 

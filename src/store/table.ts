@@ -80,14 +80,17 @@ export class Table<T extends {id: string}> {
 
   get(db: Db, projectId: string, id: string): T | undefined {
     const where = ['id = ?', 'project_id = ?', ...this.live]
-    const row = prepared(db, `SELECT * FROM ${this.name} WHERE ${where.join(' AND ')}`).get(id, projectId) as Row | undefined
+    const row = prepared(db, `SELECT * FROM ${this.name} WHERE ${where.join(' AND ')}`).get(id, projectId) as
+      Row | undefined
     return row && this.fromRow(row)
   }
 
   find(db: Db, where: string[], params: unknown[]): T[] {
     const all = [...where, ...this.live]
-    const rows = prepared(db, `SELECT * FROM ${this.name} ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY id`)
-      .all(...params) as Row[]
+    const rows = prepared(
+      db,
+      `SELECT * FROM ${this.name} ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY id`,
+    ).all(...params) as Row[]
     return rows.map((r) => this.fromRow(r))
   }
 
@@ -98,7 +101,9 @@ export class Table<T extends {id: string}> {
 
   remove(db: Db, projectId: string, id: string): boolean {
     const result = this.softDelete
-      ? db.prepare(`UPDATE ${this.name} SET deleted_at = ? WHERE id = ? AND project_id = ? AND deleted_at IS NULL`).run(nowIso(), id, projectId)
+      ? db
+          .prepare(`UPDATE ${this.name} SET deleted_at = ? WHERE id = ? AND project_id = ? AND deleted_at IS NULL`)
+          .run(nowIso(), id, projectId)
       : db.prepare(`DELETE FROM ${this.name} WHERE id = ? AND project_id = ?`).run(id, projectId)
     return result.changes > 0
   }

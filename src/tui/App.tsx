@@ -51,7 +51,14 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
     const sub = backend.subscribe({
       event: (event) => dispatch({type: 'event', event, matches: (e) => matchesRef.current(e)}),
       delivery: (u) => {
-        dispatch({type: 'delivery', eventId: u.eventId, status: u.status, attempts: u.attempts, responseStatus: u.responseStatus, latencyMs: u.latencyMs})
+        dispatch({
+          type: 'delivery',
+          eventId: u.eventId,
+          status: u.status,
+          attempts: u.attempts,
+          responseStatus: u.responseStatus,
+          latencyMs: u.latencyMs,
+        })
         // Refresh an open detail view of that event.
         setDetails((current) => {
           if (!current[u.eventId]) return current
@@ -73,7 +80,10 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
 
   const filter = useMemo(() => parseFilter(state.filter), [state.filter])
   matchesRef.current = (e) => matchesFilter(e, filter, backend.sourceName)
-  const visible = useMemo(() => state.events.filter((e) => matchesFilter(e, filter, backend.sourceName)), [state.events, filter, backend])
+  const visible = useMemo(
+    () => state.events.filter((e) => matchesFilter(e, filter, backend.sourceName)),
+    [state.events, filter, backend],
+  )
   const selectedIndex = effectiveSelection(state, visible.length)
   const selected = visible[selectedIndex]
 
@@ -116,10 +126,14 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
     [backend, editText, loadDetail, selected],
   )
 
-  const listHeight = Math.max(size.rows - 4 - (state.editingFilter || state.filter ? 1 : 0) - (state.message ? 1 : 0), 3)
+  const listHeight = Math.max(
+    size.rows - 4 - (state.editingFilter || state.filter ? 1 : 0) - (state.message ? 1 : 0),
+    3,
+  )
   const page = Math.max(listHeight - 1, 1)
 
   const handleKey: Parameters<typeof useInput>[0] = (input, key) => {
+    // ctrl+c quits from anywhere, even while typing a filter.
     if (key.ctrl && input === 'c') {
       onExit(copied.current)
       exit()
@@ -132,7 +146,11 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
       } else if (key.return) {
         const next = parseFilter(draft)
         dispatch({type: 'filter-edit', editing: false})
-        dispatch({type: 'filter-set', filter: draft, visible: state.events.filter((e) => matchesFilter(e, next, backend.sourceName)).length})
+        dispatch({
+          type: 'filter-set',
+          filter: draft,
+          visible: state.events.filter((e) => matchesFilter(e, next, backend.sourceName)).length,
+        })
       } else if (key.backspace || key.delete) {
         setDraft((d) => d.slice(0, -1))
       } else if (input && !key.ctrl && !key.meta) {
@@ -140,7 +158,7 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
       }
       return
     }
-    if (input === 'q' || (key.ctrl && input === 'c')) {
+    if (input === 'q') {
       onExit(copied.current)
       exit()
       return
@@ -148,10 +166,18 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
     const detail = state.view === 'detail'
     // Scroll no further than the last line at the bottom of the screen.
     const max = detail && selected ? Math.max(detailLines(selected, details[selected.uid]).length - listHeight, 0) : 0
-    if (key.upArrow || input === 'k') dispatch(detail ? {type: 'detail-scroll', delta: -1, max} : {type: 'move', delta: -1, visible: visible.length})
-    else if (key.downArrow || input === 'j') dispatch(detail ? {type: 'detail-scroll', delta: 1, max} : {type: 'move', delta: 1, visible: visible.length})
-    else if (key.pageUp) dispatch(detail ? {type: 'detail-scroll', delta: -page, max} : {type: 'move', delta: -page, visible: visible.length})
-    else if (key.pageDown) dispatch(detail ? {type: 'detail-scroll', delta: page, max} : {type: 'move', delta: page, visible: visible.length})
+    if (key.upArrow || input === 'k')
+      dispatch(detail ? {type: 'detail-scroll', delta: -1, max} : {type: 'move', delta: -1, visible: visible.length})
+    else if (key.downArrow || input === 'j')
+      dispatch(detail ? {type: 'detail-scroll', delta: 1, max} : {type: 'move', delta: 1, visible: visible.length})
+    else if (key.pageUp)
+      dispatch(
+        detail ? {type: 'detail-scroll', delta: -page, max} : {type: 'move', delta: -page, visible: visible.length},
+      )
+    else if (key.pageDown)
+      dispatch(
+        detail ? {type: 'detail-scroll', delta: page, max} : {type: 'move', delta: page, visible: visible.length},
+      )
     else if (input === 'g' && !detail) dispatch({type: 'jump', to: 'start', visible: visible.length})
     else if (input === 'G' && !detail) dispatch({type: 'jump', to: 'end', visible: visible.length})
     else if ((key.return || input === 'd') && selected && !detail) {
@@ -194,9 +220,20 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
       />
       <FilterBar value={state.editingFilter ? draft : state.filter} editing={state.editingFilter} />
       {state.view === 'detail' && selected ? (
-        <EventDetail event={selected} deliveries={details[selected.uid]} scroll={state.detailScroll} height={listHeight} />
+        <EventDetail
+          event={selected}
+          deliveries={details[selected.uid]}
+          scroll={state.detailScroll}
+          height={listHeight}
+        />
       ) : (
-        <EventList events={visible} selected={selectedIndex} height={listHeight} width={size.columns} sourceName={backend.sourceName} />
+        <EventList
+          events={visible}
+          selected={selectedIndex}
+          height={listHeight}
+          width={size.columns}
+          sourceName={backend.sourceName}
+        />
       )}
       <StatusBar view={state.view} message={state.message} />
     </Box>

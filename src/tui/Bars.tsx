@@ -16,8 +16,9 @@ export function Header({gateway, project, sources, target, follow, connection, c
     <Box>
       {/* State first: the line is cut at the terminal's width, and long URLs and ids must not hide it. */}
       <Text wrap="truncate">
-        <Text bold>caravan inspect</Text> · {count} events · {dot} · {follow ? <Text color="green">following</Text> : <Text color="yellow">paused</Text>} · {gateway} ·
-        project {project} · {sources}
+        <Text bold>caravan inspect</Text> · {count} events · {dot} ·{' '}
+        {follow ? <Text color="green">following</Text> : <Text color="yellow">paused</Text>} · {gateway} · project{' '}
+        {project} · {sources}
         {target ? ` · → ${target}` : ''}
       </Text>
     </Box>
@@ -32,7 +33,9 @@ export function FilterBar({value, editing}: {value: string; editing: boolean}) {
         / {value}
         {editing ? '▌' : ''}
       </Text>
-      {editing ? <Text dimColor>  (enter to apply, esc to cancel; status:Failure type:invoice.* source:github)</Text> : null}
+      {editing ? (
+        <Text dimColor> (enter to apply, esc to cancel; status:Failure type:invoice.* source:github)</Text>
+      ) : null}
     </Box>
   )
 }
@@ -44,7 +47,11 @@ export function StatusBar({view, message}: {view: 'list' | 'detail'; message: st
       : '↑↓/jk scroll  esc back  r replay  e edit+replay  c curl  q quit'
   return (
     <Box flexDirection="column">
-      {message ? <Text color="yellow" wrap="truncate">{message}</Text> : null}
+      {message ? (
+        <Text color="yellow" wrap="truncate">
+          {message}
+        </Text>
+      ) : null}
       <Text dimColor wrap="truncate">
         {keys}
       </Text>

@@ -11,10 +11,14 @@ export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] |
   const lines: Line[] = []
   const query = event.url_query_params ? `?${event.url_query_params}` : ''
   lines.push({text: `${event.method || 'POST'} ${event.url_path || '/'}${query}`, bold: true})
-  lines.push({text: `event ${event.uid}  type ${event.event_type || '-'}  ${displayStatus(event)}  ${event.created_at}`, dim: true})
+  lines.push({
+    text: `event ${event.uid}  type ${event.event_type || '-'}  ${displayStatus(event)}  ${event.created_at}`,
+    dim: true,
+  })
   if (event.failure_reason) lines.push({text: `verification failed: ${event.failure_reason}`, color: 'red'})
   lines.push({text: ''})
-  for (const [name, values] of Object.entries(event.headers ?? {})) for (const v of values) lines.push({text: `${name}: ${v}`, color: 'cyan'})
+  for (const [name, values] of Object.entries(event.headers ?? {}))
+    for (const v of values) lines.push({text: `${name}: ${v}`, color: 'cyan'})
   lines.push({text: ''})
   const contentType = event.headers?.['content-type']?.[0] ?? ''
   const body = bodyLines(Buffer.from(event.body_base64 ?? '', 'base64'), contentType)
@@ -26,13 +30,20 @@ export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] |
   }
   if (deliveries.length === 0) lines.push({text: 'No deliveries (no subscription or listener matched).', dim: true})
   for (const d of deliveries) {
-    lines.push({text: `── delivery ${d.uid} → ${d.endpoint}: ${d.status}${d.description ? ` (${d.description})` : ''}`, bold: true})
+    lines.push({
+      text: `── delivery ${d.uid} → ${d.endpoint}: ${d.status}${d.description ? ` (${d.description})` : ''}`,
+      bold: true,
+    })
     for (const a of d.attempts) {
       const ok = a.http_status.startsWith('2')
-      lines.push({text: `  attempt ${a.uid}  ${a.created_at}  ${a.http_status || 'no response'}  ${a.latency_ms ?? '-'}ms  ${a.url}`, color: ok ? 'green' : 'red'})
+      lines.push({
+        text: `  attempt ${a.uid}  ${a.created_at}  ${a.http_status || 'no response'}  ${a.latency_ms ?? '-'}ms  ${a.url}`,
+        color: ok ? 'green' : 'red',
+      })
       if (a.error) lines.push({text: `    error: ${a.error}`, color: 'red'})
       for (const [k, v] of Object.entries(a.response_http_header ?? {})) lines.push({text: `    ${k}: ${v}`, dim: true})
-      if (a.response_data) for (const text of a.response_data.split('\n').slice(0, 20)) lines.push({text: `    ${text}`})
+      if (a.response_data)
+        for (const text of a.response_data.split('\n').slice(0, 20)) lines.push({text: `    ${text}`})
     }
   }
   return lines

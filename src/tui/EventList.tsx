@@ -15,12 +15,19 @@ export const STATUS_COLORS: Record<string, string> = {
   Stored: 'gray',
 }
 
-const cell = (text: string, width: number) => (text.length > width ? text.slice(0, Math.max(width - 1, 0)) + '…' : text.padEnd(width))
+const cell = (text: string, width: number) =>
+  text.length > width ? text.slice(0, Math.max(width - 1, 0)) + '…' : text.padEnd(width)
 
 /** Which slice of rows to render so the selected one is visible (virtualisation). */
 export function windowStart(selected: number, total: number, height: number): number {
   if (total <= height) return 0
-  return Math.min(Math.max(selected - height + 1, 0), total - height, Math.max(selected - Math.floor(height / 2), 0) + height > total ? total - height : Math.max(selected - Math.floor(height / 2), 0))
+  return Math.min(
+    Math.max(selected - height + 1, 0),
+    total - height,
+    Math.max(selected - Math.floor(height / 2), 0) + height > total
+      ? total - height
+      : Math.max(selected - Math.floor(height / 2), 0),
+  )
 }
 
 export interface EventListProps {
@@ -56,7 +63,10 @@ export function EventList({events, selected, height, width, sourceName}: EventLi
           cell(where, pathWidth),
           cell(e.event_type || '-', 24),
         ].join(' ')
-        const tail = `${s.response_status ?? '-'}`.padStart(4) + `${s.latency_ms === null ? '' : `${s.latency_ms}ms`}`.padStart(8) + ` ×${s.attempts}`
+        const tail =
+          `${s.response_status ?? '-'}`.padStart(4) +
+          `${s.latency_ms === null ? '' : `${s.latency_ms}ms`}`.padStart(8) +
+          ` ×${s.attempts}`
         return (
           <Text key={e.uid} inverse={index === selected} wrap="truncate">
             {line} <Text color={STATUS_COLORS[status]}>{cell(status, 10)}</Text>

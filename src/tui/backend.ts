@@ -45,7 +45,10 @@ export class InspectorBackend {
 
   get sourceId(): string | undefined {
     if (!this.sourceFilter) return undefined
-    return [...this.sources.values()].find((s) => s.name === this.sourceFilter || s.uid === this.sourceFilter)?.uid ?? this.sourceFilter
+    return (
+      [...this.sources.values()].find((s) => s.name === this.sourceFilter || s.uid === this.sourceFilter)?.uid ??
+      this.sourceFilter
+    )
   }
 
   sourceName = (id: string): string => (id ? (this.sources.get(id)?.name ?? id.slice(-6)) : '')
@@ -68,8 +71,16 @@ export class InspectorBackend {
     let cursor: string | undefined
     // Gateways page at most 1000 at a time: follow the cursor (newest to oldest) for more.
     while (events.length < limit) {
-      const page = await this.client.data<{content: InspectEvent[]; pagination?: {has_next_page: boolean; next_page_cursor: string}}>('GET', `${this.base}/events`, {
-        query: {perPage: Math.min(limit - events.length, 1000), sourceId: this.sourceId, direction: cursor && 'next', next_page_cursor: cursor},
+      const page = await this.client.data<{
+        content: InspectEvent[]
+        pagination?: {has_next_page: boolean; next_page_cursor: string}
+      }>('GET', `${this.base}/events`, {
+        query: {
+          perPage: Math.min(limit - events.length, 1000),
+          sourceId: this.sourceId,
+          direction: cursor && 'next',
+          next_page_cursor: cursor,
+        },
       })
       events.push(...page.content)
       if (!page.pagination?.has_next_page || page.content.length === 0) break
@@ -79,20 +90,29 @@ export class InspectorBackend {
   }
 
   async deliveries(eventId: string): Promise<InspectDelivery[]> {
-    const page = await this.client.data<{content: Json[]}>('GET', `${this.base}/eventdeliveries`, {query: {eventId, perPage: 100, sort: 'ASC'}})
+    const page = await this.client.data<{content: Json[]}>('GET', `${this.base}/eventdeliveries`, {
+      query: {eventId, perPage: 100, sort: 'ASC'},
+    })
     return Promise.all(
       page.content.map(async (d) => ({
         uid: d.uid,
         status: d.status,
         endpoint: d.endpoint_metadata?.name ?? d.endpoint_id,
         description: d.description ?? '',
-        attempts: ((await this.client.data<InspectAttempt[]>('GET', `${this.base}/eventdeliveries/${d.uid}/deliveryattempts`)) ?? []) as InspectAttempt[],
+        attempts: ((await this.client.data<InspectAttempt[]>(
+          'GET',
+          `${this.base}/eventdeliveries/${d.uid}/deliveryattempts`,
+        )) ?? []) as InspectAttempt[],
       })),
     )
   }
 
   /** Live events and delivery updates over the relay's feed, reconnecting with backoff. */
-  subscribe(handlers: {event: (e: InspectEvent) => void; delivery: (u: DeliveryUpdate) => void; connection: (state: 'live' | 'reconnecting') => void}): Subscription {
+  subscribe(handlers: {
+    event: (e: InspectEvent) => void
+    delivery: (u: DeliveryUpdate) => void
+    connection: (state: 'live' | 'reconnecting') => void
+  }): Subscription {
     let closed = false
     let attempt = 0
     let ws: WebSocket | undefined
@@ -115,8 +135,18 @@ export class InspectorBackend {
         }
         if (frame.type === 'event') handlers.event(frame.event as InspectEvent)
         if (frame.type === 'delivery') {
-          const status = frame.attempt?.http_status ? Number(frame.attempt.http_status) : frame.attempt ? null : undefined
-          handlers.delivery({eventId: frame.delivery.event_id, status: frame.delivery.status, attempts: frame.delivery.attempts, responseStatus: status, latencyMs: frame.attempt?.latency_ms})
+          const status = frame.attempt?.http_status
+            ? Number(frame.attempt.http_status)
+            : frame.attempt
+              ? null
+              : undefined
+          handlers.delivery({
+            eventId: frame.delivery.event_id,
+            status: frame.delivery.status,
+            attempts: frame.delivery.attempts,
+            responseStatus: status,
+            latencyMs: frame.attempt?.latency_ms,
+          })
         }
       })
       ws.on('error', () => undefined)
@@ -138,8 +168,13 @@ export class InspectorBackend {
 
   /** Replay to the running listener's target (or the one given), optionally edited. */
   async replay(eventId: string, edited?: {headers: Record<string, string[]>; body: Buffer}): Promise<string> {
-    const headers = edited ? Object.fromEntries(Object.entries(edited.headers).map(([k, v]) => [k, v.join(', ')])) : undefined
-    const outcome = await replayStoredEvent(this.client, this.projectId, {ref: eventId, forward: this.listenerTarget, data: edited?.body, headers})
+    // An edited request is sent as edited: headers removed in the editor stay removed.
+    const outcome = await replayStoredEvent(this.client, this.projectId, {
+      ref: eventId,
+      forward: this.listenerTarget,
+      data: edited?.body,
+      replaceHeaders: edited?.headers,
+    })
     const r = outcome.result
     const result = r.status === null ? `failed: ${r.error}` : `HTTP ${r.status} in ${r.latencyMs} ms`
     return `replayed ${eventId} to ${outcome.target}: ${result}${outcome.resigned ? ' (re-signed)' : ''}${outcome.notes.length ? ` — ${outcome.notes[0]}` : ''}`

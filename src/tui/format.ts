@@ -67,7 +67,12 @@ export function curlCommand(e: InspectEvent, url: string): string {
   }
   const body = Buffer.from(e.body_base64 ?? '', 'base64')
   if (body.length) {
-    parts.push('--data-binary', isText(body) ? shellQuote(body.toString('utf8')) : `@<(printf %s ${shellQuote(body.toString('base64'))} | base64 -d)`)
+    parts.push(
+      '--data-binary',
+      isText(body)
+        ? shellQuote(body.toString('utf8'))
+        : `@<(printf %s ${shellQuote(body.toString('base64'))} | base64 -d)`,
+    )
   }
   return parts.join(' ')
 }

@@ -16,8 +16,19 @@ export interface InspectorState {
 
 export type Action =
   | {type: 'loaded'; events: InspectEvent[]}
-  | {type: 'event'; event: InspectEvent; /** Whether an event passes the view's filter (default: all do). */ matches?: (e: InspectEvent) => boolean}
-  | {type: 'delivery'; eventId: string; status?: string; attempts?: number; responseStatus?: number | null; latencyMs?: number | null}
+  | {
+      type: 'event'
+      event: InspectEvent
+      /** Whether an event passes the view's filter (default: all do). */ matches?: (e: InspectEvent) => boolean
+    }
+  | {
+      type: 'delivery'
+      eventId: string
+      status?: string
+      attempts?: number
+      responseStatus?: number | null
+      latencyMs?: number | null
+    }
   | {type: 'move'; delta: number; visible: number}
   | {type: 'pin'; index: number}
   | {type: 'jump'; to: 'start' | 'end'; visible: number}
@@ -33,12 +44,25 @@ export type Action =
 export const MAX_EVENTS = 5000
 
 export function initialState(): InspectorState {
-  return {events: [], selected: 0, follow: true, view: 'list', filter: '', editingFilter: false, connection: 'connecting', message: '', detailScroll: 0}
+  return {
+    events: [],
+    selected: 0,
+    follow: true,
+    view: 'list',
+    filter: '',
+    editingFilter: false,
+    connection: 'connecting',
+    message: '',
+    detailScroll: 0,
+  }
 }
 
 const clamp = (n: number, max: number) => Math.max(0, Math.min(n, Math.max(max - 1, 0)))
 
-function mergeNewest(current: InspectEvent[], incoming: InspectEvent[]): {events: InspectEvent[]; dropped: InspectEvent[]} {
+function mergeNewest(
+  current: InspectEvent[],
+  incoming: InspectEvent[],
+): {events: InspectEvent[]; dropped: InspectEvent[]} {
   const byId = new Map(current.map((e) => [e.uid, e]))
   for (const e of incoming) byId.set(e.uid, e)
   const all = [...byId.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
@@ -85,7 +109,12 @@ export function reducer(state: InspectorState, action: Action): InspectorState {
       const from = state.follow ? action.visible - 1 : state.selected
       const selected = clamp(from + action.delta, action.visible)
       // Moving away from the end stops following; coming back to it resumes (nothing to move in: unchanged).
-      return {...state, selected, follow: action.visible === 0 ? state.follow : selected === action.visible - 1, detailScroll: 0}
+      return {
+        ...state,
+        selected,
+        follow: action.visible === 0 ? state.follow : selected === action.visible - 1,
+        detailScroll: 0,
+      }
     }
     case 'jump': {
       const selected = action.to === 'start' ? 0 : Math.max(action.visible - 1, 0)

@@ -12,7 +12,13 @@ export interface InspectEvent {
   headers: Record<string, string[]>
   body_base64: string
   created_at: string
-  delivery_summary: {deliveries: number; attempts: number; response_status: number | null; latency_ms: number | null; error: string}
+  delivery_summary: {
+    deliveries: number
+    attempts: number
+    response_status: number | null
+    latency_ms: number | null
+    error: string
+  }
 }
 
 export interface InspectAttempt {

@@ -3,13 +3,22 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, expect, it} from 'vitest'
 
 import {DELIVERY_STATUSES} from '../../src/store/types.js'
-import {FRESH_DELIVERY_STATUSES, deliveriesOf, nextMillisecond, sendEvent, subscribedEndpoint} from '../helpers/fixtures.js'
+import {
+  FRESH_DELIVERY_STATUSES,
+  deliveriesOf,
+  nextMillisecond,
+  sendEvent,
+  subscribedEndpoint,
+} from '../helpers/fixtures.js'
 import {expectCompleteWalk, walkPages} from '../helpers/paging.js'
 import {qs, useRelay, type TestRelay} from '../helpers/relay.js'
 
 const UNKNOWN = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
 
-async function listDeliveries(t: TestRelay, query: Record<string, string | number | string[] | undefined> = {}): Promise<string[]> {
+async function listDeliveries(
+  t: TestRelay,
+  query: Record<string, string | number | string[] | undefined> = {},
+): Promise<string[]> {
   const res = await t.api('GET', t.p('/eventdeliveries') + qs({perPage: 100, sort: 'ASC', ...query}))
   expect(res.status, JSON.stringify(res.json)).toBe(200)
   return res.json.data.content.map((d: {uid: string}) => d.uid)
@@ -77,7 +86,7 @@ describe('event deliveries', () => {
     expect(res.json).toEqual({status: true, message: 'App event delivery attempts fetched successfully', data: []})
   })
 
-  it('lists the attempts recorded for a delivery, each in Convoy\'s shape', async () => {
+  it("lists the attempts recorded for a delivery, each in Convoy's shape", async () => {
     const t = await useRelay()
     await subscribedEndpoint(t)
     const event = await sendEvent(t, 'broadcast', {event_type: 'x', data: {hello: 'world'}})
@@ -119,7 +128,8 @@ describe('event deliveries', () => {
     const t = await useRelay({deliver: false})
     await subscribedEndpoint(t)
     const ids: string[] = []
-    for (let i = 0; i < 5; i++) ids.push((await deliveriesOf(t, (await sendEvent(t, 'broadcast', {event_type: 'x', data: {i}})).uid))[0].uid)
+    for (let i = 0; i < 5; i++)
+      ids.push((await deliveriesOf(t, (await sendEvent(t, 'broadcast', {event_type: 'x', data: {i}})).uid))[0].uid)
     const statuses = ['Scheduled', 'Success', 'Failure', 'Retry', 'Discarded']
     const setStatus = t.relay.db.prepare('UPDATE deliveries SET status = ?, next_attempt_at = ? WHERE id = ?')
     ids.forEach((id, i) => setStatus.run(statuses[i], Date.now() + 3_600_000, id))
@@ -134,11 +144,19 @@ describe('event deliveries', () => {
 
     const bad = await t.api('GET', t.p('/eventdeliveries') + qs({status: ['Success', 'Delivered']}))
     expect(bad.status).toBe(400)
-    expect(bad.json.message).toMatch(/^status must be one of Scheduled, Processing, Success, Failure, Retry, Discarded \(got "Delivered"\)/)
+    expect(bad.json.message).toMatch(
+      /^status must be one of Scheduled, Processing, Success, Failure, Retry, Discarded \(got "Delivered"\)/,
+    )
 
     // The event's own status follows its deliveries.
     const events = (await t.api('GET', t.p('/events') + qs({sort: 'ASC'}))).json.data.content
-    expect(events.map((e: {status: string}) => e.status)).toEqual(['Processing', 'Success', 'Failure', 'Retry', 'Failure'])
+    expect(events.map((e: {status: string}) => e.status)).toEqual([
+      'Processing',
+      'Success',
+      'Failure',
+      'Retry',
+      'Failure',
+    ])
   })
 
   it('filters by endpoint, event, event type, subscription and idempotency key', async () => {
@@ -156,7 +174,12 @@ describe('event deliveries', () => {
     expect(d2).toHaveLength(3)
 
     expect(await listDeliveries(t, {endpointId: a.endpointId})).toEqual([d1.uid, d2For(a.endpointId)])
-    expect(await listDeliveries(t, {endpointId: [a.endpointId, b.endpointId]})).toEqual([d1.uid, d2For(a.endpointId), d2For(b.endpointId), d3.uid])
+    expect(await listDeliveries(t, {endpointId: [a.endpointId, b.endpointId]})).toEqual([
+      d1.uid,
+      d2For(a.endpointId),
+      d2For(b.endpointId),
+      d3.uid,
+    ])
     expect(await listDeliveries(t, {'endpointId[]': [c.endpointId]})).toEqual([d2For(c.endpointId)])
     expect(await listDeliveries(t, {eventId: e2.uid})).toEqual(d2.map((d) => d.uid).sort())
     expect(await listDeliveries(t, {event_type: 'b.one'})).toEqual([d3.uid])
@@ -181,7 +204,9 @@ describe('event deliveries', () => {
     expect(await listDeliveries(t, {startDate: d2.created_at, endDate: d2.created_at})).toEqual([d2.uid])
     const convoy = (ms: number) => new Date(ms).toISOString().slice(0, 19)
     const day = 24 * 3600 * 1000
-    expect(await listDeliveries(t, {startDate: convoy(Date.now() - day), endDate: convoy(Date.now() + day)})).toEqual(made.map((d) => d.uid))
+    expect(await listDeliveries(t, {startDate: convoy(Date.now() - day), endDate: convoy(Date.now() + day)})).toEqual(
+      made.map((d) => d.uid),
+    )
     expect(await listDeliveries(t, {startDate: convoy(Date.now() + day)})).toEqual([])
 
     const bad = await t.api('GET', t.p('/eventdeliveries') + qs({endDate: 'soon'}))
@@ -205,7 +230,11 @@ describe('event deliveries', () => {
         expectCompleteWalk(await walkPages(t.api, t.p('/eventdeliveries'), {perPage, sort}), ids, perPage, sort)
       }
     }
-    const filtered = await walkPages(t.api, t.p('/eventdeliveries'), {perPage: 6, sort: 'DESC', query: {event_type: 'tick'}})
+    const filtered = await walkPages(t.api, t.p('/eventdeliveries'), {
+      perPage: 6,
+      sort: 'DESC',
+      query: {event_type: 'tick'},
+    })
     expectCompleteWalk(filtered, ids, 6, 'DESC')
   })
 })

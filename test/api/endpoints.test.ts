@@ -8,7 +8,11 @@ const UNKNOWN = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
 describe('endpoints', () => {
   it('creates (201) with defaults, gets, updates (202) and deletes an endpoint', async () => {
     const {api, p, projectId, receiver} = await useRelay()
-    const created = await api('POST', p('/endpoints'), {name: 'orders', url: `${receiver.url}/hooks`, description: 'the orders app'})
+    const created = await api('POST', p('/endpoints'), {
+      name: 'orders',
+      url: `${receiver.url}/hooks`,
+      description: 'the orders app',
+    })
     expect(created.status).toBe(201)
     expect(created.json.message).toBe('Endpoint created successfully')
     const ep = created.json.data
@@ -124,7 +128,10 @@ describe('endpoints', () => {
     for (const [body, message] of [
       [{name: 'changed', url: 'not a url'}, /^url is not a valid URL/],
       [{name: 'changed', rate_limit: -5}, /^rate_limit must be at least 0/],
-      [{name: 'changed', authentication: {type: 'basic_auth', basic_auth: {username: 'u'}}}, /^authentication\.basic_auth\.password is required/],
+      [
+        {name: 'changed', authentication: {type: 'basic_auth', basic_auth: {username: 'u'}}},
+        /^authentication\.basic_auth\.password is required/,
+      ],
     ] as const) {
       const res = await api('PUT', p(`/endpoints/${ep.uid}`), body, {offSpec: true})
       expect(res.status).toBe(400)
@@ -148,7 +155,8 @@ describe('endpoints', () => {
     }
     // An endpoint of another project is unknown here too.
     const other = (await api('POST', '/api/v1/projects', {name: 'other', type: 'outgoing'})).json.data.project.uid
-    const foreign = (await api('POST', `/api/v1/projects/${other}/endpoints`, {name: 'f', url: 'http://127.0.0.1:1/'})).json.data.uid
+    const foreign = (await api('POST', `/api/v1/projects/${other}/endpoints`, {name: 'f', url: 'http://127.0.0.1:1/'}))
+      .json.data.uid
     expect((await api('GET', p(`/endpoints/${foreign}`))).status).toBe(404)
     expect((await api('DELETE', p(`/endpoints/${foreign}`))).status).toBe(404)
     expect((await api('GET', `/api/v1/projects/${other}/endpoints/${foreign}`)).status).toBe(200)

@@ -17,7 +17,10 @@ const UNKNOWN = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
 const endpointsOf = (deliveries: {endpoint_id: string}[]) => deliveries.map((d) => d.endpoint_id).sort()
 const uids = (list: {uid: string}[]) => list.map((x) => x.uid)
 
-async function listEvents(t: TestRelay, query: Record<string, string | number | string[] | undefined> = {}): Promise<string[]> {
+async function listEvents(
+  t: TestRelay,
+  query: Record<string, string | number | string[] | undefined> = {},
+): Promise<string[]> {
   const res = await t.api('GET', t.p('/events') + qs({perPage: 100, ...query}))
   expect(res.status, JSON.stringify(res.json)).toBe(200)
   return uids(res.json.data.content)
@@ -54,12 +57,23 @@ describe('creating events', () => {
     const got = await t.api('GET', t.p(`/events/${event.uid}`))
     expect(got.status).toBe(200)
     expect(got.json.message).toBe('Event fetched successfully')
-    expect(got.json.data).toMatchObject({uid: event.uid, event_type: 'invoice.paid', data, endpoints: [endpointId], is_duplicate_event: false})
+    expect(got.json.data).toMatchObject({
+      uid: event.uid,
+      event_type: 'invoice.paid',
+      data,
+      endpoints: [endpointId],
+      is_duplicate_event: false,
+    })
     expect(['Processing', 'Success']).toContain(got.json.data.status)
 
     const deliveries = await deliveriesOf(t, event.uid)
     expect(deliveries).toHaveLength(1)
-    expect(deliveries[0]).toMatchObject({event_id: event.uid, endpoint_id: endpointId, event_type: 'invoice.paid', idempotency_key: 'idem-1'})
+    expect(deliveries[0]).toMatchObject({
+      event_id: event.uid,
+      endpoint_id: endpointId,
+      event_type: 'invoice.paid',
+      idempotency_key: 'idem-1',
+    })
     expect(FRESH_DELIVERY_STATUSES).toContain(deliveries[0].status)
   })
 
@@ -80,7 +94,11 @@ describe('creating events', () => {
       ['/events', {endpoint_id: endpointId, data: {}}, /^event_type is required/],
       ['/events', {endpoint_id: endpointId, event_type: 'a.b'}, /^data is required/],
       ['/events', {...ok, custom_headers: {'X-Num': 5}}, /^custom_headers\.X-Num must be a string/],
-      ['/events', {...ok, custom_headers: {'Bad Header': 'v'}}, /^custom_headers: "Bad Header" is not a valid header name/],
+      [
+        '/events',
+        {...ok, custom_headers: {'Bad Header': 'v'}},
+        /^custom_headers: "Bad Header" is not a valid header name/,
+      ],
       ['/events', {...ok, custom_headers: ['x']}, /^custom_headers must be an object/],
       ['/events', {...ok, idempotency_key: 7}, /^idempotency_key must be a string/],
       ['/events/fanout', {event_type: 'a.b', data: {}}, /^owner_id is required/],
@@ -107,9 +125,15 @@ describe('routing events to subscriptions', () => {
     const c = await subscribedEndpoint(t, {event_types: ['user.created']})
     const d = await subscribedEndpoint(t, {event_types: ['*'], headers: {'X-Tenant': 'acme'}})
     const e = await subscribedEndpoint(t, {body: {'customer.country': {$in: ['DE', 'FR']}}})
-    const f = await subscribedEndpoint(t, {event_types: ['invoice.paid'], body: {$or: [{currency: 'eur'}, {amount: {$lt: 10}}]}})
+    const f = await subscribedEndpoint(t, {
+      event_types: ['invoice.paid'],
+      body: {$or: [{currency: 'eur'}, {amount: {$lt: 10}}]},
+    })
 
-    const expectRouted = async (body: Record<string, unknown>, expected: {endpointId: string; subscriptionId: string}[]) => {
+    const expectRouted = async (
+      body: Record<string, unknown>,
+      expected: {endpointId: string; subscriptionId: string}[],
+    ) => {
       const event = await sendEvent(t, 'broadcast', body)
       const deliveries = await deliveriesOf(t, event.uid)
       expect(endpointsOf(deliveries), JSON.stringify(body)).toEqual(expected.map((x) => x.endpointId).sort())
@@ -129,8 +153,22 @@ describe('routing events to subscriptions', () => {
       return event
     }
 
-    await expectRouted({event_type: 'invoice.paid', data: {amount: 50, currency: 'usd', customer: {country: 'DE'}}, custom_headers: {'x-tenant': 'acme'}}, [a, d, e])
-    await expectRouted({event_type: 'invoice.paid', data: {amount: 150, currency: 'eur', customer: {country: 'US'}}, custom_headers: {'X-Tenant': 'globex'}}, [a, b, f])
+    await expectRouted(
+      {
+        event_type: 'invoice.paid',
+        data: {amount: 50, currency: 'usd', customer: {country: 'DE'}},
+        custom_headers: {'x-tenant': 'acme'},
+      },
+      [a, d, e],
+    )
+    await expectRouted(
+      {
+        event_type: 'invoice.paid',
+        data: {amount: 150, currency: 'eur', customer: {country: 'US'}},
+        custom_headers: {'X-Tenant': 'globex'},
+      },
+      [a, b, f],
+    )
     await expectRouted({event_type: 'invoice.voided', data: {amount: 5}}, [a])
     await expectRouted({event_type: 'user.created', data: {id: 'u1'}}, [c])
     await expectRouted({event_type: 'order.paid', data: {amount: 999}}, [b])
@@ -207,7 +245,11 @@ describe('routing events to subscriptions', () => {
     const body = {endpoint_id: endpointId, event_type: 'invoice.paid', data: {id: 1}, idempotency_key: 'key-1'}
     const first = await sendEvent(t, 'endpoint', body)
     const second = await sendEvent(t, 'endpoint', body)
-    const viaBroadcast = await sendEvent(t, 'broadcast', {event_type: 'invoice.paid', data: {id: 1}, idempotency_key: 'key-1'})
+    const viaBroadcast = await sendEvent(t, 'broadcast', {
+      event_type: 'invoice.paid',
+      data: {id: 1},
+      idempotency_key: 'key-1',
+    })
     const other = await sendEvent(t, 'endpoint', {...body, idempotency_key: 'key-2'})
 
     expect(first.is_duplicate_event).toBe(false)
@@ -223,7 +265,11 @@ describe('routing events to subscriptions', () => {
     expect((await t.api('GET', t.p(`/events/${second.uid}`))).json.data.is_duplicate_event).toBe(true)
 
     // Both copies are stored and can be found by their key.
-    expect(await listEvents(t, {idempotencyKey: 'key-1', sort: 'ASC'})).toEqual([first.uid, second.uid, viaBroadcast.uid])
+    expect(await listEvents(t, {idempotencyKey: 'key-1', sort: 'ASC'})).toEqual([
+      first.uid,
+      second.uid,
+      viaBroadcast.uid,
+    ])
     const deliveries = await t.api('GET', t.p('/eventdeliveries') + qs({idempotencyKey: 'key-1'}))
     expect(deliveries.json.data.content.map((d: {event_id: string}) => d.event_id)).toEqual([first.uid])
   })
@@ -284,10 +330,14 @@ describe('listing events', () => {
     const convoy = (ms: number) => new Date(ms).toISOString().slice(0, 19)
     const now = Date.now()
     const day = 24 * 3600 * 1000
-    expect(await listEvents(t, {startDate: convoy(now - day), endDate: convoy(now + day), sort: 'ASC'})).toEqual(uids(made))
+    expect(await listEvents(t, {startDate: convoy(now - day), endDate: convoy(now + day), sort: 'ASC'})).toEqual(
+      uids(made),
+    )
     expect(await listEvents(t, {startDate: convoy(now + day)})).toEqual([])
     expect(await listEvents(t, {endDate: convoy(now - day)})).toEqual([])
-    expect(await listEvents(t, {startDate: new Date(now - day).toISOString().slice(0, 10), sort: 'ASC'})).toEqual(uids(made))
+    expect(await listEvents(t, {startDate: new Date(now - day).toISOString().slice(0, 10), sort: 'ASC'})).toEqual(
+      uids(made),
+    )
 
     const bad = await t.api('GET', t.p('/events') + qs({startDate: 'last tuesday'}))
     expect(bad.status).toBe(400)

@@ -5,14 +5,24 @@ import {describe, expect, it} from 'vitest'
 import {useRelay} from '../helpers/relay.js'
 
 /** POST `size` bytes with a raw client, so the 413 can be read even while still uploading. */
-function postLarge(url: string, key: string, size: number, opts: {chunked?: boolean} = {}): Promise<{status: number; json: any}> {
+function postLarge(
+  url: string,
+  key: string,
+  size: number,
+  opts: {chunked?: boolean} = {},
+): Promise<{status: number; json: {status?: boolean; message?: string}}> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {authorization: `Bearer ${key}`, 'content-type': 'application/json'}
+    const headers: Record<string, string | number> = {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+    }
     if (!opts.chunked) headers['content-length'] = size
     const req = request(url, {method: 'POST', headers}, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8'))}))
+      res.on('end', () =>
+        resolve({status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8'))}),
+      )
       res.on('error', reject)
     })
     // The relay may close the connection once it has answered: that is not a test failure.
@@ -41,7 +51,10 @@ describe('GET /healthz', () => {
     const {api} = await useRelay()
     const res = await api('GET', '/healthz', undefined, {key: null})
     expect(res.status).toBe(200)
-    expect(res.json).toMatchObject({status: true, data: {version: expect.any(String), uptime_seconds: expect.any(Number)}})
+    expect(res.json).toMatchObject({
+      status: true,
+      data: {version: expect.any(String), uptime_seconds: expect.any(Number)},
+    })
   })
 })
 
@@ -56,7 +69,10 @@ describe('authentication', () => {
     expect(wrong.status).toBe(401)
     expect(wrong.json).toEqual({status: false, message: 'invalid API key'})
 
-    const basic = await api('GET', p('/endpoints'), undefined, {key: null, headers: {authorization: 'Basic dXNlcjpwYXNz'}})
+    const basic = await api('GET', p('/endpoints'), undefined, {
+      key: null,
+      headers: {authorization: 'Basic dXNlcjpwYXNz'},
+    })
     expect(basic.status).toBe(401)
 
     const projects = await api('GET', '/api/v1/projects', undefined, {key: 'wrong'})
@@ -82,7 +98,12 @@ describe('authentication', () => {
     const mine = await api('GET', `/api/v1/projects/${own}`, undefined, {key: projectKey})
     expect(mine.status).toBe(200)
     expect(mine.json.data.uid).toBe(own)
-    const ep = await api('POST', `/api/v1/projects/${own}/endpoints`, {name: 'a', url: 'http://127.0.0.1:1/'}, {key: projectKey})
+    const ep = await api(
+      'POST',
+      `/api/v1/projects/${own}/endpoints`,
+      {name: 'a', url: 'http://127.0.0.1:1/'},
+      {key: projectKey},
+    )
     expect(ep.status).toBe(201)
 
     // The default project is not this key's.
@@ -97,7 +118,9 @@ describe('authentication', () => {
     // Listing projects shows only its own; creating or deleting projects needs the admin key.
     const list = await api('GET', '/api/v1/projects', undefined, {key: projectKey})
     expect(list.json.data.map((x: {uid: string}) => x.uid)).toEqual([own])
-    expect((await api('POST', '/api/v1/projects', {name: 'more', type: 'outgoing'}, {key: projectKey})).status).toBe(401)
+    expect((await api('POST', '/api/v1/projects', {name: 'more', type: 'outgoing'}, {key: projectKey})).status).toBe(
+      401,
+    )
     expect((await api('DELETE', `/api/v1/projects/${own}`, undefined, {key: projectKey})).status).toBe(401)
     expect((await api('GET', `/api/v1/projects/${own}`)).status).toBe(200)
   })

@@ -20,7 +20,11 @@ describe('projects', () => {
       name: 'billing',
       type: 'outgoing',
       logo_url: 'https://example.com/logo.png',
-      config: {strategy: {type: 'exponential', duration: 30, retry_count: 4}, ratelimit: {count: 50, duration: 10}, disable_endpoint: true},
+      config: {
+        strategy: {type: 'exponential', duration: 30, retry_count: 4},
+        ratelimit: {count: 50, duration: 10},
+        disable_endpoint: true,
+      },
     }
     const created = await api('POST', P, body)
     expect(created.status).toBe(201)
@@ -30,7 +34,11 @@ describe('projects', () => {
       name: 'billing',
       type: 'outgoing',
       logo_url: 'https://example.com/logo.png',
-      config: {strategy: {type: 'exponential', duration: 30, retry_count: 4}, ratelimit: {count: 50, duration: 10}, disable_endpoint: true},
+      config: {
+        strategy: {type: 'exponential', duration: 30, retry_count: 4},
+        ratelimit: {count: 50, duration: 10},
+        disable_endpoint: true,
+      },
     })
     // Untouched config keeps its defaults.
     expect(project.config.signature.header).toBe('X-Convoy-Signature')
@@ -43,7 +51,11 @@ describe('projects', () => {
     const updated = await api('PUT', `${P}/${project.uid}`, {name: 'billing-v2', config: {strategy: {retry_count: 7}}})
     expect(updated.status).toBe(202)
     expect(updated.json.message).toBe('Project updated successfully')
-    expect(updated.json.data).toMatchObject({name: 'billing-v2', type: 'outgoing', config: {strategy: {type: 'exponential', duration: 30, retry_count: 7}}})
+    expect(updated.json.data).toMatchObject({
+      name: 'billing-v2',
+      type: 'outgoing',
+      config: {strategy: {type: 'exponential', duration: 30, retry_count: 7}},
+    })
     expect((await api('GET', `${P}/${project.uid}`)).json.data.name).toBe('billing-v2')
 
     const listed = await api('GET', P)
@@ -67,7 +79,15 @@ describe('projects', () => {
     const res = await api(
       'PUT',
       `${P}/${projectId}`,
-      {config: {signature: {header: 'X-Acme-Signature', scheme: 'standard-webhooks', versions: [{hash: 'SHA512', encoding: 'base64'}]}}},
+      {
+        config: {
+          signature: {
+            header: 'X-Acme-Signature',
+            scheme: 'standard-webhooks',
+            versions: [{hash: 'SHA512', encoding: 'base64'}],
+          },
+        },
+      },
       {extensions},
     )
     expect(res.status).toBe(202)
@@ -76,7 +96,9 @@ describe('projects', () => {
       scheme: 'standard-webhooks',
       versions: [{hash: 'SHA512', encoding: 'base64', uid: expect.any(String), created_at: expect.any(String)}],
     })
-    expect((await api('GET', `${P}/${projectId}`, undefined, {extensions})).json.data.config.signature.header).toBe('X-Acme-Signature')
+    expect((await api('GET', `${P}/${projectId}`, undefined, {extensions})).json.data.config.signature.header).toBe(
+      'X-Acme-Signature',
+    )
   })
 
   it('rejects bad input with 400 naming the field, and stores nothing', async () => {
@@ -87,9 +109,18 @@ describe('projects', () => {
       [{name: 'x', type: 'sideways'}, /^type must be one of/],
       [{name: 42, type: 'outgoing'}, /^name must be a string/],
       [{name: 'x', type: 'outgoing', config: {strategy: {type: 'random'}}}, /^config\.strategy\.type must be one of/],
-      [{name: 'x', type: 'outgoing', config: {strategy: {duration: -1}}}, /^config\.strategy\.duration must be at least 1/],
-      [{name: 'x', type: 'outgoing', config: {ratelimit: {count: 'many'}}}, /^config\.ratelimit\.count must be an integer/],
-      [{name: 'x', type: 'outgoing', config: {signature: {versions: []}}}, /^config\.signature\.versions must be a non-empty array/],
+      [
+        {name: 'x', type: 'outgoing', config: {strategy: {duration: -1}}},
+        /^config\.strategy\.duration must be at least 1/,
+      ],
+      [
+        {name: 'x', type: 'outgoing', config: {ratelimit: {count: 'many'}}},
+        /^config\.ratelimit\.count must be an integer/,
+      ],
+      [
+        {name: 'x', type: 'outgoing', config: {signature: {versions: []}}},
+        /^config\.signature\.versions must be a non-empty array/,
+      ],
     ]
     for (const [body, message] of cases) {
       const res = await api('POST', P, body, {offSpec: true})
@@ -103,7 +134,12 @@ describe('projects', () => {
   it('leaves the project untouched when an update is rejected', async () => {
     const {api, projectId} = await useRelay()
     const before = (await api('GET', `${P}/${projectId}`)).json.data
-    const res = await api('PUT', `${P}/${projectId}`, {name: 'renamed', config: {strategy: {retry_count: 1000}}}, {offSpec: true})
+    const res = await api(
+      'PUT',
+      `${P}/${projectId}`,
+      {name: 'renamed', config: {strategy: {retry_count: 1000}}},
+      {offSpec: true},
+    )
     expect(res.status).toBe(400)
     expect(res.json.message).toMatch(/^config\.strategy\.retry_count must be at most 100/)
     expect((await api('GET', `${P}/${projectId}`)).json.data).toEqual(before)

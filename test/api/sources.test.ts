@@ -4,7 +4,10 @@ import {expectCompleteWalk, walkPages} from '../helpers/paging.js'
 import {qs, useRelay} from '../helpers/relay.js'
 
 const UNKNOWN = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
-const hmac = (header: string, secret: string) => ({type: 'hmac', hmac: {header, hash: 'SHA256', encoding: 'hex', secret}})
+const hmac = (header: string, secret: string) => ({
+  type: 'hmac',
+  hmac: {header, hash: 'SHA256', encoding: 'hex', secret},
+})
 
 // Convoy's SourceProvider enum is github, twitter, shopify. `stripe` and `standard-webhooks`
 // are documented Caravan extensions, so the spec's enum check on `provider` is waived for them.
@@ -43,7 +46,11 @@ describe('sources', () => {
     expect(got.status).toBe(200)
     expect(got.json.data).toEqual(src)
 
-    const updated = await api('PUT', p(`/sources/${src.uid}`), {name: 'payments-v2', is_disabled: true, forward_headers: ['X-Trace']})
+    const updated = await api('PUT', p(`/sources/${src.uid}`), {
+      name: 'payments-v2',
+      is_disabled: true,
+      forward_headers: ['X-Trace'],
+    })
     expect(updated.status).toBe(202)
     expect(updated.json.message).toBe('Source updated successfully')
     expect(updated.json.data).toMatchObject({
@@ -81,7 +88,9 @@ describe('sources', () => {
       api_key: {header_name: 'X-Key', header_value: 'v'},
     })
     // A provider fixes its own header and encoding; only the secret comes from the body.
-    expect(await make({provider: 'github', verifier: hmac('Ignored', 'gh-secret')})).toEqual(hmac('X-Hub-Signature-256', 'gh-secret'))
+    expect(await make({provider: 'github', verifier: hmac('Ignored', 'gh-secret')})).toEqual(
+      hmac('X-Hub-Signature-256', 'gh-secret'),
+    )
     expect(await make({provider: 'shopify', verifier: hmac('Ignored', 'sh')})).toEqual({
       type: 'hmac',
       hmac: {header: 'X-Shopify-Hmac-Sha256', hash: 'SHA256', encoding: 'base64', secret: 'sh'},
@@ -90,10 +99,17 @@ describe('sources', () => {
 
   it('accepts the stripe provider as a Caravan extension', async () => {
     const {api, p} = await useRelay()
-    const res = await api('POST', p('/sources'), {name: 'stripe', type: 'http', provider: 'stripe', verifier: hmac('Stripe-Signature', 'whsec_x')}, {extensions: PROVIDER_EXTENSION})
+    const res = await api(
+      'POST',
+      p('/sources'),
+      {name: 'stripe', type: 'http', provider: 'stripe', verifier: hmac('Stripe-Signature', 'whsec_x')},
+      {extensions: PROVIDER_EXTENSION},
+    )
     expect(res.status).toBe(201)
     expect(res.json.data).toMatchObject({provider: 'stripe', verifier: hmac('Stripe-Signature', 'whsec_x')})
-    const listed = await api('GET', p('/sources') + qs({provider: 'stripe'}), undefined, {extensions: PROVIDER_EXTENSION})
+    const listed = await api('GET', p('/sources') + qs({provider: 'stripe'}), undefined, {
+      extensions: PROVIDER_EXTENSION,
+    })
     expect(listed.json.data.content.map((s: {uid: string}) => s.uid)).toEqual([res.json.data.uid])
   })
 
@@ -107,8 +123,14 @@ describe('sources', () => {
       [{name: 's', verifier: {type: 'magic'}}, /^verifier\.type must be one of/],
       [{name: 's', verifier: {type: 'hmac'}}, /^verifier\.hmac is required/],
       [{name: 's', verifier: {type: 'hmac', hmac: {header: 'X-Sig'}}}, /^verifier\.hmac\.secret is required/],
-      [{name: 's', verifier: {type: 'hmac', hmac: {header: 'X-Sig', secret: 's', hash: 'MD5'}}}, /^verifier\.hmac\.hash must be one of SHA256, SHA512/],
-      [{name: 's', verifier: {type: 'basic_auth', basic_auth: {username: 'u'}}}, /^verifier\.basic_auth\.password is required/],
+      [
+        {name: 's', verifier: {type: 'hmac', hmac: {header: 'X-Sig', secret: 's', hash: 'MD5'}}},
+        /^verifier\.hmac\.hash must be one of SHA256, SHA512/,
+      ],
+      [
+        {name: 's', verifier: {type: 'basic_auth', basic_auth: {username: 'u'}}},
+        /^verifier\.basic_auth\.password is required/,
+      ],
       [{name: 's', idempotency_keys: ['X-Request-Id']}, /^idempotency_keys\[0\] must look like header/],
       [{name: 's', event_type_location: 'type'}, /^event_type_location\[0\] must look like header/],
       [{name: 's', body_limit: 0}, /^body_limit must be at least 1/],
@@ -123,7 +145,8 @@ describe('sources', () => {
 
   it('leaves the source untouched when an update is rejected', async () => {
     const {api, p} = await useRelay()
-    const src = (await api('POST', p('/sources'), {name: 'keep', type: 'http', verifier: hmac('X-Sig', 's1')})).json.data
+    const src = (await api('POST', p('/sources'), {name: 'keep', type: 'http', verifier: hmac('X-Sig', 's1')})).json
+      .data
     for (const body of [
       {name: 'changed', verifier: {type: 'hmac', hmac: {header: 'X-Sig'}}},
       {name: 'changed', idempotency_keys: ['nowhere']},
@@ -152,11 +175,16 @@ describe('sources', () => {
     const {api, p} = await useRelay()
     const ids: string[] = []
     for (let i = 0; i < 45; i++) {
-      const body = i % 5 === 0 ? {name: `gh-${i}`, type: 'http', provider: 'github', verifier: hmac('X', 's')} : {name: `s-${i}`, type: 'http'}
+      const body =
+        i % 5 === 0
+          ? {name: `gh-${i}`, type: 'http', provider: 'github', verifier: hmac('X', 's')}
+          : {name: `s-${i}`, type: 'http'}
       ids.push((await api('POST', p('/sources'), body)).json.data.uid)
     }
     const github = await api('GET', p('/sources') + qs({provider: 'github', perPage: 50}))
-    expect(github.json.data.content.map((s: {uid: string}) => s.uid)).toEqual(ids.filter((_, i) => i % 5 === 0).reverse())
+    expect(github.json.data.content.map((s: {uid: string}) => s.uid)).toEqual(
+      ids.filter((_, i) => i % 5 === 0).reverse(),
+    )
     const http = await api('GET', p('/sources') + qs({type: 'http', perPage: 50}))
     expect(http.json.data.content).toHaveLength(45)
 

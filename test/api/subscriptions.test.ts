@@ -16,7 +16,8 @@ describe('subscriptions', () => {
     const t = await useRelay()
     const {api, p, projectId} = t
     const ep = await endpoint(t)
-    const source = (await api('POST', p('/sources'), {name: 'gh', type: 'http', verifier: {type: 'noop'}})).json.data.uid
+    const source = (await api('POST', p('/sources'), {name: 'gh', type: 'http', verifier: {type: 'noop'}})).json.data
+      .uid
     const body = {
       name: 'invoices',
       endpoint_id: ep,
@@ -36,7 +37,10 @@ describe('subscriptions', () => {
       type: 'api',
       endpoint_id: ep, // Caravan extension: the ids, besides Convoy's embedded metadata
       source_id: source,
-      filter_config: {event_types: ['invoice.*'], filter: {body: {amount: {$gte: 100}}, headers: {'x-tenant': 'acme'}, is_flattened: false}},
+      filter_config: {
+        event_types: ['invoice.*'],
+        filter: {body: {amount: {$gte: 100}}, headers: {'x-tenant': 'acme'}, is_flattened: false},
+      },
       endpoint_metadata: {uid: ep},
       source_metadata: {uid: source},
     })
@@ -46,7 +50,11 @@ describe('subscriptions', () => {
     expect(got.json.data).toEqual(sub)
 
     const ep2 = await endpoint(t, 'ep2')
-    const updated = await api('PUT', p(`/subscriptions/${sub.uid}`), {name: 'all-invoices', endpoint_id: ep2, filter_config: {event_types: ['invoice.paid', 'invoice.voided']}})
+    const updated = await api('PUT', p(`/subscriptions/${sub.uid}`), {
+      name: 'all-invoices',
+      endpoint_id: ep2,
+      filter_config: {event_types: ['invoice.paid', 'invoice.voided']},
+    })
     expect(updated.status).toBe(202)
     expect(updated.json.message).toBe('Subscription updated successfully')
     expect(updated.json.data).toMatchObject({
@@ -55,7 +63,10 @@ describe('subscriptions', () => {
       endpoint_id: ep2,
       endpoint_metadata: {uid: ep2},
       // Filters not named in the update are kept.
-      filter_config: {event_types: ['invoice.paid', 'invoice.voided'], filter: {body: {amount: {$gte: 100}}, headers: {'x-tenant': 'acme'}}},
+      filter_config: {
+        event_types: ['invoice.paid', 'invoice.voided'],
+        filter: {body: {amount: {$gte: 100}}, headers: {'x-tenant': 'acme'}},
+      },
     })
     expect((await api('GET', p(`/subscriptions/${sub.uid}`))).json.data).toEqual(updated.json.data)
 
@@ -71,7 +82,10 @@ describe('subscriptions', () => {
     const ep = await endpoint(t)
     const res = await t.api('POST', t.p('/subscriptions'), {name: 'all', endpoint_id: ep})
     expect(res.status).toBe(201)
-    expect(res.json.data.filter_config).toEqual({event_types: ['*'], filter: {body: {}, headers: {}, is_flattened: false}})
+    expect(res.json.data.filter_config).toEqual({
+      event_types: ['*'],
+      filter: {body: {}, headers: {}, is_flattened: false},
+    })
     expect(res.json.data.source_id).toBe('')
   })
 
@@ -83,14 +97,38 @@ describe('subscriptions', () => {
       [{name: 's'}, /^endpoint_id is required/],
       [{name: 's', endpoint_id: UNKNOWN}, new RegExp(`^endpoint_id: endpoint ${UNKNOWN} not found`)],
       [{name: 's', endpoint_id: ep, source_id: UNKNOWN}, new RegExp(`^source_id: source ${UNKNOWN} not found`)],
-      [{name: 's', endpoint_id: ep, filter_config: {event_types: ['']}}, /^filter_config\.event_types\[0\]: event type pattern must not be empty/],
-      [{name: 's', endpoint_id: ep, filter_config: {event_types: 'invoice.*'}}, /^filter_config\.event_types must be an array of strings/],
-      [{name: 's', endpoint_id: ep, filter_config: {filter: {body: {amount: {$foo: 1}}}}}, /^filter_config\.filter\.body\.amount: unknown operator "\$foo"/],
-      [{name: 's', endpoint_id: ep, filter_config: {filter: {headers: {$bogus: 'x'}}}}, /^filter_config\.filter\.headers: unknown operator "\$bogus"/],
-      [{name: 's', endpoint_id: ep, filter_config: {filter: {body: {tags: {$in: 'a'}}}}}, /^filter_config\.filter\.body\.tags: \$in needs an array/],
-      [{name: 's', endpoint_id: ep, filter_config: {filter: {body: {$or: []}}}}, /^filter_config\.filter\.body: \$or needs a non-empty array/],
-      [{name: 's', endpoint_id: ep, filter_config: {filter: {body: {a: {$gt: 1, b: 2}}}}}, /^filter_config\.filter\.body\.a: cannot mix operators/],
-      [{name: 's', endpoint_id: ep, filter_config: {filter: {body: {a: {$regex: '('}}}}}, /^filter_config\.filter\.body\.a: \$regex is not a valid regular expression/],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {event_types: ['']}},
+        /^filter_config\.event_types\[0\]: event type pattern must not be empty/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {event_types: 'invoice.*'}},
+        /^filter_config\.event_types must be an array of strings/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {filter: {body: {amount: {$foo: 1}}}}},
+        /^filter_config\.filter\.body\.amount: unknown operator "\$foo"/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {filter: {headers: {$bogus: 'x'}}}},
+        /^filter_config\.filter\.headers: unknown operator "\$bogus"/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {filter: {body: {tags: {$in: 'a'}}}}},
+        /^filter_config\.filter\.body\.tags: \$in needs an array/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {filter: {body: {$or: []}}}},
+        /^filter_config\.filter\.body: \$or needs a non-empty array/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {filter: {body: {a: {$gt: 1, b: 2}}}}},
+        /^filter_config\.filter\.body\.a: cannot mix operators/,
+      ],
+      [
+        {name: 's', endpoint_id: ep, filter_config: {filter: {body: {a: {$regex: '('}}}}},
+        /^filter_config\.filter\.body\.a: \$regex is not a valid regular expression/,
+      ],
     ]
     for (const [body, message] of cases) {
       const res = await t.api('POST', t.p('/subscriptions'), body, {offSpec: true})
@@ -103,7 +141,9 @@ describe('subscriptions', () => {
   it('leaves the subscription untouched when an update is rejected', async () => {
     const t = await useRelay()
     const ep = await endpoint(t)
-    const sub = (await t.api('POST', t.p('/subscriptions'), {name: 'keep', endpoint_id: ep, filter_config: {event_types: ['a.*']}})).json.data
+    const sub = (
+      await t.api('POST', t.p('/subscriptions'), {name: 'keep', endpoint_id: ep, filter_config: {event_types: ['a.*']}})
+    ).json.data
     for (const body of [
       {name: 'changed', endpoint_id: UNKNOWN},
       {name: 'changed', filter_config: {event_types: ['b.*'], filter: {body: {x: {$nope: 1}}}}},
@@ -134,7 +174,10 @@ describe('subscriptions', () => {
     const b = await endpoint(t, 'b')
     const ids: string[] = []
     for (let i = 0; i < 45; i++) {
-      ids.push((await t.api('POST', t.p('/subscriptions'), {name: `sub-${i}`, endpoint_id: i % 3 === 0 ? b : a})).json.data.uid)
+      ids.push(
+        (await t.api('POST', t.p('/subscriptions'), {name: `sub-${i}`, endpoint_id: i % 3 === 0 ? b : a})).json.data
+          .uid,
+      )
     }
     const byB = await t.api('GET', t.p('/subscriptions') + qs({endpointId: b, perPage: 100}))
     expect(byB.json.data.content).toHaveLength(15)

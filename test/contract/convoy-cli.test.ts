@@ -52,7 +52,11 @@ async function run(args: string[] | ((url: string) => string[]), opts: RunOption
     const env: Env = {...sandbox.env}
     const gateway = ['--gateway', convoy.url, '--api-key', KEY, '--project', PROJECT]
     if (opts.viaEnv) Object.assign(env, {CARAVAN_GATEWAY: convoy.url, CARAVAN_API_KEY: KEY, CARAVAN_PROJECT: PROJECT})
-    const argv = [...(typeof args === 'function' ? args(convoy.url) : args), ...(opts.viaEnv || opts.bare ? [] : gateway), ...(opts.json ? ['--json'] : [])]
+    const argv = [
+      ...(typeof args === 'function' ? args(convoy.url) : args),
+      ...(opts.viaEnv || opts.bare ? [] : gateway),
+      ...(opts.json ? ['--json'] : []),
+    ]
     // Generous: a busy CI machine runs many of these at once.
     const result = await runCli(argv, {env, input: opts.input, timeoutMs: 60_000})
     return {
@@ -68,7 +72,12 @@ async function run(args: string[] | ((url: string) => string[]), opts: RunOption
   }
 }
 
-const show = (r: Run) => `exit ${r.result.code}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}\nrequests: ${JSON.stringify(r.requests.map((q) => [q.method, q.url, q.status, q.problems]), null, 1)}`
+const show = (r: Run) =>
+  `exit ${r.result.code}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}\nrequests: ${JSON.stringify(
+    r.requests.map((q) => [q.method, q.url, q.status, q.problems]),
+    null,
+    1,
+  )}`
 
 /** The spec operations a run called, in order. */
 const ops = (r: Run) => r.requests.map((q) => q.operation)
@@ -118,7 +127,11 @@ const CASES: Record<string, Case> = {
     human: [new RegExp(`^uid +${PROJECT}$`, 'm')],
   },
   'projects get <id>': {
-    runs: SAME_RENDERING,args: ['projects', 'get', ID2], calls: ['GET /v1/projects/{projectID}'], check: (_r, json) => expect(json.uid).toBe(ID2)},
+    runs: SAME_RENDERING,
+    args: ['projects', 'get', ID2],
+    calls: ['GET /v1/projects/{projectID}'],
+    check: (_r, json) => expect(json.uid).toBe(ID2),
+  },
   'projects update --name': {
     args: ['projects', 'update', '--name', 'renamed'],
     calls: ['PUT /v1/projects/{projectID}'],
@@ -131,7 +144,11 @@ const CASES: Record<string, Case> = {
       // Convoy needs the name and replaces the whole config: both come from the current project.
       const sent = body(r, 1)
       expect(sent.name).toBe('example')
-      expect(sent.config).toMatchObject({strategy: {type: 'exponential', retry_count: 3, duration: 1}, disable_endpoint: true, signature: {header: 'X-Convoy-Signature'}})
+      expect(sent.config).toMatchObject({
+        strategy: {type: 'exponential', retry_count: 3, duration: 1},
+        disable_endpoint: true,
+        signature: {header: 'X-Convoy-Signature'},
+      })
     },
     // A config carried over from the project: Convoy's own read-only field, dropped on the way back.
     ignored: ['/config/meta_event/pub_sub'],
@@ -157,7 +174,11 @@ const CASES: Record<string, Case> = {
     human: [/Project API key \(shown once\): CO\.example\.key|The gateway returned no project API key\./],
   },
   'projects delete': {
-    runs: NO_DATA_READ,args: ['projects', 'delete', ID2], calls: ['DELETE /v1/projects/{projectID}'], check: (_r, json) => expect(json).toEqual({deleted: ID2})},
+    runs: NO_DATA_READ,
+    args: ['projects', 'delete', ID2],
+    calls: ['DELETE /v1/projects/{projectID}'],
+    check: (_r, json) => expect(json).toEqual({deleted: ID2}),
+  },
   'projects use': {
     args: ['projects', 'use', ID2],
     calls: ['GET /v1/projects/{projectID}'],
@@ -170,7 +191,10 @@ const CASES: Record<string, Case> = {
     calls: [op('GET', 'endpoints')],
     check: (r, json) => {
       expect(Object.fromEntries(query(r, 0))).toEqual({perPage: '20', sort: 'DESC'})
-      expect(json).toMatchObject({content: [{uid: expect.any(String), status: 'active'}], pagination: {has_next_page: true}})
+      expect(json).toMatchObject({
+        content: [{uid: expect.any(String), status: 'active'}],
+        pagination: {has_next_page: true},
+      })
     },
     human: [/^ID +NAME +URL +STATUS +CREATED$/m, /More: --cursor 01H\w+ \(or --all\)/],
   },
@@ -184,15 +208,51 @@ const CASES: Record<string, Case> = {
       expect(json).toHaveLength(2)
     },
   },
-  'endpoints get': {args: ['endpoints', 'get', ID], calls: [op('GET', 'endpoints/{endpointID}')], check: (_r, json) => expect(json.uid).toBe(ID)},
+  'endpoints get': {
+    args: ['endpoints', 'get', ID],
+    calls: [op('GET', 'endpoints/{endpointID}')],
+    check: (_r, json) => expect(json.uid).toBe(ID),
+  },
   'endpoints create': {
-    args: ['endpoints', 'create', '--name', 'billing', '--url', 'https://billing.example.com/hooks', '--secret', 's3cr3t', '--owner', 'o-1', '--http-timeout', '20',
-      '--rate-limit', '100', '--rate-limit-duration', '60', '--advanced-signatures', '--auth-header', 'X-Token: t0k', '--support-email', 'ops@example.com', '--description', 'billing hooks'],
+    args: [
+      'endpoints',
+      'create',
+      '--name',
+      'billing',
+      '--url',
+      'https://billing.example.com/hooks',
+      '--secret',
+      's3cr3t',
+      '--owner',
+      'o-1',
+      '--http-timeout',
+      '20',
+      '--rate-limit',
+      '100',
+      '--rate-limit-duration',
+      '60',
+      '--advanced-signatures',
+      '--auth-header',
+      'X-Token: t0k',
+      '--support-email',
+      'ops@example.com',
+      '--description',
+      'billing hooks',
+    ],
     calls: [op('POST', 'endpoints')],
     check: (r, json) => {
       expect(body(r, 0)).toEqual({
-        name: 'billing', url: 'https://billing.example.com/hooks', secret: 's3cr3t', owner_id: 'o-1', http_timeout: 20, rate_limit: 100, rate_limit_duration: 60,
-        advanced_signatures: true, support_email: 'ops@example.com', description: 'billing hooks', authentication: {type: 'api_key', api_key: {header_name: 'X-Token', header_value: 't0k'}},
+        name: 'billing',
+        url: 'https://billing.example.com/hooks',
+        secret: 's3cr3t',
+        owner_id: 'o-1',
+        http_timeout: 20,
+        rate_limit: 100,
+        rate_limit_duration: 60,
+        advanced_signatures: true,
+        support_email: 'ops@example.com',
+        description: 'billing hooks',
+        authentication: {type: 'api_key', api_key: {header_name: 'X-Token', header_value: 't0k'}},
       })
       expect(json.uid).toMatch(/^01H/)
     },
@@ -202,7 +262,13 @@ const CASES: Record<string, Case> = {
     calls: [op('GET', 'endpoints/{endpointID}'), op('PUT', 'endpoints/{endpointID}')],
     check: (r, json) => {
       // Convoy requires url and name and overwrites description and authentication: carried over.
-      expect(body(r, 1)).toMatchObject({url: 'https://example.com/webhooks', name: 'example', description: 'description-example', rate_limit: 5, authentication: {type: 'api_key'}})
+      expect(body(r, 1)).toMatchObject({
+        url: 'https://example.com/webhooks',
+        name: 'example',
+        description: 'description-example',
+        rate_limit: 5,
+        authentication: {type: 'api_key'},
+      })
       expect(json.uid).toBe(ID)
     },
   },
@@ -212,7 +278,11 @@ const CASES: Record<string, Case> = {
     check: (r) => expect(body(r, 1)).toMatchObject({name: 'crm', url: 'https://crm.example.com/h', is_disabled: false}),
   },
   'endpoints delete': {
-    runs: NO_DATA_READ,args: ['endpoints', 'delete', ID], calls: [op('DELETE', 'endpoints/{endpointID}')], check: (_r, json) => expect(json).toEqual({deleted: ID})},
+    runs: NO_DATA_READ,
+    args: ['endpoints', 'delete', ID],
+    calls: [op('DELETE', 'endpoints/{endpointID}')],
+    check: (_r, json) => expect(json).toEqual({deleted: ID}),
+  },
   'endpoints pause': {
     args: ['endpoints', 'pause', ID],
     calls: [op('GET', 'endpoints/{endpointID}'), op('PUT', 'endpoints/{endpointID}/pause')],
@@ -240,14 +310,38 @@ const CASES: Record<string, Case> = {
     check: (r) => expect(query(r, 0).get('endpointId')).toBe(ID),
     human: [/^ID +NAME +ENDPOINT +EVENT TYPES +CREATED$/m],
   },
-  'subscriptions get': {args: ['subscriptions', 'get', ID], calls: [op('GET', 'subscriptions/{subscriptionID}')], check: (_r, json) => expect(json.uid).toBe(ID)},
+  'subscriptions get': {
+    args: ['subscriptions', 'get', ID],
+    calls: [op('GET', 'subscriptions/{subscriptionID}')],
+    check: (_r, json) => expect(json.uid).toBe(ID),
+  },
   'subscriptions create': {
-    args: ['subscriptions', 'create', '--name', 'billing', '--endpoint', ID, '--source', ID2, '--event-types', 'invoice.*, charge.succeeded', '--filter-body', '{"amount":{"$gte":1000}}', '--filter-headers', '{"x-env":"prod"}'],
+    args: [
+      'subscriptions',
+      'create',
+      '--name',
+      'billing',
+      '--endpoint',
+      ID,
+      '--source',
+      ID2,
+      '--event-types',
+      'invoice.*, charge.succeeded',
+      '--filter-body',
+      '{"amount":{"$gte":1000}}',
+      '--filter-headers',
+      '{"x-env":"prod"}',
+    ],
     calls: [op('POST', 'subscriptions')],
     check: (r) =>
       expect(body(r, 0)).toEqual({
-        name: 'billing', endpoint_id: ID, source_id: ID2,
-        filter_config: {event_types: ['invoice.*', 'charge.succeeded'], filter: {body: {amount: {$gte: 1000}}, headers: {'x-env': 'prod'}}},
+        name: 'billing',
+        endpoint_id: ID,
+        source_id: ID2,
+        filter_config: {
+          event_types: ['invoice.*', 'charge.succeeded'],
+          filter: {body: {amount: {$gte: 1000}}, headers: {'x-env': 'prod'}},
+        },
       }),
   },
   'subscriptions update': {
@@ -256,7 +350,10 @@ const CASES: Record<string, Case> = {
     check: (r) => expect(body(r, 1).filter_config.event_types).toEqual(['order.*']),
   },
   'subscriptions delete': {
-    runs: NO_DATA_READ,args: ['subscriptions', 'delete', ID], calls: [op('DELETE', 'subscriptions/{subscriptionID}')]},
+    runs: NO_DATA_READ,
+    args: ['subscriptions', 'delete', ID],
+    calls: [op('DELETE', 'subscriptions/{subscriptionID}')],
+  },
 
   // ------------------------------------------------------------------ sources
   'sources list': {
@@ -265,41 +362,99 @@ const CASES: Record<string, Case> = {
     check: (r) => expect(query(r, 0).get('provider')).toBe('github'),
     human: [/^ID +NAME +PROVIDER +INGEST URL$/m],
   },
-  'sources get': {args: ['sources', 'get', ID], calls: [op('GET', 'sources/{sourceID}')], check: (_r, json) => expect(json.uid).toBe(ID)},
+  'sources get': {
+    args: ['sources', 'get', ID],
+    calls: [op('GET', 'sources/{sourceID}')],
+    check: (_r, json) => expect(json.uid).toBe(ID),
+  },
   'sources create --provider github': {
     args: ['sources', 'create', '--name', 'github', '--provider', 'github', '--secret', 'gh-s3cr3t'],
     calls: [op('POST', 'sources')],
     check: (r) =>
       expect(body(r, 0)).toEqual({
-        name: 'github', type: 'http', provider: 'github',
-        verifier: {type: 'hmac', hmac: {header: 'X-Hub-Signature-256', hash: 'SHA256', encoding: 'hex', secret: 'gh-s3cr3t'}},
+        name: 'github',
+        type: 'http',
+        provider: 'github',
+        verifier: {
+          type: 'hmac',
+          hmac: {header: 'X-Hub-Signature-256', hash: 'SHA256', encoding: 'hex', secret: 'gh-s3cr3t'},
+        },
       }),
     human: [/^Ingest URL: https:\/\/convoy\.example\.com\/ingest\//m],
   },
   'sources create --verifier api_key': {
-    args: ['sources', 'create', '--name', 'internal', '--verifier', 'api_key', '--key-header', 'X-Token', '--key-value', 't0k', '--custom-response', 'ok'],
+    args: [
+      'sources',
+      'create',
+      '--name',
+      'internal',
+      '--verifier',
+      'api_key',
+      '--key-header',
+      'X-Token',
+      '--key-value',
+      't0k',
+      '--custom-response',
+      'ok',
+    ],
     calls: [op('POST', 'sources')],
-    check: (r) => expect(body(r, 0)).toMatchObject({verifier: {type: 'api_key', api_key: {header_name: 'X-Token', header_value: 't0k'}}, custom_response: {body: 'ok', content_type: 'text/plain'}}),
+    check: (r) =>
+      expect(body(r, 0)).toMatchObject({
+        verifier: {type: 'api_key', api_key: {header_name: 'X-Token', header_value: 't0k'}},
+        custom_response: {body: 'ok', content_type: 'text/plain'},
+      }),
   },
   'sources create --verifier hmac': {
-    args: ['sources', 'create', '--name', 'acme', '--verifier', 'hmac', '--hmac-header', 'X-Acme-Sig', '--secret', 's', '--hash', 'SHA512', '--encoding', 'base64'],
+    args: [
+      'sources',
+      'create',
+      '--name',
+      'acme',
+      '--verifier',
+      'hmac',
+      '--hmac-header',
+      'X-Acme-Sig',
+      '--secret',
+      's',
+      '--hash',
+      'SHA512',
+      '--encoding',
+      'base64',
+    ],
     calls: [op('POST', 'sources')],
-    check: (r) => expect(body(r, 0).verifier).toEqual({type: 'hmac', hmac: {header: 'X-Acme-Sig', hash: 'SHA512', encoding: 'base64', secret: 's'}}),
+    check: (r) =>
+      expect(body(r, 0).verifier).toEqual({
+        type: 'hmac',
+        hmac: {header: 'X-Acme-Sig', hash: 'SHA512', encoding: 'base64', secret: 's'},
+      }),
   },
   'sources update (name)': {
     args: ['sources', 'update', ID, '--name', 'renamed'],
     calls: [op('GET', 'sources/{sourceID}'), op('PUT', 'sources/{sourceID}')],
     // Convoy requires type and replaces the verifier: both carried over from the source.
-    check: (r) => expect(body(r, 1)).toMatchObject({name: 'renamed', type: 'http', verifier: {type: 'hmac', hmac: {secret: 'secret-example'}}}),
+    check: (r) =>
+      expect(body(r, 1)).toMatchObject({
+        name: 'renamed',
+        type: 'http',
+        verifier: {type: 'hmac', hmac: {secret: 'secret-example'}},
+      }),
     valuesOnly: 'a source whose verifier is null would be updated without one, which is what it has',
   },
   'sources update (verifier)': {
     args: ['sources', 'update', ID, '--verifier', 'basic_auth', '--username', 'u', '--password', 'p'],
     calls: [op('GET', 'sources/{sourceID}'), op('PUT', 'sources/{sourceID}')],
-    check: (r) => expect(body(r, 1)).toEqual({name: 'example', type: 'http', verifier: {type: 'basic_auth', basic_auth: {username: 'u', password: 'p'}}}),
+    check: (r) =>
+      expect(body(r, 1)).toEqual({
+        name: 'example',
+        type: 'http',
+        verifier: {type: 'basic_auth', basic_auth: {username: 'u', password: 'p'}},
+      }),
   },
   'sources delete': {
-    runs: NO_DATA_READ,args: ['sources', 'delete', ID], calls: [op('DELETE', 'sources/{sourceID}')]},
+    runs: NO_DATA_READ,
+    args: ['sources', 'delete', ID],
+    calls: [op('DELETE', 'sources/{sourceID}')],
+  },
 
   // ------------------------------------------------------------------ events
   'events list': {
@@ -308,24 +463,66 @@ const CASES: Record<string, Case> = {
     human: [/^ID +TYPE +STATUS +ENDPOINTS +CREATED$/m],
   },
   'events list --all': {
-    runs: SAME_RENDERING,args: ['events', 'list', '--all'], calls: [op('GET', 'events'), op('GET', 'events')], check: (_r, json) => expect(json).toHaveLength(2)},
+    runs: SAME_RENDERING,
+    args: ['events', 'list', '--all'],
+    calls: [op('GET', 'events'), op('GET', 'events')],
+    check: (_r, json) => expect(json).toHaveLength(2),
+  },
   'events list (filters, source by name)': {
-    args: ['events', 'list', '--since', '2026-11-01', '--until', '2026-11-02T10:30:15.250+01:00', '--endpoint', ID, '--source', 'example', '--idempotency-key', 'k-1'],
+    args: [
+      'events',
+      'list',
+      '--since',
+      '2026-11-01',
+      '--until',
+      '2026-11-02T10:30:15.250+01:00',
+      '--endpoint',
+      ID,
+      '--source',
+      'example',
+      '--idempotency-key',
+      'k-1',
+    ],
     calls: [op('GET', 'sources'), op('GET', 'events')],
     check: (r) => {
       const q = query(r, 1)
-      expect(Object.fromEntries(q)).toMatchObject({startDate: '2026-11-01T00:00:00', endDate: '2026-11-02T09:30:16', endpointId: ID, idempotencyKey: 'k-1'})
+      expect(Object.fromEntries(q)).toMatchObject({
+        startDate: '2026-11-01T00:00:00',
+        endDate: '2026-11-02T09:30:16',
+        endpointId: ID,
+        idempotencyKey: 'k-1',
+      })
       expect(q.get('sourceId')).toMatch(/^01H/)
     },
     valuesOnly: 'resolves the source by the name the value answers carry',
   },
-  'events get': {args: ['events', 'get', ID], calls: [op('GET', 'events/{eventID}')], check: (_r, json) => expect(json.uid).toBe(ID)},
+  'events get': {
+    args: ['events', 'get', ID],
+    calls: [op('GET', 'events/{eventID}')],
+    check: (_r, json) => expect(json.uid).toBe(ID),
+  },
   'events send (broadcast)': {
     runs: NO_DATA_READ,
-    args: ['events', 'send', '--type', 'invoice.paid', '--data', '{"id":"in_1","amount":100}', '-H', 'X-Env: prod', '--idempotency-key', 'in_1'],
+    args: [
+      'events',
+      'send',
+      '--type',
+      'invoice.paid',
+      '--data',
+      '{"id":"in_1","amount":100}',
+      '-H',
+      'X-Env: prod',
+      '--idempotency-key',
+      'in_1',
+    ],
     calls: [op('POST', 'events/broadcast')],
     check: (r, json) => {
-      expect(body(r, 0)).toEqual({event_type: 'invoice.paid', data: {id: 'in_1', amount: 100}, idempotency_key: 'in_1', custom_headers: {'X-Env': 'prod'}})
+      expect(body(r, 0)).toEqual({
+        event_type: 'invoice.paid',
+        data: {id: 'in_1', amount: 100},
+        idempotency_key: 'in_1',
+        custom_headers: {'X-Env': 'prod'},
+      })
       expect(json).toEqual({accepted: true})
     },
     human: [/^Event accepted by the gateway$/m],
@@ -359,15 +556,42 @@ const CASES: Record<string, Case> = {
     human: [/^ID +EVENT TYPE +ENDPOINT +STATUS +ATTEMPTS +CREATED$/m],
   },
   'deliveries list (filters)': {
-    args: ['deliveries', 'list', '--status', 'Failure', '--status', 'Retry', '--endpoint', ID, '--event', ID2, '--type', 'invoice.paid', '--since', '2026-11-01T08:00', '--until', '2026-11-01'],
+    args: [
+      'deliveries',
+      'list',
+      '--status',
+      'Failure',
+      '--status',
+      'Retry',
+      '--endpoint',
+      ID,
+      '--event',
+      ID2,
+      '--type',
+      'invoice.paid',
+      '--since',
+      '2026-11-01T08:00',
+      '--until',
+      '2026-11-01',
+    ],
     calls: [op('GET', 'eventdeliveries')],
     check: (r) => {
       const q = query(r, 0)
       expect(q.getAll('status')).toEqual(['Failure', 'Retry'])
-      expect(Object.fromEntries(q)).toMatchObject({endpointId: ID, eventId: ID2, event_type: 'invoice.paid', startDate: '2026-11-01T08:00:00', endDate: '2026-11-01T23:59:59'})
+      expect(Object.fromEntries(q)).toMatchObject({
+        endpointId: ID,
+        eventId: ID2,
+        event_type: 'invoice.paid',
+        startDate: '2026-11-01T08:00:00',
+        endDate: '2026-11-01T23:59:59',
+      })
     },
   },
-  'deliveries get': {args: ['deliveries', 'get', ID], calls: [op('GET', 'eventdeliveries/{eventDeliveryID}')], check: (_r, json) => expect(json.uid).toBe(ID)},
+  'deliveries get': {
+    args: ['deliveries', 'get', ID],
+    calls: [op('GET', 'eventdeliveries/{eventDeliveryID}')],
+    check: (_r, json) => expect(json.uid).toBe(ID),
+  },
   'deliveries attempts': {
     args: ['deliveries', 'attempts', ID],
     calls: [op('GET', 'eventdeliveries/{eventDeliveryID}/deliveryattempts')],
@@ -396,7 +620,12 @@ const CASES: Record<string, Case> = {
     runs: NO_DATA_READ,
     args: ['deliveries', 'batch-retry', '--status', 'Discarded', '--endpoint', ID, '--since', '2026-11-20'],
     calls: [op('POST', 'eventdeliveries/batchretry')],
-    check: (r) => expect(Object.fromEntries(query(r, 0))).toEqual({status: 'Discarded', endpointId: ID, startDate: '2026-11-20T00:00:00'}),
+    check: (r) =>
+      expect(Object.fromEntries(query(r, 0))).toEqual({
+        status: 'Discarded',
+        endpointId: ID,
+        startDate: '2026-11-20T00:00:00',
+      }),
   },
   'deliveries force-resend': {
     runs: NO_DATA_READ,
@@ -409,7 +638,8 @@ const CASES: Record<string, Case> = {
   'listen --print-url': {
     args: ['listen', '--print-url', '--source', 'example'],
     calls: [op('GET', 'sources')],
-    check: (_r, json) => expect(json).toEqual({source: 'example', url: 'https://convoy.example.com/ingest/mask3xample'}),
+    check: (_r, json) =>
+      expect(json).toEqual({source: 'example', url: 'https://convoy.example.com/ingest/mask3xample'}),
     valuesOnly: 'finds the source by the name the value answers carry',
   },
 }
@@ -418,29 +648,35 @@ describe.concurrent('every management command against Convoy', SLOW, () => {
   for (const [name, c] of Object.entries(CASES)) {
     describe(name, () => {
       const runs = c.runs ?? ['json', 'human', 'nulls']
-      if (runs.includes('json')) it('--json: exit 0, JSON on stdout, only requests Convoy accepts', async () => {
-        const r = await run(c.args, {json: true, input: c.input})
-        expect(r.result.code, show(r)).toBe(0)
-        expect(r.violations, show(r)).toEqual([])
-        expect(ops(r), show(r)).toEqual(c.calls)
-        expect(r.requests.flatMap((q) => q.ignored), show(r)).toEqual(c.ignored ?? [])
-        let json: unknown
-        expect(() => (json = JSON.parse(r.result.stdout)), show(r)).not.toThrow()
-        c.check?.(r, json)
-      })
+      if (runs.includes('json'))
+        it('--json: exit 0, JSON on stdout, only requests Convoy accepts', async () => {
+          const r = await run(c.args, {json: true, input: c.input})
+          expect(r.result.code, show(r)).toBe(0)
+          expect(r.violations, show(r)).toEqual([])
+          expect(ops(r), show(r)).toEqual(c.calls)
+          expect(
+            r.requests.flatMap((q) => q.ignored),
+            show(r),
+          ).toEqual(c.ignored ?? [])
+          let json: unknown
+          expect(() => (json = JSON.parse(r.result.stdout)), show(r)).not.toThrow()
+          c.check?.(r, json)
+        })
 
-      if (runs.includes('human')) it('human output renders', async () => {
-        const r = await run(c.args, {input: c.input})
-        expectSaneHuman(r)
-        expect(r.violations, show(r)).toEqual([])
-        for (const pattern of c.human ?? []) expect(r.result.stdout, show(r)).toMatch(pattern)
-      })
+      if (runs.includes('human'))
+        it('human output renders', async () => {
+          const r = await run(c.args, {input: c.input})
+          expectSaneHuman(r)
+          expect(r.violations, show(r)).toEqual([])
+          for (const pattern of c.human ?? []) expect(r.result.stdout, show(r)).toMatch(pattern)
+        })
 
-      if (runs.includes('nulls') && !c.valuesOnly) it('copes with every nullable field null', async () => {
-        const r = await run(c.args, {nullables: 'null', input: c.input})
-        expectSaneHuman(r)
-        expect(r.violations, show(r)).toEqual([])
-      })
+      if (runs.includes('nulls') && !c.valuesOnly)
+        it('copes with every nullable field null', async () => {
+          const r = await run(c.args, {nullables: 'null', input: c.input})
+          expectSaneHuman(r)
+          expect(r.violations, show(r)).toEqual([])
+        })
     })
   }
 })
@@ -454,22 +690,47 @@ describe.concurrent('profiles and status against Convoy', SLOW, () => {
   })
 
   it('login checks the key on its project and saves the profile', async () => {
-    const r = await run((url) => ['login', '--gateway', `${url}/`, '--api-key', KEY, '--project', PROJECT, '--profile', 'convoy', '--json'], {bare: true, readProfiles: true})
+    const r = await run(
+      (url) => [
+        'login',
+        '--gateway',
+        `${url}/`,
+        '--api-key',
+        KEY,
+        '--project',
+        PROJECT,
+        '--profile',
+        'convoy',
+        '--json',
+      ],
+      {bare: true, readProfiles: true},
+    )
     expect(r.result.code, show(r)).toBe(0)
     expect(r.violations).toEqual([])
     expect(ops(r)).toEqual(['GET /v1/projects/{projectID}'])
     const url = r.profiles!.profiles.convoy.gateway!
     expect(JSON.parse(r.result.stdout)).toEqual({profile: 'convoy', gateway: url, project: PROJECT})
-    expect(r.profiles).toMatchObject({current: 'convoy', profiles: {convoy: {gateway: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), apiKey: KEY, project: PROJECT}}})
+    expect(r.profiles).toMatchObject({
+      current: 'convoy',
+      profiles: {
+        convoy: {gateway: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), apiKey: KEY, project: PROJECT},
+      },
+    })
   })
 
   it('login without --project: Convoy lists projects per organisation only, so it fails and says to pass --project', async () => {
     const r = await run((url) => ['login', '--gateway', url, '--api-key', KEY], {bare: true})
     expect(r.result.code, show(r)).toBe(6)
-    expect(r.result.stderr).toMatch(/^Error: the gateway would not list projects for this key: query parameter orgID is required\n/)
-    expect(r.result.stderr).toMatch(/^Hint: pass --project <id>: a Convoy project API key \(CO\.…\) is checked against its own project$/m)
+    expect(r.result.stderr).toMatch(
+      /^Error: the gateway would not list projects for this key: query parameter orgID is required\n/,
+    )
+    expect(r.result.stderr).toMatch(
+      /^Hint: pass --project <id>: a Convoy project API key \(CO\.…\) is checked against its own project$/m,
+    )
     // The one documented difference: GET /projects without orgID.
-    expect(r.violations).toEqual([expect.stringMatching(/^GET \/api\/v1\/projects: query parameter orgID is required$/)])
+    expect(r.violations).toEqual([
+      expect.stringMatching(/^GET \/api\/v1\/projects: query parameter orgID is required$/),
+    ])
   })
 
   it('projects list without --org fails the same way and names --org', async () => {
@@ -482,16 +743,27 @@ describe.concurrent('profiles and status against Convoy', SLOW, () => {
   it('status: reachable through /health, not a Caravan relay, no API call', async () => {
     const [json, human] = await Promise.all([run(['status', '--json']), run(['status'])])
     expect(json.result.code, show(json)).toBe(0)
-    expect(JSON.parse(json.result.stdout)).toMatchObject({gateway_from: 'flag', project: PROJECT, api_key: 'set', reachable: true, caravan: false, error: null, listeners: []})
+    expect(JSON.parse(json.result.stdout)).toMatchObject({
+      gateway_from: 'flag',
+      project: PROJECT,
+      api_key: 'set',
+      reachable: true,
+      caravan: false,
+      error: null,
+      listeners: [],
+    })
     expect(json.requests).toEqual([])
     expect(json.probes).toEqual(['GET /healthz', 'GET /health'])
     expectSaneHuman(human)
-    expect(human.result.stdout).toMatch(/^status +up, not a Caravan relay \(Convoy API: no listen, inspect or replay\)$/m)
+    expect(human.result.stdout).toMatch(
+      /^status +up, not a Caravan relay \(Convoy API: no listen, inspect or replay\)$/m,
+    )
   })
 })
 
 describe.concurrent('Caravan-only features fail clearly against Convoy', SLOW, () => {
-  const needsCaravan = (feature: string) => new RegExp(`^Error: ${feature} needs a Caravan gateway: http://127\\.0\\.0\\.1:\\d+ is not a Caravan relay \\(`)
+  const needsCaravan = (feature: string) =>
+    new RegExp(`^Error: ${feature} needs a Caravan gateway: http://127\\.0\\.0\\.1:\\d+ is not a Caravan relay \\(`)
 
   for (const [route, extra, call] of [
     ['broadcast', [], op('POST', 'events/broadcast')],
@@ -523,7 +795,9 @@ describe.concurrent('Caravan-only features fail clearly against Convoy', SLOW, (
     const r = await run(['inspect'])
     expect(r.result.code, show(r)).toBe(7)
     expect(r.result.stderr).toMatch(needsCaravan('caravan inspect'))
-    expect(r.result.stderr).toMatch(/^Hint: use caravan events list, caravan deliveries list and caravan deliveries attempts against Convoy$/m)
+    expect(r.result.stderr).toMatch(
+      /^Hint: use caravan events list, caravan deliveries list and caravan deliveries attempts against Convoy$/m,
+    )
     expect(r.requests).toEqual([])
   })
 
@@ -531,7 +805,9 @@ describe.concurrent('Caravan-only features fail clearly against Convoy', SLOW, (
     const r = await run(['replay', ID, '--forward', 'localhost:1'])
     expect(r.result.code, show(r)).toBe(7)
     expect(r.result.stderr).toMatch(needsCaravan('caravan replay'))
-    expect(r.result.stderr).toMatch(new RegExp(`^Hint: to have the gateway deliver the event again, use: caravan events replay ${ID}$`, 'm'))
+    expect(r.result.stderr).toMatch(
+      new RegExp(`^Hint: to have the gateway deliver the event again, use: caravan events replay ${ID}$`, 'm'),
+    )
     expect(r.violations).toEqual([])
     expect(ops(r)).toEqual([op('GET', 'events/{eventID}')])
   })
@@ -547,7 +823,11 @@ describe.concurrent('Caravan extensions are visible as such against Convoy', SLO
   it('sources create --provider stripe: not a Convoy provider, Convoy answers 400: exit 6', async () => {
     const r = await run(['sources', 'create', '--name', 'stripe', '--provider', 'stripe', '--secret', 'whsec_x'])
     expect(r.result.code, show(r)).toBe(6)
-    expect(r.violations).toEqual([expect.stringMatching(/\/provider must be equal to one of the allowed values \["github","twitter","shopify",""\]/)])
+    expect(r.violations).toEqual([
+      expect.stringMatching(
+        /\/provider must be equal to one of the allowed values \["github","twitter","shopify",""\]/,
+      ),
+    ])
   })
 
   it("sources create --idempotency-key header.X: Caravan's location syntax, not Convoy's: exit 6", async () => {

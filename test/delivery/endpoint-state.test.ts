@@ -37,12 +37,22 @@ describe('delivery: endpoint state', () => {
     const r = await startDeliveryRelay()
     await r.configure({
       disable_endpoint: true,
-      meta_event: {is_enabled: true, type: 'http', url: `${meta.url}/meta`, secret: 'meta-secret', event_type: ['endpoint.disabled', 'eventdelivery.failed']},
+      meta_event: {
+        is_enabled: true,
+        type: 'http',
+        url: `${meta.url}/meta`,
+        secret: 'meta-secret',
+        event_type: ['endpoint.disabled', 'eventdelivery.failed'],
+      },
     })
     r.patchConfig((config) => {
       config.strategy = {type: 'linear', duration: 0, retry_count: 1}
     })
-    const endpoint = await r.endpoint({name: 'orders-app', url: sink.url, slack_webhook_url: `${slack.url}/services/T000/B000/XXX`})
+    const endpoint = await r.endpoint({
+      name: 'orders-app',
+      url: sink.url,
+      slack_webhook_url: `${slack.url}/services/T000/B000/XXX`,
+    })
 
     const delivery = await r.delivery(await r.broadcast({order: 1}))
     expect(delivery.status).toBe('Failure')
@@ -56,9 +66,13 @@ describe('delivery: endpoint state', () => {
       expect(request.method).toBe('POST')
       expect(request.url).toBe('/meta')
       expect(request.headers['content-type']).toBe('application/json')
-      expect(request.headers['x-convoy-signature']).toBe(createHmac('sha256', 'meta-secret').update(request.body).digest('hex'))
+      expect(request.headers['x-convoy-signature']).toBe(
+        createHmac('sha256', 'meta-secret').update(request.body).digest('hex'),
+      )
     }
-    const byType = new Map(meta.requests.map((q) => [String(q.headers['x-convoy-meta-event-type']), JSON.parse(q.body.toString())]))
+    const byType = new Map(
+      meta.requests.map((q) => [String(q.headers['x-convoy-meta-event-type']), JSON.parse(q.body.toString())]),
+    )
     expect([...byType.keys()].sort()).toEqual(['endpoint.disabled', 'eventdelivery.failed'])
     expect(byType.get('endpoint.disabled')).toMatchObject({
       event_type: 'endpoint.disabled',

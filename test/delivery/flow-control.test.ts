@@ -32,7 +32,9 @@ describe('delivery: rate limit', () => {
     const windowsApart = (times: number[], slackMs: number, what: string) => {
       const sorted = [...times].sort((a, b) => a - b)
       for (let i = 2; i < sorted.length; i++) {
-        expect(sorted[i] - sorted[i - 2], `${what} ${i - 2} and ${i} are a window apart`).toBeGreaterThanOrEqual(1000 - slackMs)
+        expect(sorted[i] - sorted[i - 2], `${what} ${i - 2} and ${i} are a window apart`).toBeGreaterThanOrEqual(
+          1000 - slackMs,
+        )
       }
       expect(sorted[5] - sorted[0], `${what}: spread over 3 windows`).toBeGreaterThanOrEqual(2000 - slackMs)
       // ...and the limiter does not hold them much longer than it must.
@@ -44,7 +46,11 @@ describe('delivery: rate limit', () => {
     windowsApart(departures, 100, 'departures')
     // Arrivals can bunch by however much the network delayed the earlier request (the
     // first one also pays for the TCP connect), so they get more slack.
-    windowsApart(sink.requests.map((q) => q.at), ARRIVAL_SLACK_MS, 'arrivals')
+    windowsApart(
+      sink.requests.map((q) => q.at),
+      ARRIVAL_SLACK_MS,
+      'arrivals',
+    )
   })
 })
 
@@ -127,7 +133,13 @@ describe('delivery: in-flight caps', () => {
     const project = getProject(r.relay.db, r.projectId)!
     r.relay.db.transaction(() => {
       for (let i = 0; i < 300; i++) {
-        storeEvent(r.relay.db, project, {target: {kind: 'endpoint', endpointId: stuck.uid}, eventType: 'bulk', body: Buffer.from(`{"i":${i}}`), headers: {}, idempotencyKey: null})
+        storeEvent(r.relay.db, project, {
+          target: {kind: 'endpoint', endpointId: stuck.uid},
+          eventType: 'bulk',
+          body: Buffer.from(`{"i":${i}}`),
+          headers: {},
+          idempotencyKey: null,
+        })
       }
     })()
     r.relay.events.emit('deliveries.scheduled', {projectId: r.projectId})

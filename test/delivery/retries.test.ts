@@ -22,7 +22,12 @@ function retryImmediately(r: DeliveryRelay, retryCount: number): void {
 
 describe('delivery: retries', () => {
   it('500, 500, then 200: Retry → Retry → Success with three recorded attempts', async () => {
-    const sink = await startSink(inOrder([{status: 500, body: 'boom 1'}, {status: 500, body: 'boom 2'}]))
+    const sink = await startSink(
+      inOrder([
+        {status: 500, body: 'boom 1'},
+        {status: 500, body: 'boom 2'},
+      ]),
+    )
     const r = await startDeliveryRelay()
     retryImmediately(r, 5)
     const statuses = recordStatuses(r)
@@ -69,7 +74,10 @@ describe('delivery: retries', () => {
       const delivery = await r.delivery(await r.send(endpoint.uid, {retryAfter}), (d) => d.status === 'Retry')
       const [attempt] = await r.attempts(delivery.uid)
       expect(attempt.response_http_header?.['retry-after']).toBe(retryAfter)
-      return {delay: Date.parse(delivery.metadata.next_send_time) - Date.parse(attempt.created_at), description: delivery.description}
+      return {
+        delay: Date.parse(delivery.metadata.next_send_time) - Date.parse(attempt.created_at),
+        description: delivery.description,
+      }
     }
 
     // Longer than the schedule but within 2x: exactly what the receiver asked for.

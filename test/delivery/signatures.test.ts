@@ -26,14 +26,21 @@ function parseAdvanced(header: string): {t: number; v1: string[]} {
   })
   const t = parts.filter(([k]) => k === 't')
   expect(t, `one t= in "${header}"`).toHaveLength(1)
-  expect(parts.every(([k]) => k === 't' || k === 'v1'), header).toBe(true)
+  expect(
+    parts.every(([k]) => k === 't' || k === 'v1'),
+    header,
+  ).toBe(true)
   return {t: Number(t[0][1]), v1: parts.filter(([k]) => k === 'v1').map(([, v]) => v)}
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 /** One event to one endpoint; returns what the sink received. */
-async function deliverOne(r: DeliveryRelay, endpointBody: Record<string, unknown>, data: unknown = {id: randomBytes(4).toString('hex'), amount: 42}) {
+async function deliverOne(
+  r: DeliveryRelay,
+  endpointBody: Record<string, unknown>,
+  data: unknown = {id: randomBytes(4).toString('hex'), amount: 42},
+) {
   const sink = await startSink()
   const endpoint = await r.endpoint({url: sink.url, ...endpointBody})
   const eventId = await r.send(endpoint.uid, data)
@@ -44,7 +51,11 @@ async function deliverOne(r: DeliveryRelay, endpointBody: Record<string, unknown
 }
 
 /** Put rotated secrets straight into the endpoint row, as an expiring rotation leaves them. */
-function setSecrets(r: DeliveryRelay, endpointId: string, secrets: {value: string; expiresInMs: number | null; ageMs: number}[]) {
+function setSecrets(
+  r: DeliveryRelay,
+  endpointId: string,
+  secrets: {value: string; expiresInMs: number | null; ageMs: number}[],
+) {
   const stored = endpoints.get(r.relay.db, r.projectId, endpointId)
   if (!stored) throw new Error('endpoint not stored')
   const now = Date.now()
@@ -107,7 +118,9 @@ describe('delivery signatures (Convoy scheme)', () => {
 
     const simple = await deliverOne(r, {secret: 'sha512-simple'})
     expect(simple.received.headers['x-convoy-signature']).toBeUndefined()
-    expect(simple.received.headers['x-acme-signature']).toBe(hmac('sha512', 'sha512-simple', simple.received.body).digest('base64'))
+    expect(simple.received.headers['x-acme-signature']).toBe(
+      hmac('sha512', 'sha512-simple', simple.received.body).digest('base64'),
+    )
 
     const advanced = await deliverOne(r, {secret: 'sha512-advanced', advanced_signatures: true})
     const {t, v1} = parseAdvanced(String(advanced.received.headers['x-acme-signature']))
@@ -133,12 +146,21 @@ describe('delivery signatures (Standard Webhooks scheme)', () => {
     expect(new SvixWebhook(secret).verify(received.body.toString('utf8'), headers)).toEqual(data)
     // And by hand: base64 HMAC-SHA256 of "id.ts.body" under the decoded key.
     const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
-    const expected = hmac('sha256', key, `${headers['webhook-id']}.${headers['webhook-timestamp']}.`, received.body).digest('base64')
+    const expected = hmac(
+      'sha256',
+      key,
+      `${headers['webhook-id']}.${headers['webhook-timestamp']}.`,
+      received.body,
+    ).digest('base64')
     expect(headers['webhook-signature']).toBe(`v1,${expected}`)
 
     // A tampered body or another secret does not verify.
-    expect(() => new StandardWebhook(secret).verify(Buffer.from(received.body.toString().replace('7', '8')), headers)).toThrow()
-    expect(() => new StandardWebhook(`whsec_${randomBytes(32).toString('base64')}`).verify(received.body, headers)).toThrow()
+    expect(() =>
+      new StandardWebhook(secret).verify(Buffer.from(received.body.toString().replace('7', '8')), headers),
+    ).toThrow()
+    expect(() =>
+      new StandardWebhook(`whsec_${randomBytes(32).toString('base64')}`).verify(received.body, headers),
+    ).toThrow()
   })
 
   it('lists one v1 entry per live secret during a rotation, each verifiable', async () => {
@@ -166,8 +188,12 @@ describe('delivery signatures (Standard Webhooks scheme)', () => {
     const {received} = await deliverOne(r, {secret: plain}, {plain: true})
     const headers = headerRecord(received.headers)
 
-    expect(new StandardWebhook(`whsec_${Buffer.from(plain, 'utf8').toString('base64')}`).verify(received.body, headers)).toEqual({plain: true})
+    expect(
+      new StandardWebhook(`whsec_${Buffer.from(plain, 'utf8').toString('base64')}`).verify(received.body, headers),
+    ).toEqual({plain: true})
     expect(new StandardWebhook(plain, {format: 'raw'}).verify(received.body, headers)).toEqual({plain: true})
-    expect(() => new StandardWebhook(`whsec_${Buffer.from('another-secret').toString('base64')}`).verify(received.body, headers)).toThrow()
+    expect(() =>
+      new StandardWebhook(`whsec_${Buffer.from('another-secret').toString('base64')}`).verify(received.body, headers),
+    ).toThrow()
   })
 })

@@ -42,7 +42,16 @@ const PRIVATE = [
   '::ffff:7f00:1',
   '::FFFF:A9FE:A9FE',
 ]
-const PUBLIC = ['8.8.8.8', '93.184.216.34', '172.32.0.1', '100.128.0.1', '11.0.0.1', '2606:4700:4700::1111', '2001:4860:4860::8888', '::ffff:8.8.8.8']
+const PUBLIC = [
+  '8.8.8.8',
+  '93.184.216.34',
+  '172.32.0.1',
+  '100.128.0.1',
+  '11.0.0.1',
+  '2606:4700:4700::1111',
+  '2001:4860:4860::8888',
+  '::ffff:8.8.8.8',
+]
 
 describe('SsrfGuard', () => {
   it.each(PRIVATE)('blocks %s on a public relay', (address) => {
@@ -56,10 +65,19 @@ describe('SsrfGuard', () => {
   it('check() refuses private IP literals in URLs, including bracketed and mapped IPv6', async () => {
     const dns = fakeDns({})
     const guard = new SsrfGuard(true, [], dns.resolve)
-    for (const url of ['http://127.0.0.1:8080/x', 'http://10.1.2.3/', 'http://[::1]:3000/', 'http://[::ffff:127.0.0.1]/', 'http://[fd00::5]/', 'https://169.254.169.254/latest/meta-data']) {
+    for (const url of [
+      'http://127.0.0.1:8080/x',
+      'http://10.1.2.3/',
+      'http://[::1]:3000/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[fd00::5]/',
+      'https://169.254.169.254/latest/meta-data',
+    ]) {
       await expect(guard.check(url), url).rejects.toThrow(TargetRefusedError)
     }
-    await expect(guard.check('http://10.1.2.3/')).rejects.toThrow(/refused to send to 10\.1\.2\.3 \(10\.1\.2\.3\).*--allow-subnet/)
+    await expect(guard.check('http://10.1.2.3/')).rejects.toThrow(
+      /refused to send to 10\.1\.2\.3 \(10\.1\.2\.3\).*--allow-subnet/,
+    )
     await expect(guard.check('https://8.8.8.8/hook')).resolves.toBeUndefined()
     await expect(guard.check('https://[2606:4700:4700::1111]/hook')).resolves.toBeUndefined()
     // IP literals are not looked up.
@@ -76,11 +94,19 @@ describe('SsrfGuard', () => {
     })
     const guard = new SsrfGuard(true, [], dns.resolve)
     await expect(guard.check('https://hooks.example.com/in')).resolves.toBeUndefined()
-    await expect(guard.check('https://internal.example.com/in')).rejects.toThrow(/refused to send to internal\.example\.com \(10\.0\.0\.7\)/)
+    await expect(guard.check('https://internal.example.com/in')).rejects.toThrow(
+      /refused to send to internal\.example\.com \(10\.0\.0\.7\)/,
+    )
     await expect(guard.check('https://sneaky.example.com/in')).rejects.toThrow(/192\.168\.0\.10/)
     await expect(guard.check('https://v6-internal.example.com/in')).rejects.toThrow(TargetRefusedError)
     await expect(guard.check('http://localhost:4000/in')).rejects.toThrow(TargetRefusedError)
-    expect(dns.asked).toEqual(['hooks.example.com', 'internal.example.com', 'sneaky.example.com', 'v6-internal.example.com', 'localhost'])
+    expect(dns.asked).toEqual([
+      'hooks.example.com',
+      'internal.example.com',
+      'sneaky.example.com',
+      'v6-internal.example.com',
+      'localhost',
+    ])
   })
 
   it('allow-listed subnets pass; everything else private stays blocked', async () => {
@@ -122,7 +148,9 @@ describe('guardedLookup (the connect-time check against DNS rebinding)', () => {
   it('refuses a name that resolves to a private address when the guard is on', async () => {
     const result = await lookupWith(new SsrfGuard(true), 'localhost', {all: true})
     expect(result.error).toBeInstanceOf(TargetRefusedError)
-    expect(result.error?.message).toMatch(/^refused to connect to localhost \((127\.0\.0\.1|::1)\): private address on a public relay$/)
+    expect(result.error?.message).toMatch(
+      /^refused to connect to localhost \((127\.0\.0\.1|::1)\): private address on a public relay$/,
+    )
   })
 
   it('passes addresses through when the guard is off or the subnet is allowed', async () => {

@@ -6,11 +6,17 @@ import {describe, expect, it} from 'vitest'
 import {RESPONSE_BODY_LIMIT} from '../../src/delivery/sender.js'
 import {startDeliveryRelay, startSink} from '../helpers/delivery.js'
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}).version
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}
+).version
 
 describe('delivery: success path', () => {
   it('sends the stored bytes with Caravan headers and records one successful attempt', async () => {
-    const sink = await startSink(() => ({status: 200, headers: {'content-type': 'application/json', 'x-receiver': 'yes'}, body: '{"received":true}'}))
+    const sink = await startSink(() => ({
+      status: 200,
+      headers: {'content-type': 'application/json', 'x-receiver': 'yes'},
+      body: '{"received":true}',
+    }))
     const r = await startDeliveryRelay()
     const endpoint = await r.endpoint({
       url: `${sink.url}/hooks?team=a`,
@@ -20,7 +26,8 @@ describe('delivery: success path', () => {
 
     // Spaces, escapes, non-ASCII and a float that JSON normalises: what is stored (and
     // sent) is the compact JSON of `data`, not the request's text.
-    const raw = '{"event_type": "invoice.paid", "data": {"amount": 1.0, "name": "Zo\\u00eb \u2603", "nested": {"list": [1, 2, {"x": null}]}, "empty": ""}}'
+    const raw =
+      '{"event_type": "invoice.paid", "data": {"amount": 1.0, "name": "Zo\\u00eb \u2603", "nested": {"list": [1, 2, {"x": null}]}, "empty": ""}}'
     const created = await r.api('POST', r.p('/events/broadcast'), raw)
     expect(created.status).toBe(201)
     const eventId: string = created.json.data.uid
@@ -78,7 +85,10 @@ describe('delivery: success path', () => {
     const big = 'x'.repeat(RESPONSE_BODY_LIMIT * 3)
     const sink = await startSink(() => ({status: 200, body: big}))
     const r = await startDeliveryRelay()
-    await r.endpoint({url: sink.url, authentication: {type: 'basic_auth', basic_auth: {username: 'ana', password: 'p:ss'}}})
+    await r.endpoint({
+      url: sink.url,
+      authentication: {type: 'basic_auth', basic_auth: {username: 'ana', password: 'p:ss'}},
+    })
 
     const delivery = await r.delivery(await r.broadcast({big: true}))
     expect(delivery.status).toBe('Success')
@@ -110,12 +120,23 @@ describe('delivery: success path', () => {
   it('forwards custom headers, but never beside (or instead of) the signature, auth or framing headers', async () => {
     const sink = await startSink()
     const r = await startDeliveryRelay()
-    const endpoint = await r.endpoint({url: sink.url, secret: 'hdr-secret', authentication: {type: 'api_key', api_key: {header_name: 'X-Api-Key', header_value: 'real-key'}}})
+    const endpoint = await r.endpoint({
+      url: sink.url,
+      secret: 'hdr-secret',
+      authentication: {type: 'api_key', api_key: {header_name: 'X-Api-Key', header_value: 'real-key'}},
+    })
     const event = await r.ok('POST', r.p('/events'), {
       endpoint_id: endpoint.uid,
       event_type: 'headers.test',
       data: {a: 1},
-      custom_headers: {'X-Custom': 'yes', 'X-Convoy-Signature': 'forged', 'x-api-key': 'forged', 'User-Agent': 'forged', 'Content-Length': '1', Connection: 'close'},
+      custom_headers: {
+        'X-Custom': 'yes',
+        'X-Convoy-Signature': 'forged',
+        'x-api-key': 'forged',
+        'User-Agent': 'forged',
+        'Content-Length': '1',
+        Connection: 'close',
+      },
     })
     const delivery = await r.delivery(event.uid)
     expect(delivery.status).toBe('Success')

@@ -53,7 +53,9 @@ export function killAll(): void {
 export function assertBuilt(): void {
   const missing = [join(ROOT, 'dist', 'commands'), MANIFEST].filter((p) => !existsSync(p))
   if (missing.length > 0) {
-    throw new Error(`The CLI has not been built (missing ${missing.map((p) => p.slice(ROOT.length + 1)).join(', ')}): run "npm run build" before the integration tests.`)
+    throw new Error(
+      `The CLI has not been built (missing ${missing.map((p) => p.slice(ROOT.length + 1)).join(', ')}): run "npm run build" before the integration tests.`,
+    )
   }
 }
 
@@ -61,7 +63,8 @@ export function assertBuilt(): void {
 function baseEnv(): Env {
   const env: Env = {...process.env}
   for (const name of Object.keys(env)) {
-    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG') delete env[name]
+    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG')
+      delete env[name]
   }
   env.NO_COLOR = '1'
   return env
@@ -96,7 +99,11 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`caravan ${args.join(' ')} did not finish within ${timeoutMs}ms\nstdout: ${stdout}\nstderr: ${stderr}`))
+      reject(
+        new Error(
+          `caravan ${args.join(' ')} did not finish within ${timeoutMs}ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      )
     }, timeoutMs)
     child.once('error', (error) => {
       clearTimeout(timer)
@@ -116,7 +123,9 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
 export async function runJson<T = any>(args: string[], opts: RunOptions = {}): Promise<T> {
   const result = await runCli(args, opts)
   if (result.code !== 0) {
-    throw new Error(`caravan ${args.join(' ')} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`)
+    throw new Error(
+      `caravan ${args.join(' ')} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    )
   }
   try {
     return JSON.parse(result.stdout) as T
@@ -187,7 +196,11 @@ export function startServerProcess(env: Env, opts: {args?: string[]; timeoutMs?:
   const fullEnv = buildEnv(env)
   const timeoutMs = opts.timeoutMs ?? 20_000
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--json', ...(opts.args ?? [])], {cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--json', ...(opts.args ?? [])], {
+      cwd: ROOT,
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     track(child)
     let stdout = ''
     let stderr = ''
@@ -254,7 +267,10 @@ export function startServerProcess(env: Env, opts: {args?: string[]; timeoutMs?:
 }
 
 /** The profiles file as the CLI wrote it. */
-export function readProfiles(configFile: string): {current: string; profiles: Record<string, {gateway?: string; apiKey?: string; project?: string}>} {
+export function readProfiles(configFile: string): {
+  current: string
+  profiles: Record<string, {gateway?: string; apiKey?: string; project?: string}>
+} {
   return JSON.parse(readFileSync(configFile, 'utf8'))
 }
 

@@ -57,7 +57,9 @@ export function operation(method: string, template: string): Operation | undefin
 
 /** Every `METHOD /template` the spec documents. */
 export function allOperations(): {method: string; template: string}[] {
-  return Object.entries(spec().paths).flatMap(([template, ops]) => Object.keys(ops).map((m) => ({method: m.toUpperCase(), template})))
+  return Object.entries(spec().paths).flatMap(([template, ops]) =>
+    Object.keys(ops).map((m) => ({method: m.toUpperCase(), template})),
+  )
 }
 
 const refName = (ref: string): string => ref.replace(/^#\/components\/schemas\//, '')
@@ -117,7 +119,8 @@ function exampleString(key: string, schema: Schema, path: string, ctx: GenerateC
   if (key === 'uid' && path === '/data/uid' && ctx.resourceId) return ctx.resourceId
   if (key === 'project_id' && ctx.projectId) return ctx.projectId
   if (key === 'uid' || key === 'id' || /_id$|Id$|ID$/.test(key)) return fakeUlid(`${ctx.seed}${path}`)
-  if (key === 'url' && /\.Source(Response)?$/.test(within[within.length - 1] ?? '')) return 'https://convoy.example.com/ingest/mask3xample'
+  if (key === 'url' && /\.Source(Response)?$/.test(within[within.length - 1] ?? ''))
+    return 'https://convoy.example.com/ingest/mask3xample'
   if (key === 'url' || /_url$/.test(key)) return 'https://example.com/webhooks'
   if (key === 'content_type') return 'application/json'
   if (/email/.test(key)) return 'support@example.com'
@@ -146,7 +149,13 @@ function exampleInteger(key: string, ctx: GenerateContext): number {
  * type, properties, additionalProperties, items, format): objects with every property,
  * arrays with one item, strings by format, enum or field name.
  */
-export function generate(schema: Schema | undefined, ctx: GenerateContext, path = '', key = '', stack: string[] = []): unknown {
+export function generate(
+  schema: Schema | undefined,
+  ctx: GenerateContext,
+  path = '',
+  key = '',
+  stack: string[] = [],
+): unknown {
   if (!schema) return {}
   const {schema: resolved, name} = deref(schema)
   if (name) {
@@ -158,7 +167,14 @@ export function generate(schema: Schema | undefined, ctx: GenerateContext, path 
   return generateResolved(schema, ctx, path, key, stack)
 }
 
-function generateResolved(schema: Schema, ctx: GenerateContext, path: string, key: string, stack: string[], name?: string): unknown {
+function generateResolved(
+  schema: Schema,
+  ctx: GenerateContext,
+  path: string,
+  key: string,
+  stack: string[],
+  name?: string,
+): unknown {
   if (schema.nullable === true && (ctx.nullables === 'null' || NULL_IN_LIFE.has(key))) return null
   if (schema.allOf) {
     const parts = (schema.allOf as Schema[]).map((part) => generate(part, ctx, path, key, stack))
@@ -279,10 +295,16 @@ export function unknownFields(schema: Schema | undefined, value: unknown, path =
   if (!schema || value === null || typeof value !== 'object') return []
   const {schema: s} = deref(schema)
   if (!s) return []
-  if (Array.isArray(value)) return s.type === 'array' ? value.flatMap((v, i) => unknownFields(s.items as Schema, v, `${path}/${i}`)) : []
+  if (Array.isArray(value))
+    return s.type === 'array' ? value.flatMap((v, i) => unknownFields(s.items as Schema, v, `${path}/${i}`)) : []
   const parts = s.allOf ? (s.allOf as Schema[]).map((p) => deref(p).schema ?? {}) : [s]
-  const props: Record<string, Schema> = Object.assign({}, ...parts.map((p) => (p.properties ?? {}) as Record<string, Schema>))
-  const open = parts.some((p) => p.additionalProperties !== undefined && p.additionalProperties !== false) || parts.every((p) => !p.properties)
+  const props: Record<string, Schema> = Object.assign(
+    {},
+    ...parts.map((p) => (p.properties ?? {}) as Record<string, Schema>),
+  )
+  const open =
+    parts.some((p) => p.additionalProperties !== undefined && p.additionalProperties !== false) ||
+    parts.every((p) => !p.properties)
   const out: string[] = []
   for (const [k, v] of Object.entries(value as Json)) {
     if (props[k]) out.push(...unknownFields(props[k], v, `${path}/${k}`))
@@ -304,37 +326,77 @@ interface CheckedRequest {
 const required =
   (...fields: string[]) =>
   (r: CheckedRequest): string[] =>
-    fields.filter((f) => {
-      const v = (r.body as Json | undefined)?.[f]
-      return v === undefined || v === null || v === ''
-    }).map((f) => `${f} is required (Convoy answers 400)`)
+    fields
+      .filter((f) => {
+        const v = (r.body as Json | undefined)?.[f]
+        return v === undefined || v === null || v === ''
+      })
+      .map((f) => `${f} is required (Convoy answers 400)`)
 
 /**
  * What Convoy's validators check beyond the spec (the spec is generated from the same Go
  * structs but drops their `valid:"required"` tags and the handlers' own checks).
  */
 const CONVOY_RULES: {method: string; template: string; source: string; check: (r: CheckedRequest) => string[]}[] = [
-  {method: 'POST', template: '/v1/projects', source: 'api/models/project.go CreateProject', check: required('name', 'type')},
-  {method: 'PUT', template: '/v1/projects/{projectID}', source: 'api/models/project.go UpdateProject', check: required('name')},
+  {
+    method: 'POST',
+    template: '/v1/projects',
+    source: 'api/models/project.go CreateProject',
+    check: required('name', 'type'),
+  },
+  {
+    method: 'PUT',
+    template: '/v1/projects/{projectID}',
+    source: 'api/models/project.go UpdateProject',
+    check: required('name'),
+  },
   {
     method: 'PUT',
     template: '/v1/projects/{projectID}',
     source: 'services/project_service.go UpdateProject: config replaces the stored one and config.signature is read',
     check: (r) => {
       const config = (r.body as Json | undefined)?.config as Json | undefined
-      return config && !config.signature ? ['config without config.signature: Convoy replaces the whole config and reads its signature'] : []
+      return config && !config.signature
+        ? ['config without config.signature: Convoy replaces the whole config and reads its signature']
+        : []
     },
   },
-  {method: 'POST', template: '/v1/projects/{projectID}/endpoints', source: 'api/models/endpoint.go CreateEndpoint', check: required('url', 'name')},
-  {method: 'PUT', template: '/v1/projects/{projectID}/endpoints/{endpointID}', source: 'api/models/endpoint.go UpdateEndpoint', check: required('url', 'name')},
-  {method: 'POST', template: '/v1/projects/{projectID}/subscriptions', source: 'api/models/subscription.go CreateSubscription', check: required('name', 'endpoint_id')},
-  {method: 'POST', template: '/v1/projects/{projectID}/sources', source: 'api/models/source.go CreateSource', check: required('name', 'type')},
-  {method: 'PUT', template: '/v1/projects/{projectID}/sources/{sourceID}', source: 'api/models/source.go UpdateSource', check: required('name', 'type')},
+  {
+    method: 'POST',
+    template: '/v1/projects/{projectID}/endpoints',
+    source: 'api/models/endpoint.go CreateEndpoint',
+    check: required('url', 'name'),
+  },
+  {
+    method: 'PUT',
+    template: '/v1/projects/{projectID}/endpoints/{endpointID}',
+    source: 'api/models/endpoint.go UpdateEndpoint',
+    check: required('url', 'name'),
+  },
+  {
+    method: 'POST',
+    template: '/v1/projects/{projectID}/subscriptions',
+    source: 'api/models/subscription.go CreateSubscription',
+    check: required('name', 'endpoint_id'),
+  },
+  {
+    method: 'POST',
+    template: '/v1/projects/{projectID}/sources',
+    source: 'api/models/source.go CreateSource',
+    check: required('name', 'type'),
+  },
+  {
+    method: 'PUT',
+    template: '/v1/projects/{projectID}/sources/{sourceID}',
+    source: 'api/models/source.go UpdateSource',
+    check: required('name', 'type'),
+  },
   {
     method: 'PUT',
     template: '/v1/projects/{projectID}/sources/{sourceID}',
     source: 'services/update_source.go: the verifier is replaced by what is sent',
-    check: (r) => ((r.body as Json | undefined)?.verifier ? [] : ['verifier missing: Convoy would drop the source verifier']),
+    check: (r) =>
+      (r.body as Json | undefined)?.verifier ? [] : ['verifier missing: Convoy would drop the source verifier'],
   },
   {
     method: 'POST',
@@ -343,21 +405,40 @@ const CONVOY_RULES: {method: string; template: string; source: string; check: (r
     check: (r) =>
       (((r.body as Json | undefined)?.idempotency_keys as string[] | undefined) ?? [])
         .filter((k) => !/^(request|req)\.(header|Header|body|Body|query|QueryParam)\..+/.test(k))
-        .map((k) => `idempotency_keys: "${k}" is not a Convoy location (request.header.<name>, request.body.<path>, request.query.<name>)`),
+        .map(
+          (k) =>
+            `idempotency_keys: "${k}" is not a Convoy location (request.header.<name>, request.body.<path>, request.query.<name>)`,
+        ),
   },
   {
     method: 'POST',
     template: '/v1/projects/{projectID}/events',
     source: 'api/models/event.go CreateEvent',
-    check: (r) => [...required('event_type', 'data')(r), ...((r.body as Json | undefined)?.endpoint_id || (r.body as Json | undefined)?.app_id ? [] : ['endpoint_id is required'])],
+    check: (r) => [
+      ...required('event_type', 'data')(r),
+      ...((r.body as Json | undefined)?.endpoint_id || (r.body as Json | undefined)?.app_id
+        ? []
+        : ['endpoint_id is required']),
+    ],
   },
-  {method: 'POST', template: '/v1/projects/{projectID}/events/broadcast', source: 'api/models/event.go BroadcastEvent', check: required('event_type', 'data')},
-  {method: 'POST', template: '/v1/projects/{projectID}/events/fanout', source: 'api/models/event.go FanoutEvent', check: required('owner_id', 'event_type', 'data')},
+  {
+    method: 'POST',
+    template: '/v1/projects/{projectID}/events/broadcast',
+    source: 'api/models/event.go BroadcastEvent',
+    check: required('event_type', 'data'),
+  },
+  {
+    method: 'POST',
+    template: '/v1/projects/{projectID}/events/fanout',
+    source: 'api/models/event.go FanoutEvent',
+    check: required('owner_id', 'event_type', 'data'),
+  },
   {
     method: 'POST',
     template: '/v1/projects/{projectID}/eventdeliveries/forceresend',
     source: 'api/handlers/event_delivery.go ForceResendEventDeliveries',
-    check: (r) => (((r.body as Json | undefined)?.ids as unknown[] | undefined)?.length ? [] : ['ids must be a non-empty list']),
+    check: (r) =>
+      ((r.body as Json | undefined)?.ids as unknown[] | undefined)?.length ? [] : ['ids must be a non-empty list'],
   },
 ]
 
@@ -372,12 +453,17 @@ function dateProblems(op: Operation, query: URLSearchParams): string[] {
   }
   const start = query.get('startDate')
   const end = query.get('endDate')
-  if (start && end && GO_DATE.test(start) && GO_DATE.test(end) && start > end) problems.push('startDate is after endDate')
+  if (start && end && GO_DATE.test(start) && GO_DATE.test(end) && start > end)
+    problems.push('startDate is after endDate')
   return problems
 }
 
 /** Parameter problems; unknown parameters are `tolerated` (Convoy ignores them, the answer is unfiltered). */
-function paramProblems(op: Operation, params: Record<string, string>, query: URLSearchParams): {problems: string[]; tolerated: string[]} {
+function paramProblems(
+  op: Operation,
+  params: Record<string, string>,
+  query: URLSearchParams,
+): {problems: string[]; tolerated: string[]} {
   const problems: string[] = []
   const tolerated: string[] = []
   const declared = new Map((op.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]))
@@ -394,11 +480,15 @@ function paramProblems(op: Operation, params: Record<string, string>, query: URL
     const values = query.getAll(name)
     const schema = p.schema ?? {}
     const item: Schema = schema.type === 'array' ? (schema.items ?? {}) : schema
-    if (schema.type !== 'array' && values.length > 1) problems.push(`query parameter ${name} is repeated but takes one value`)
+    if (schema.type !== 'array' && values.length > 1)
+      problems.push(`query parameter ${name} is repeated but takes one value`)
     for (const v of values) {
-      if (item.type === 'integer' && !/^-?\d+$/.test(v)) problems.push(`query parameter ${name} must be an integer (got "${v}")`)
-      if (item.type === 'boolean' && v !== 'true' && v !== 'false') problems.push(`query parameter ${name} must be true or false (got "${v}")`)
-      if (Array.isArray(item.enum) && !item.enum.includes(v)) problems.push(`query parameter ${name} must be one of ${item.enum.join(', ')} (got "${v}")`)
+      if (item.type === 'integer' && !/^-?\d+$/.test(v))
+        problems.push(`query parameter ${name} must be an integer (got "${v}")`)
+      if (item.type === 'boolean' && v !== 'true' && v !== 'false')
+        problems.push(`query parameter ${name} must be true or false (got "${v}")`)
+      if (Array.isArray(item.enum) && !item.enum.includes(v))
+        problems.push(`query parameter ${name} must be one of ${item.enum.join(', ')} (got "${v}")`)
     }
   }
   return {problems, tolerated}
@@ -406,7 +496,10 @@ function paramProblems(op: Operation, params: Record<string, string>, query: URL
 
 function matchParams(template: string, pathname: string): Record<string, string> {
   const t = template.split('/').filter(Boolean)
-  const p = pathname.replace(/^\/api/, '').split('/').filter(Boolean)
+  const p = pathname
+    .replace(/^\/api/, '')
+    .split('/')
+    .filter(Boolean)
   const params: Record<string, string> = {}
   t.forEach((part, i) => {
     const m = /^\{(.+)\}$/.exec(part)
@@ -459,7 +552,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Check one request against the spec: the operation it names and every problem with it. */
-export function checkRequest(req: {method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string}): {
+export function checkRequest(req: {
+  method: string
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}): {
   template?: string
   params: Record<string, string>
   query: URLSearchParams
@@ -472,7 +570,14 @@ export function checkRequest(req: {method: string; url: string; headers: Record<
   const method = req.method.toUpperCase()
   const query = url.searchParams
   const problems: string[] = []
-  const fail = (status: number, problem: string) => ({params: {}, query, body: undefined, problems: [problem], ignored: [], status})
+  const fail = (status: number, problem: string) => ({
+    params: {},
+    query,
+    body: undefined,
+    problems: [problem],
+    ignored: [],
+    status,
+  })
   if (!url.pathname.startsWith('/api/')) return fail(404, `${url.pathname} is outside the API base /api`)
   const template = specPathFor(url.pathname)
   if (!template) return fail(404, `no Convoy route ${method} ${url.pathname}`)
@@ -483,7 +588,8 @@ export function checkRequest(req: {method: string; url: string; headers: Record<
   const auth = String(req.headers.authorization ?? '')
   if (!/^Bearer CO\.\S+$/.test(auth)) problems.push(`Authorization must be "Bearer CO.…" (got "${auth}")`)
   const version = String(req.headers['x-convoy-version'] ?? '')
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) problems.push(`X-Convoy-Version must be a date like 2024-04-01 (got "${version}")`)
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(version))
+    problems.push(`X-Convoy-Version must be a date like 2024-04-01 (got "${version}")`)
   if (problems.length) return {template, params, query, body: undefined, problems, ignored: [], status: 401}
 
   const checkedParams = paramProblems(op, params, query)
@@ -493,7 +599,8 @@ export function checkRequest(req: {method: string; url: string; headers: Record<
   const ignored: string[] = []
   const bodySchema = op.requestBody?.content?.['application/json']?.schema
   if (req.body.length > 0) {
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) problems.push('a JSON body needs Content-Type: application/json')
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+      problems.push('a JSON body needs Content-Type: application/json')
     try {
       body = JSON.parse(req.body)
     } catch {
@@ -507,10 +614,19 @@ export function checkRequest(req: {method: string; url: string; headers: Record<
     if (bodySchema) ignored.push(...unknownFields(bodySchema, body))
   }
   for (const rule of CONVOY_RULES) {
-    if (rule.method === method && rule.template === template) problems.push(...rule.check({method, template, params, query, body}).map((p) => `${p} [${rule.source}]`))
+    if (rule.method === method && rule.template === template)
+      problems.push(...rule.check({method, template, params, query, body}).map((p) => `${p} [${rule.source}]`))
   }
   // Convoy answers 400 to all of these but unknown parameters, which it just ignores.
-  return {template, params, query, body, problems: [...problems, ...checkedParams.tolerated], ignored, status: problems.length ? 400 : 200}
+  return {
+    template,
+    params,
+    query,
+    body,
+    problems: [...problems, ...checkedParams.tolerated],
+    ignored,
+    status: problems.length ? 400 : 200,
+  }
 }
 
 /** Start the fake on 127.0.0.1, port 0. */
@@ -544,12 +660,21 @@ export function startFakeConvoy(opts: FakeConvoyOptions = {}): Promise<FakeConvo
         // Convoy's error envelope; validated like any other answer.
         const envelope = {status: false, message: checked.problems[0], data: null}
         if (checked.template && operation(method, checked.template)) {
-          record.problems.push(...validateResponse(method, checked.template, checked.status, envelope).map((p) => `fake Convoy error answer drifted from the spec: ${p}`))
+          record.problems.push(
+            ...validateResponse(method, checked.template, checked.status, envelope).map(
+              (p) => `fake Convoy error answer drifted from the spec: ${p}`,
+            ),
+          )
         }
         send(res, checked.status, envelope)
         return
       }
-      const answer = generateResponse(method, checked.template!, {params: checked.params, query: checked.query, nullables: opts.nullables, pages: opts.pages})
+      const answer = generateResponse(method, checked.template!, {
+        params: checked.params,
+        query: checked.query,
+        nullables: opts.nullables,
+        pages: opts.pages,
+      })
       const drift = validateResponse(method, checked.template!, answer.status, answer.body)
       if (drift.length) {
         record.problems.push(...drift.map((p) => `fake Convoy answer drifted from the spec: ${p}`))
@@ -559,7 +684,15 @@ export function startFakeConvoy(opts: FakeConvoyOptions = {}): Promise<FakeConvo
       record.status = answer.status
       send(res, answer.status, answer.body)
     })().catch((error: Error) => {
-      requests.push({method: req.method ?? '?', url: req.url ?? '?', operation: null, status: 500, body: undefined, problems: [`fake Convoy crashed: ${error.stack}`], ignored: []})
+      requests.push({
+        method: req.method ?? '?',
+        url: req.url ?? '?',
+        operation: null,
+        status: 500,
+        body: undefined,
+        problems: [`fake Convoy crashed: ${error.stack}`],
+        ignored: [],
+      })
       if (!res.headersSent) send(res, 500, {status: false, message: error.message, data: null})
     })
   })

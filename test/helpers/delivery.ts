@@ -71,7 +71,14 @@ export async function startSink(handler: SinkHandler = () => undefined): Promise
   const timers = new Set<NodeJS.Timeout>()
   let current = handler
   const server: Server = createServer((req, res) => {
-    const request: SinkRequest = {index: requests.length, method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0), at: Date.now()}
+    const request: SinkRequest = {
+      index: requests.length,
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      at: Date.now(),
+    }
     requests.push(request)
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -115,7 +122,10 @@ export async function startSink(handler: SinkHandler = () => undefined): Promise
     requests,
     handle: (next) => (current = next),
     waitForRequests: (count, timeoutMs = 5000) =>
-      waitFor(() => (requests.length >= count ? requests.slice() : undefined), {timeoutMs, what: () => `${count} request(s) at the sink (got ${requests.length})`}),
+      waitFor(() => (requests.length >= count ? requests.slice() : undefined), {
+        timeoutMs,
+        what: () => `${count} request(s) at the sink (got ${requests.length})`,
+      }),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer)
@@ -234,16 +244,22 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
   const api = async (method: string, path: string, body?: unknown): Promise<ApiResult> => {
     const headers: Record<string, string> = {authorization: `Bearer ${key}`}
     if (body !== undefined) headers['content-type'] = 'application/json'
-    const response = await fetch(relay.url + path, {method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)})
+    const response = await fetch(relay.url + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
     const text = await response.text()
     return {status: response.status, json: text ? JSON.parse(text) : undefined}
   }
   const ok = async (method: string, path: string, body?: unknown) => {
     const res = await api(method, path, body)
-    if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(res.json)}`)
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(res.json)}`)
     return res.json.data
   }
-  const deliveriesOf = async (eventId: string): Promise<DeliveryJson[]> => (await ok('GET', p(`/eventdeliveries?eventId=${eventId}&perPage=100`))).content
+  const deliveriesOf = async (eventId: string): Promise<DeliveryJson[]> =>
+    (await ok('GET', p(`/eventdeliveries?eventId=${eventId}&perPage=100`))).content
 
   const handle: DeliveryRelay = {
     relay,
@@ -276,7 +292,11 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
           last = list[0]
           return last && done(last) ? last : undefined
         },
-        {timeoutMs, what: () => `delivery of event ${eventId} (last seen: ${last ? `${last.status} "${last.description}"` : 'none'})`},
+        {
+          timeoutMs,
+          what: () =>
+            `delivery of event ${eventId} (last seen: ${last ? `${last.status} "${last.description}"` : 'none'})`,
+        },
       )
     },
     async attempts(deliveryId) {

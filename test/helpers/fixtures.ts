@@ -24,14 +24,21 @@ export async function createSubscription(
   const res = await t.api('POST', t.p('/subscriptions'), {
     name: `sub-${endpointId.slice(-6)}`,
     endpoint_id: endpointId,
-    filter_config: {event_types: filter.event_types ?? ['*'], filter: {body: filter.body ?? {}, headers: filter.headers ?? {}}},
+    filter_config: {
+      event_types: filter.event_types ?? ['*'],
+      filter: {body: filter.body ?? {}, headers: filter.headers ?? {}},
+    },
   })
   expect(res.status, JSON.stringify(res.json)).toBe(201)
   return res.json.data.uid
 }
 
 /** An endpoint with one subscription: the usual unit of routing. */
-export async function subscribedEndpoint(t: TestRelay, filter: Parameters<typeof createSubscription>[2] = {}, body: Record<string, unknown> = {}) {
+export async function subscribedEndpoint(
+  t: TestRelay,
+  filter: Parameters<typeof createSubscription>[2] = {},
+  body: Record<string, unknown> = {},
+) {
   const endpointId = await createEndpoint(t, body)
   const subscriptionId = await createSubscription(t, endpointId, filter)
   return {endpointId, subscriptionId}

@@ -39,7 +39,8 @@ export interface RawResponse {
 export function rawRequest(url: string, opts: RawRequest = {}): Promise<RawResponse> {
   const body = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body)
   const headers: Record<string, string | string[]> = {...opts.headers}
-  if (body && !opts.chunked && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length)
+  if (body && !opts.chunked && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length'))
+    headers['content-length'] = String(body.length)
   return new Promise((resolve, reject) => {
     const req = request(url + (opts.suffix ?? ''), {method: opts.method ?? 'POST', headers, agent: false}, (res) => {
       const chunks: Buffer[] = []
@@ -151,7 +152,8 @@ export async function startApp(reply: (request: AppRequest) => AppReply = () => 
     waitFor: async (count, timeoutMs = 8000) => {
       const deadline = Date.now() + timeoutMs
       while (requests.length < count) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} request(s) at the app (got ${requests.length})`)
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${count} request(s) at the app (got ${requests.length})`)
         await sleep(15)
       }
       return requests.slice()
@@ -161,7 +163,13 @@ export async function startApp(reply: (request: AppRequest) => AppReply = () => 
         const chunks: Buffer[] = []
         req.on('data', (c: Buffer) => chunks.push(c))
         req.on('end', () => {
-          const got: AppRequest = {method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks)}
+          const got: AppRequest = {
+            method: req.method ?? '',
+            url: req.url ?? '',
+            headers: req.headers,
+            rawHeaders: req.rawHeaders,
+            body: Buffer.concat(chunks),
+          }
           requests.push(got)
           const r = app.reply(got)
           res.writeHead(r.status ?? 200, {'content-type': 'text/plain', ...r.headers})
@@ -199,7 +207,11 @@ export async function startApp(reply: (request: AppRequest) => AppReply = () => 
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string | (() => string), timeoutMs = 8000): Promise<T> {
+export async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string | (() => string),
+  timeoutMs = 8000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
@@ -212,10 +224,12 @@ export async function until<T>(probe: () => T | undefined | false | Promise<T | 
 function childEnv(env: Env): NodeJS.ProcessEnv {
   const out: Env = {...process.env}
   for (const name of Object.keys(out)) {
-    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG') delete out[name]
+    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG')
+      delete out[name]
   }
   Object.assign(out, {NO_COLOR: '1'}, env)
-  if (!out.CARAVAN_CONFIG_DIR || !out.CARAVAN_DATA_DIR) throw new Error('listen needs CARAVAN_CONFIG_DIR and CARAVAN_DATA_DIR')
+  if (!out.CARAVAN_CONFIG_DIR || !out.CARAVAN_DATA_DIR)
+    throw new Error('listen needs CARAVAN_CONFIG_DIR and CARAVAN_DATA_DIR')
   for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name]
   return out as NodeJS.ProcessEnv
 }
@@ -245,19 +259,29 @@ const READY = /^Ready! Forwarding (\S+) -> (\S+)/m
  */
 export function startListen(args: string[], env: Env, timeoutMs = 15_000): Promise<ListenProcess> {
   assertBuilt()
-  const child = spawn(process.execPath, [BIN, 'listen', ...args], {cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [BIN, 'listen', ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   let stdout = ''
   let stderr = ''
-  const exited = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({code, signal, stdout, stderr})))
+  const exited = new Promise<CliResult>((resolve) =>
+    child.once('close', (code, signal) => resolve({code, signal, stdout, stderr})),
+  )
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c))
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c))
   const lines = () => stdout.split('\n').slice(0, -1)
   return new Promise((resolve, reject) => {
     let done = false
-    const timer = setTimeout(() => finish(new Error(`caravan listen was not ready within ${timeoutMs}ms\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs)
+    const timer = setTimeout(
+      () =>
+        finish(new Error(`caravan listen was not ready within ${timeoutMs}ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      timeoutMs,
+    )
     const finish = (error?: Error) => {
       if (done) return
       done = true
@@ -275,7 +299,12 @@ export function startListen(args: string[], env: Env, timeoutMs = 15_000): Promi
         stdout: () => stdout,
         stderr: () => stderr,
         lines,
-        waitForLines: (count, ms = 8000) => until(() => lines().length >= count && lines(), () => `${count} stdout line(s) from listen\nstdout: ${stdout}\nstderr: ${stderr}`, ms),
+        waitForLines: (count, ms = 8000) =>
+          until(
+            () => lines().length >= count && lines(),
+            () => `${count} stdout line(s) from listen\nstdout: ${stdout}\nstderr: ${stderr}`,
+            ms,
+          ),
         stop: async (signal = 'SIGINT') => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal)
           const timer = setTimeout(() => child.kill('SIGKILL'), 8000)
@@ -287,7 +316,11 @@ export function startListen(args: string[], env: Env, timeoutMs = 15_000): Promi
       })
     }
     child.stderr!.on('data', () => READY.test(stderr) && finish())
-    void exited.then((r) => finish(new Error(`caravan listen exited with ${r.code} before it was ready\nstdout: ${stdout}\nstderr: ${stderr}`)))
+    void exited.then((r) =>
+      finish(
+        new Error(`caravan listen exited with ${r.code} before it was ready\nstdout: ${stdout}\nstderr: ${stderr}`),
+      ),
+    )
   })
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

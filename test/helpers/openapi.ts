@@ -67,7 +67,9 @@ function load(): {spec: Spec; ajv: Ajv} {
   const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
   addFormats(ajv)
   ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/)
-  const definitions = Object.fromEntries(Object.entries(spec.components.schemas).map(([name, s]) => [name, toJsonSchema(s)]))
+  const definitions = Object.fromEntries(
+    Object.entries(spec.components.schemas).map(([name, s]) => [name, toJsonSchema(s)]),
+  )
   ajv.addSchema({$id: COMPONENTS_ID, definitions})
   cached = {spec, ajv}
   return cached
@@ -97,7 +99,10 @@ export function documentsStatus(method: string, specPath: string, status: number
  * segments win over parameters, so `/events/fanout` is not read as `/events/{eventID}`.
  */
 export function specPathFor(requestPath: string): string | undefined {
-  const path = requestPath.split('?')[0].replace(/^\/api(?=\/)/, '').replace(/\/+$/, '')
+  const path = requestPath
+    .split('?')[0]
+    .replace(/^\/api(?=\/)/, '')
+    .replace(/\/+$/, '')
   const parts = path.split('/').filter(Boolean)
   let best: {template: string; literals: number} | undefined
   for (const template of specPaths()) {
@@ -127,7 +132,8 @@ function validatorFor(key: string, schema: Json): ValidateFunction {
 
 function describe(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
-    const extra = e.keyword === 'enum' ? ` ${JSON.stringify((e.params as {allowedValues: unknown[]}).allowedValues)}` : ''
+    const extra =
+      e.keyword === 'enum' ? ` ${JSON.stringify((e.params as {allowedValues: unknown[]}).allowedValues)}` : ''
     return `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`
   })
 }

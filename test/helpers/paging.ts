@@ -11,7 +11,13 @@ export interface Walk {
 
 interface PageJson {
   content: {uid: string}[]
-  pagination: {per_page: number; has_next_page: boolean; has_prev_page: boolean; next_page_cursor: string; prev_page_cursor: string}
+  pagination: {
+    per_page: number
+    has_next_page: boolean
+    has_prev_page: boolean
+    next_page_cursor: string
+    prev_page_cursor: string
+  }
 }
 
 /**

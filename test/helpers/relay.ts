@@ -115,11 +115,17 @@ function checkContract(method: string, path: string, body: unknown, opts: CallOp
   if (!specPath || !hasOperation(method, specPath)) return
   const allowed = (errors: string[]) => waive(errors, opts.extensions ?? [])
   if (body !== undefined && opts.raw === undefined && !opts.offSpec) {
-    expect(allowed(validateRequest(method, specPath, body)), `${method} ${specPath}: request body against the spec`).toEqual([])
+    expect(
+      allowed(validateRequest(method, specPath, body)),
+      `${method} ${specPath}: request body against the spec`,
+    ).toEqual([])
   }
   // Statuses Convoy does not document (405, 413) still carry the envelope checked above.
   if (documentsStatus(method, specPath, res.status)) {
-    expect(allowed(validateResponse(method, specPath, res.status, res.json)), `${where}: response against the spec`).toEqual([])
+    expect(
+      allowed(validateResponse(method, specPath, res.status, res.json)),
+      `${where}: response against the spec`,
+    ).toEqual([])
   }
 }
 

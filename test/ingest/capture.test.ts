@@ -37,9 +37,25 @@ describe('raw capture', () => {
     const source = await createSource(t, {name: 'raw'})
     const bodies: [string, string, Buffer][] = [
       ['application/json', 'odd JSON', Buffer.from('{ "z" :1,\n\t"a":[ 1 ,2.50 ],"a":3 ,"é":"\\u00e9\\/"}  \r\n')],
-      ['application/x-www-form-urlencoded', 'form', Buffer.from('payload=%7B%22action%22%3A%22opened%22%7D&b=+x+&c=%E2%9C%93&c=2&empty=')],
-      ['application/xml', 'XML in ISO-8859-1', Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>\n<note>caf'), Buffer.from([0xe9]), Buffer.from('</note>\n')])],
-      ['application/octet-stream', 'binary', Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0xa0, 0xa1, 0xed, 0xa0, 0x80]), randomBytes(8192)])],
+      [
+        'application/x-www-form-urlencoded',
+        'form',
+        Buffer.from('payload=%7B%22action%22%3A%22opened%22%7D&b=+x+&c=%E2%9C%93&c=2&empty='),
+      ],
+      [
+        'application/xml',
+        'XML in ISO-8859-1',
+        Buffer.concat([
+          Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>\n<note>caf'),
+          Buffer.from([0xe9]),
+          Buffer.from('</note>\n'),
+        ]),
+      ],
+      [
+        'application/octet-stream',
+        'binary',
+        Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0xa0, 0xa1, 0xed, 0xa0, 0x80]), randomBytes(8192)]),
+      ],
       ['text/plain; charset=utf-8', 'empty', Buffer.alloc(0)],
     ]
     for (const [type, what, body] of bodies) {
@@ -61,7 +77,11 @@ describe('raw capture', () => {
     const source = await createSource(t, {name: 'big'})
     expect(source.body_limit).toBe(10 * 1024 * 1024)
     const body = randomBytes(3 * 1024 * 1024)
-    const {event} = await send(t, source.url, {headers: {'content-type': 'application/octet-stream'}, body, chunked: true})
+    const {event} = await send(t, source.url, {
+      headers: {'content-type': 'application/octet-stream'},
+      body,
+      chunked: true,
+    })
     expect(bytesOf(event).equals(body)).toBe(true)
   })
 
@@ -71,10 +91,19 @@ describe('raw capture', () => {
     const put = await send(t, source.url, {
       method: 'PUT',
       suffix: '/orders/42/items?x=1&x=2&y=%20z&flag',
-      headers: {'X-Rep': ['first', 'second'], 'X-Case-Kept': 'MiXeD value ', 'X-Latin': 'caf\u00e9', 'content-type': 'application/json'},
+      headers: {
+        'X-Rep': ['first', 'second'],
+        'X-Case-Kept': 'MiXeD value ',
+        'X-Latin': 'caf\u00e9',
+        'content-type': 'application/json',
+      },
       body: '{"a":1}',
     })
-    expect(put.event).toMatchObject({method: 'PUT', url_path: '/orders/42/items', url_query_params: 'x=1&x=2&y=%20z&flag'})
+    expect(put.event).toMatchObject({
+      method: 'PUT',
+      url_path: '/orders/42/items',
+      url_query_params: 'x=1&x=2&y=%20z&flag',
+    })
     expect(put.event.headers['x-rep']).toEqual(['first', 'second'])
     expect(put.event.headers['x-case-kept']).toEqual(['MiXeD value'])
     expect(put.event.headers['x-latin']).toEqual(['caf\u00e9'])
@@ -97,8 +126,14 @@ describe('raw capture', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     expect(res.text).toBe('{"status":true,"message":"Event received"}')
 
-    const custom = await createSource(t, {name: 'custom', custom_response: {body: '<Response><Ok/></Response>', content_type: 'application/xml'}})
-    const answered = await rawRequest(custom.url, {body: 'From=%2B15551234567&Body=hi', headers: {'content-type': 'application/x-www-form-urlencoded'}})
+    const custom = await createSource(t, {
+      name: 'custom',
+      custom_response: {body: '<Response><Ok/></Response>', content_type: 'application/xml'},
+    })
+    const answered = await rawRequest(custom.url, {
+      body: 'From=%2B15551234567&Body=hi',
+      headers: {'content-type': 'application/x-www-form-urlencoded'},
+    })
     expect(answered.status).toBe(200)
     expect(answered.headers['content-type']).toBe('application/xml')
     expect(answered.text).toBe('<Response><Ok/></Response>')
@@ -112,39 +147,79 @@ describe('event type', () => {
     const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest()
     const gh = await createSource(t, {name: 'gh', provider: 'github', verifier: {type: 'hmac', hmac: {secret: 'g'}}})
     const body = '{"zen":"Keep it logically awesome."}'
-    const ghEvent = await send(t, gh.url, {headers: {'X-GitHub-Event': 'ping', 'X-Hub-Signature-256': `sha256=${sign('g', body).toString('hex')}`}, body})
+    const ghEvent = await send(t, gh.url, {
+      headers: {'X-GitHub-Event': 'ping', 'X-Hub-Signature-256': `sha256=${sign('g', body).toString('hex')}`},
+      body,
+    })
     expect(ghEvent.event.event_type).toBe('ping')
 
-    const shop = await createSource(t, {name: 'shop', provider: 'shopify', verifier: {type: 'hmac', hmac: {secret: 's'}}})
-    const shopEvent = await send(t, shop.url, {headers: {'X-Shopify-Topic': 'orders/create', 'X-Shopify-Hmac-Sha256': sign('s', body).toString('base64')}, body})
+    const shop = await createSource(t, {
+      name: 'shop',
+      provider: 'shopify',
+      verifier: {type: 'hmac', hmac: {secret: 's'}},
+    })
+    const shopEvent = await send(t, shop.url, {
+      headers: {'X-Shopify-Topic': 'orders/create', 'X-Shopify-Hmac-Sha256': sign('s', body).toString('base64')},
+      body,
+    })
     expect(shopEvent.event.event_type).toBe('orders/create')
 
-    const stripe = await createSource(t, {name: 'stripe', provider: 'stripe', verifier: {type: 'hmac', hmac: {secret: 'whsec_x'}}})
+    const stripe = await createSource(t, {
+      name: 'stripe',
+      provider: 'stripe',
+      verifier: {type: 'hmac', hmac: {secret: 'whsec_x'}},
+    })
     const stripeBody = '{"id":"evt_9","object":"event","type":"invoice.paid"}'
     const ts = Math.floor(Date.now() / 1000)
     const stripeSig = createHmac('sha256', 'whsec_x').update(`${ts}.${stripeBody}`).digest('hex')
-    const stripeEvent = await send(t, stripe.url, {headers: {'Stripe-Signature': `t=${ts},v1=${stripeSig}`, 'content-type': 'application/json'}, body: stripeBody})
+    const stripeEvent = await send(t, stripe.url, {
+      headers: {'Stripe-Signature': `t=${ts},v1=${stripeSig}`, 'content-type': 'application/json'},
+      body: stripeBody,
+    })
     expect(stripeEvent.event.event_type).toBe('invoice.paid')
   })
 
   it('comes from a configured header, body path (JSON or form) or query parameter', async () => {
     const t = await useRelay()
     const byHeader = await createSource(t, {name: 'h', event_type_location: 'header.X-Kind'})
-    expect((await send(t, byHeader.url, {headers: {'x-kind': 'user.created'}, body: '{}'})).event.event_type).toBe('user.created')
+    expect((await send(t, byHeader.url, {headers: {'x-kind': 'user.created'}, body: '{}'})).event.event_type).toBe(
+      'user.created',
+    )
 
     const byBody = await createSource(t, {name: 'b', event_type_location: 'body.data.kind'})
-    expect((await send(t, byBody.url, {headers: {'content-type': 'application/json'}, body: '{"data":{"kind":"order.paid"}}'})).event.event_type).toBe('order.paid')
+    expect(
+      (
+        await send(t, byBody.url, {
+          headers: {'content-type': 'application/json'},
+          body: '{"data":{"kind":"order.paid"}}',
+        })
+      ).event.event_type,
+    ).toBe('order.paid')
     // GitHub's form flavour wraps the JSON in payload=; body.payload.action reaches into it.
     const byForm = await createSource(t, {name: 'f', event_type_location: 'body.payload.action'})
     const form = `payload=${encodeURIComponent('{"action":"opened"}')}`
-    expect((await send(t, byForm.url, {headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form})).event.event_type).toBe('opened')
+    expect(
+      (await send(t, byForm.url, {headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form})).event
+        .event_type,
+    ).toBe('opened')
 
     const byQuery = await createSource(t, {name: 'q', event_type_location: 'query.topic'})
-    expect((await send(t, byQuery.url, {suffix: '?topic=cart.updated', body: '{}'})).event.event_type).toBe('cart.updated')
+    expect((await send(t, byQuery.url, {suffix: '?topic=cart.updated', body: '{}'})).event.event_type).toBe(
+      'cart.updated',
+    )
 
     // Absent, unparsable or malformed: stored anyway with no type.
-    expect((await send(t, byBody.url, {headers: {'content-type': 'application/json'}, body: '{"data":'})).event.event_type).toBe('')
-    expect((await send(t, byForm.url, {headers: {'content-type': 'application/x-www-form-urlencoded'}, body: '%E0%A4%A&=&&payload=%7B%7D%%'})).event.event_type).toBe('')
+    expect(
+      (await send(t, byBody.url, {headers: {'content-type': 'application/json'}, body: '{"data":'})).event.event_type,
+    ).toBe('')
+    expect(
+      (
+        await send(t, byForm.url, {
+          headers: {'content-type': 'application/x-www-form-urlencoded'},
+          body: '%E0%A4%A&=&&payload=%7B%7D%%',
+        })
+      ).event.event_type,
+    ).toBe('')
     expect((await send(t, byQuery.url, {body: '{}'})).event.event_type).toBe('')
   })
 })
@@ -156,7 +231,10 @@ describe('idempotency', () => {
     await registerListener(t, 'idem')
     const first = await send(t, source.url, {headers: {'X-Delivery-Id': 'd-1'}, body: '{"n":1}'})
     const again = await send(t, source.url, {headers: {'X-Delivery-Id': 'd-1'}, body: '{"n":2}'})
-    const byBody = await send(t, source.url, {headers: {'content-type': 'application/json'}, body: '{"id":"d-1","n":3}'})
+    const byBody = await send(t, source.url, {
+      headers: {'content-type': 'application/json'},
+      body: '{"id":"d-1","n":3}',
+    })
     const other = await send(t, source.url, {headers: {'X-Delivery-Id': 'd-2'}, body: '{"n":4}'})
     expect(first.res.json.message).toBe('Event received')
     expect(again.res.json.message).toBe('Duplicate event received')
@@ -178,9 +256,17 @@ describe('idempotency', () => {
 
   it('GitHub redeliveries (same X-GitHub-Delivery) are duplicates by the preset', async () => {
     const t = await useRelay()
-    const source = await createSource(t, {name: 'gh', provider: 'github', verifier: {type: 'hmac', hmac: {secret: 'g'}}})
+    const source = await createSource(t, {
+      name: 'gh',
+      provider: 'github',
+      verifier: {type: 'hmac', hmac: {secret: 'g'}},
+    })
     const body = '{"ref":"refs/heads/main"}'
-    const headers = {'X-GitHub-Event': 'push', 'X-GitHub-Delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', 'g').update(body).digest('hex')}`}
+    const headers = {
+      'X-GitHub-Event': 'push',
+      'X-GitHub-Delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      'X-Hub-Signature-256': `sha256=${createHmac('sha256', 'g').update(body).digest('hex')}`,
+    }
     const a = await send(t, source.url, {headers, body})
     const b = await send(t, source.url, {headers, body})
     expect([a.event.is_duplicate_event, b.event.is_duplicate_event]).toEqual([false, true])
@@ -221,9 +307,14 @@ describe('bad input', () => {
   it('the default limit is 10 MiB', async () => {
     const t = await useRelay()
     const source = await createSource(t, {name: 'default-limit'})
-    const over = await rawRequest(source.url, {body: Buffer.alloc(10 * 1024 * 1024 + 1), headers: {'content-type': 'application/octet-stream'}})
+    const over = await rawRequest(source.url, {
+      body: Buffer.alloc(10 * 1024 * 1024 + 1),
+      headers: {'content-type': 'application/octet-stream'},
+    })
     expect(over.status).toBe(413)
-    expect(over.json.message).toBe(`request body is ${10 * 1024 * 1024 + 1} bytes, above the limit of ${10 * 1024 * 1024} bytes`)
+    expect(over.json.message).toBe(
+      `request body is ${10 * 1024 * 1024 + 1} bytes, above the limit of ${10 * 1024 * 1024} bytes`,
+    )
     expect(await eventsOf(t, source.uid)).toHaveLength(0)
     expect(await relayServes(t, source.url)).toBe(true)
   })

@@ -48,7 +48,8 @@ async function check(t: TestRelay, source: {uid: string; url: string}, cases: Ca
       expect(res.status, `${c.name}: ${res.text}`).toBe(401)
       expect(res.headers['content-type'], c.name).toMatch(/^application\/json/)
       expect(res.json.status, c.name).toBe(false)
-      const reason = typeof c.reason === 'string' ? new RegExp(`^${c.reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : c.reason
+      const reason =
+        typeof c.reason === 'string' ? new RegExp(`^${c.reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : c.reason
       expect(res.json.message, c.name).toMatch(/^verification failed: /)
       expect(res.json.message.replace(/^verification failed: /, ''), c.name).toMatch(reason)
       // Recorded and flagged for debugging, with the same reason.
@@ -73,16 +74,40 @@ describe('Convoy verifiers', () => {
   it('hmac with a custom header, SHA512 and base64', async () => {
     const t = await useRelay()
     const secret = 'custom-secret'
-    const source = await createSource(t, {name: 'custom', verifier: {type: 'hmac', hmac: {header: 'X-Custom-Sig', hash: 'SHA512', encoding: 'base64', secret}}})
+    const source = await createSource(t, {
+      name: 'custom',
+      verifier: {type: 'hmac', hmac: {header: 'X-Custom-Sig', hash: 'SHA512', encoding: 'base64', secret}},
+    })
     const good = hmacOf('sha512', secret, BODY).toString('base64')
     await check(t, source, [
       {name: 'valid', headers: {'X-Custom-Sig': good}},
       {name: 'header name in another case', headers: {'x-CUSTOM-sig': good}},
-      {name: 'hex instead of base64', headers: {'X-Custom-Sig': hmacOf('sha512', secret, BODY).toString('hex')}, reason: 'signature mismatch (X-Custom-Sig)'},
-      {name: 'SHA256 instead of SHA512', headers: {'X-Custom-Sig': hmacOf('sha256', secret, BODY).toString('base64')}, reason: 'signature mismatch (X-Custom-Sig)'},
-      {name: 'wrong secret', headers: {'X-Custom-Sig': hmacOf('sha512', 'nope', BODY).toString('base64')}, reason: 'signature mismatch (X-Custom-Sig)'},
-      {name: 'body changed', headers: {'X-Custom-Sig': good}, body: BODY.replace('1000', '1001'), reason: 'signature mismatch (X-Custom-Sig)'},
-      {name: 'not base64', headers: {'X-Custom-Sig': '!!not base64!!'}, reason: 'malformed X-Custom-Sig header (expected base64 SHA512 HMAC)'},
+      {
+        name: 'hex instead of base64',
+        headers: {'X-Custom-Sig': hmacOf('sha512', secret, BODY).toString('hex')},
+        reason: 'signature mismatch (X-Custom-Sig)',
+      },
+      {
+        name: 'SHA256 instead of SHA512',
+        headers: {'X-Custom-Sig': hmacOf('sha256', secret, BODY).toString('base64')},
+        reason: 'signature mismatch (X-Custom-Sig)',
+      },
+      {
+        name: 'wrong secret',
+        headers: {'X-Custom-Sig': hmacOf('sha512', 'nope', BODY).toString('base64')},
+        reason: 'signature mismatch (X-Custom-Sig)',
+      },
+      {
+        name: 'body changed',
+        headers: {'X-Custom-Sig': good},
+        body: BODY.replace('1000', '1001'),
+        reason: 'signature mismatch (X-Custom-Sig)',
+      },
+      {
+        name: 'not base64',
+        headers: {'X-Custom-Sig': '!!not base64!!'},
+        reason: 'malformed X-Custom-Sig header (expected base64 SHA512 HMAC)',
+      },
       {name: 'missing header', headers: {}, reason: 'missing X-Custom-Sig header'},
     ])
   })
@@ -94,27 +119,49 @@ describe('Convoy verifiers', () => {
     const binary = randomBytes(300)
     await check(t, source, [
       {name: 'valid', headers: {'X-Sig': hmacOf('sha256', 's', BODY).toString('hex')}},
-      {name: 'valid over a binary body', headers: {'X-Sig': hmacOf('sha256', 's', binary).toString('hex')}, body: binary},
-      {name: 'wrong', headers: {'X-Sig': hmacOf('sha256', 't', BODY).toString('hex')}, reason: 'signature mismatch (X-Sig)'},
+      {
+        name: 'valid over a binary body',
+        headers: {'X-Sig': hmacOf('sha256', 's', binary).toString('hex')},
+        body: binary,
+      },
+      {
+        name: 'wrong',
+        headers: {'X-Sig': hmacOf('sha256', 't', BODY).toString('hex')},
+        reason: 'signature mismatch (X-Sig)',
+      },
     ])
   })
 
   it('basic_auth', async () => {
     const t = await useRelay()
-    const source = await createSource(t, {name: 'basic', verifier: {type: 'basic_auth', basic_auth: {username: 'hook', password: 'p:a:ss'}}})
+    const source = await createSource(t, {
+      name: 'basic',
+      verifier: {type: 'basic_auth', basic_auth: {username: 'hook', password: 'p:a:ss'}},
+    })
     const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
     await check(t, source, [
       {name: 'valid (password with colons)', headers: {Authorization: basic('hook', 'p:a:ss')}},
-      {name: 'wrong password', headers: {Authorization: basic('hook', 'p:a:sS')}, reason: 'invalid basic auth credentials'},
+      {
+        name: 'wrong password',
+        headers: {Authorization: basic('hook', 'p:a:sS')},
+        reason: 'invalid basic auth credentials',
+      },
       {name: 'wrong user', headers: {Authorization: basic('hoot', 'p:a:ss')}, reason: 'invalid basic auth credentials'},
-      {name: 'bearer instead of basic', headers: {Authorization: 'Bearer abc'}, reason: 'Authorization header is not Basic auth'},
+      {
+        name: 'bearer instead of basic',
+        headers: {Authorization: 'Bearer abc'},
+        reason: 'Authorization header is not Basic auth',
+      },
       {name: 'missing', headers: {}, reason: 'missing Authorization header'},
     ])
   })
 
   it('api_key', async () => {
     const t = await useRelay()
-    const source = await createSource(t, {name: 'keyed', verifier: {type: 'api_key', api_key: {header_name: 'X-Api-Key', header_value: 'k3y'}}})
+    const source = await createSource(t, {
+      name: 'keyed',
+      verifier: {type: 'api_key', api_key: {header_name: 'X-Api-Key', header_value: 'k3y'}},
+    })
     await check(t, source, [
       {name: 'valid', headers: {'X-Api-Key': 'k3y'}},
       {name: 'wrong', headers: {'X-Api-Key': 'k3Y'}, reason: 'invalid API key in X-Api-Key header'},
@@ -131,10 +178,27 @@ describe('providers', () => {
     const sig = `sha256=${hmacOf('sha256', secret, BODY).toString('hex')}`
     await check(t, source, [
       {name: 'valid', headers: {'X-Hub-Signature-256': sig, 'X-GitHub-Event': 'push'}},
-      {name: 'wrong secret', headers: {'X-Hub-Signature-256': `sha256=${hmacOf('sha256', 'x', BODY).toString('hex')}`}, reason: 'signature mismatch (X-Hub-Signature-256)'},
-      {name: 're-serialised body', headers: {'X-Hub-Signature-256': sig}, body: JSON.stringify(JSON.parse(BODY), null, 1), reason: 'signature mismatch (X-Hub-Signature-256)'},
-      {name: 'no sha256= prefix', headers: {'X-Hub-Signature-256': hmacOf('sha256', secret, BODY).toString('hex')}, reason: 'malformed X-Hub-Signature-256 header (expected sha256=<hex>)'},
-      {name: 'SHA-1 header only', headers: {'X-Hub-Signature': `sha1=${hmacOf('sha1', secret, BODY).toString('hex')}`}, reason: 'missing X-Hub-Signature-256 header'},
+      {
+        name: 'wrong secret',
+        headers: {'X-Hub-Signature-256': `sha256=${hmacOf('sha256', 'x', BODY).toString('hex')}`},
+        reason: 'signature mismatch (X-Hub-Signature-256)',
+      },
+      {
+        name: 're-serialised body',
+        headers: {'X-Hub-Signature-256': sig},
+        body: JSON.stringify(JSON.parse(BODY), null, 1),
+        reason: 'signature mismatch (X-Hub-Signature-256)',
+      },
+      {
+        name: 'no sha256= prefix',
+        headers: {'X-Hub-Signature-256': hmacOf('sha256', secret, BODY).toString('hex')},
+        reason: 'malformed X-Hub-Signature-256 header (expected sha256=<hex>)',
+      },
+      {
+        name: 'SHA-1 header only',
+        headers: {'X-Hub-Signature': `sha1=${hmacOf('sha1', secret, BODY).toString('hex')}`},
+        reason: 'missing X-Hub-Signature-256 header',
+      },
     ])
   })
 
@@ -142,17 +206,44 @@ describe('providers', () => {
     const t = await useRelay()
     const secret = 'whsec_stripe_test_secret'
     const source = await createSource(t, {name: 'stripe', provider: 'stripe', verifier: {type: 'hmac', hmac: {secret}}})
-    const sign = (ts: number, key = secret, body = BODY) => `t=${ts},v1=${hmacOf('sha256', key, `${ts}.`, body).toString('hex')}`
+    const sign = (ts: number, key = secret, body = BODY) =>
+      `t=${ts},v1=${hmacOf('sha256', key, `${ts}.`, body).toString('hex')}`
     const now = nowSeconds()
     await check(t, source, [
       {name: 'valid', headers: {'Stripe-Signature': sign(now)}},
       // Another event id: the Stripe preset takes its idempotency key from body.id.
-      {name: 'valid among several v1 (secret rotation) and a v0', headers: {'Stripe-Signature': `${sign(now, 'old', BODY2)},v1=${hmacOf('sha256', secret, `${now}.`, BODY2).toString('hex')},v0=abc`}, body: BODY2},
-      {name: 'wrong secret', headers: {'Stripe-Signature': sign(now, 'whsec_other')}, reason: 'signature mismatch (Stripe-Signature)'},
-      {name: 'timestamp changed after signing', headers: {'Stripe-Signature': sign(now).replace(`t=${now}`, `t=${now + 1}`)}, reason: 'signature mismatch (Stripe-Signature)'},
-      {name: 'stale (10 minutes old)', headers: {'Stripe-Signature': sign(now - 600)}, reason: /^Stripe-Signature timestamp \d+ is 60\d s old \(tolerance 300 s\)$/},
-      {name: 'no timestamp', headers: {'Stripe-Signature': 'v1=abcd'}, reason: 'malformed Stripe-Signature header (no t= timestamp)'},
-      {name: 'no v1', headers: {'Stripe-Signature': `t=${now}`}, reason: 'malformed Stripe-Signature header (no v1= signature)'},
+      {
+        name: 'valid among several v1 (secret rotation) and a v0',
+        headers: {
+          'Stripe-Signature': `${sign(now, 'old', BODY2)},v1=${hmacOf('sha256', secret, `${now}.`, BODY2).toString('hex')},v0=abc`,
+        },
+        body: BODY2,
+      },
+      {
+        name: 'wrong secret',
+        headers: {'Stripe-Signature': sign(now, 'whsec_other')},
+        reason: 'signature mismatch (Stripe-Signature)',
+      },
+      {
+        name: 'timestamp changed after signing',
+        headers: {'Stripe-Signature': sign(now).replace(`t=${now}`, `t=${now + 1}`)},
+        reason: 'signature mismatch (Stripe-Signature)',
+      },
+      {
+        name: 'stale (10 minutes old)',
+        headers: {'Stripe-Signature': sign(now - 600)},
+        reason: /^Stripe-Signature timestamp \d+ is 60\d s old \(tolerance 300 s\)$/,
+      },
+      {
+        name: 'no timestamp',
+        headers: {'Stripe-Signature': 'v1=abcd'},
+        reason: 'malformed Stripe-Signature header (no t= timestamp)',
+      },
+      {
+        name: 'no v1',
+        headers: {'Stripe-Signature': `t=${now}`},
+        reason: 'malformed Stripe-Signature header (no v1= signature)',
+      },
       {name: 'missing', headers: {}, reason: 'missing Stripe-Signature header'},
     ])
   })
@@ -160,11 +251,29 @@ describe('providers', () => {
   it('shopify: base64 HMAC-SHA256', async () => {
     const t = await useRelay()
     const secret = 'shpss_secret'
-    const source = await createSource(t, {name: 'shopify', provider: 'shopify', verifier: {type: 'hmac', hmac: {secret}}})
+    const source = await createSource(t, {
+      name: 'shopify',
+      provider: 'shopify',
+      verifier: {type: 'hmac', hmac: {secret}},
+    })
     await check(t, source, [
-      {name: 'valid', headers: {'X-Shopify-Hmac-Sha256': hmacOf('sha256', secret, BODY).toString('base64'), 'X-Shopify-Topic': 'orders/create'}},
-      {name: 'hex instead of base64', headers: {'X-Shopify-Hmac-Sha256': hmacOf('sha256', secret, BODY).toString('hex')}, reason: 'signature mismatch (X-Shopify-Hmac-Sha256)'},
-      {name: 'wrong secret', headers: {'X-Shopify-Hmac-Sha256': hmacOf('sha256', 'x', BODY).toString('base64')}, reason: 'signature mismatch (X-Shopify-Hmac-Sha256)'},
+      {
+        name: 'valid',
+        headers: {
+          'X-Shopify-Hmac-Sha256': hmacOf('sha256', secret, BODY).toString('base64'),
+          'X-Shopify-Topic': 'orders/create',
+        },
+      },
+      {
+        name: 'hex instead of base64',
+        headers: {'X-Shopify-Hmac-Sha256': hmacOf('sha256', secret, BODY).toString('hex')},
+        reason: 'signature mismatch (X-Shopify-Hmac-Sha256)',
+      },
+      {
+        name: 'wrong secret',
+        headers: {'X-Shopify-Hmac-Sha256': hmacOf('sha256', 'x', BODY).toString('base64')},
+        reason: 'signature mismatch (X-Shopify-Hmac-Sha256)',
+      },
       {name: 'missing', headers: {}, reason: 'missing X-Shopify-Hmac-Sha256 header'},
     ])
   })
@@ -172,10 +281,20 @@ describe('providers', () => {
   it('standard-webhooks: signed by the standardwebhooks library (and svix-* headers by svix)', async () => {
     const t = await useRelay()
     const secret = `whsec_${randomBytes(24).toString('base64')}`
-    const source = await createSource(t, {name: 'sw', provider: 'standard-webhooks', verifier: {type: 'hmac', hmac: {secret}}})
+    const source = await createSource(t, {
+      name: 'sw',
+      provider: 'standard-webhooks',
+      verifier: {type: 'hmac', hmac: {secret}},
+    })
     const lib = new StandardWebhook(secret)
     const svix = new SvixWebhook(secret)
-    const headersFor = (id: string, date: Date, body: string = BODY, prefix = 'webhook', signer: {sign: StandardWebhook['sign']} = lib) => ({
+    const headersFor = (
+      id: string,
+      date: Date,
+      body: string = BODY,
+      prefix = 'webhook',
+      signer: {sign: StandardWebhook['sign']} = lib,
+    ) => ({
       [`${prefix}-id`]: id,
       [`${prefix}-timestamp`]: String(Math.floor(date.getTime() / 1000)),
       [`${prefix}-signature`]: signer.sign(id, date, body),
@@ -187,11 +306,32 @@ describe('providers', () => {
     await check(t, source, [
       {name: 'valid', headers: headersFor('msg_1', now)},
       {name: 'valid svix-* headers signed by svix', headers: headersFor('msg_svix', now, BODY, 'svix', svix)},
-      {name: 'body changed', headers: tampered, body: BODY.replace('1000', '9'), reason: 'signature mismatch (webhook-signature)'},
-      {name: 'id changed', headers: {...headersFor('msg_3', now), 'webhook-id': 'msg_other'}, reason: 'signature mismatch (webhook-signature)'},
-      {name: 'stale', headers: headersFor('msg_4', stale), reason: /^webhook-timestamp \d+ is 60\d s old \(tolerance 300 s\)$/},
-      {name: 'from the future', headers: headersFor('msg_5', future), reason: /^webhook-timestamp \d+ is (59\d|60\d) s in the future \(tolerance 300 s\)$/},
-      {name: 'missing signature', headers: {'webhook-id': 'msg_6', 'webhook-timestamp': String(nowSeconds())}, reason: 'missing webhook-signature header'},
+      {
+        name: 'body changed',
+        headers: tampered,
+        body: BODY.replace('1000', '9'),
+        reason: 'signature mismatch (webhook-signature)',
+      },
+      {
+        name: 'id changed',
+        headers: {...headersFor('msg_3', now), 'webhook-id': 'msg_other'},
+        reason: 'signature mismatch (webhook-signature)',
+      },
+      {
+        name: 'stale',
+        headers: headersFor('msg_4', stale),
+        reason: /^webhook-timestamp \d+ is 60\d s old \(tolerance 300 s\)$/,
+      },
+      {
+        name: 'from the future',
+        headers: headersFor('msg_5', future),
+        reason: /^webhook-timestamp \d+ is (59\d|60\d) s in the future \(tolerance 300 s\)$/,
+      },
+      {
+        name: 'missing signature',
+        headers: {'webhook-id': 'msg_6', 'webhook-timestamp': String(nowSeconds())},
+        reason: 'missing webhook-signature header',
+      },
       {name: 'no headers at all', headers: {}, reason: 'missing webhook-id header'},
     ])
   })
@@ -209,7 +349,10 @@ describe('flagged events are not forwarded', () => {
     })
     expect(registered.status).toBe(201)
     const bad = await rawRequest(source.url, {headers: {'X-Hub-Signature-256': 'sha256=not-hex'}, body: BODY})
-    const good = await rawRequest(source.url, {headers: {'X-Hub-Signature-256': `sha256=${hmacOf('sha256', secret, BODY).toString('hex')}`}, body: BODY})
+    const good = await rawRequest(source.url, {
+      headers: {'X-Hub-Signature-256': `sha256=${hmacOf('sha256', secret, BODY).toString('hex')}`},
+      body: BODY,
+    })
     expect([bad.status, good.status]).toEqual([401, 200])
     const [failed, ok] = await eventsOf(t, source.uid)
     expect(failed.failure_reason).toBe('malformed X-Hub-Signature-256 header (expected sha256=<hex>)')

@@ -1,7 +1,21 @@
 import {copyFileSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ANSI, assertBuilt, type Env, type RunOptions, closedPort, killAll, makeSandbox, readProfiles, runCli, runJson, type Sandbox, type ServerProcess, startServerProcess} from '../helpers/cli.js'
+import {
+  ANSI,
+  assertBuilt,
+  type Env,
+  type RunOptions,
+  closedPort,
+  killAll,
+  makeSandbox,
+  readProfiles,
+  runCli,
+  runJson,
+  type Sandbox,
+  type ServerProcess,
+  startServerProcess,
+} from '../helpers/cli.js'
 
 // Integration tier: every test spawns the built bin/run.js and checks what a user or a CI
 // script sees — exit code, stdout, stderr. Each describe block owns one relay and one
@@ -26,7 +40,10 @@ async function expectStopsCleanly(server: ServerProcess | undefined): Promise<vo
   if (!server) return // it never started; beforeAll has already failed
   const wasRunning = server.running()
   const stopped = await server.stop()
-  expect(wasRunning, `the relay exited before the end of its block (code ${stopped.code}, signal ${stopped.signal}):\n${stopped.stderr}`).toBe(true)
+  expect(
+    wasRunning,
+    `the relay exited before the end of its block (code ${stopped.code}, signal ${stopped.signal}):\n${stopped.stderr}`,
+  ).toBe(true)
   expect(stopped.code, stopped.stderr).toBe(0)
 }
 
@@ -102,7 +119,17 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   it('subscriptions create routes event types to the endpoint', async () => {
-    const sub = await json(['subscriptions', 'create', '--name', 'all-billing', '--endpoint', ids.endpoint, '--event-types', 'invoice.*,charge.succeeded', '--json'])
+    const sub = await json([
+      'subscriptions',
+      'create',
+      '--name',
+      'all-billing',
+      '--endpoint',
+      ids.endpoint,
+      '--event-types',
+      'invoice.*,charge.succeeded',
+      '--json',
+    ])
     expect(sub).toMatchObject({name: 'all-billing', endpoint_id: ids.endpoint})
     expect(sub.filter_config.event_types).toEqual(['invoice.*', 'charge.succeeded'])
     ids.subscription = sub.uid
@@ -123,15 +150,31 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   it('events send of a matching type creates one delivery', async () => {
-    const result = await cli(['events', 'send', '--type', 'invoice.paid', '--data', '{"id":"in_1","amount":100}', '--json'])
+    const result = await cli([
+      'events',
+      'send',
+      '--type',
+      'invoice.paid',
+      '--data',
+      '{"id":"in_1","amount":100}',
+      '--json',
+    ])
     expect(result.code).toBe(0)
     expect(result.stderr).toBe('')
     const event = JSON.parse(result.stdout)
-    expect(event).toMatchObject({event_type: 'invoice.paid', data: {id: 'in_1', amount: 100}, endpoints: [ids.endpoint]})
+    expect(event).toMatchObject({
+      event_type: 'invoice.paid',
+      data: {id: 'in_1', amount: 100},
+      endpoints: [ids.endpoint],
+    })
     ids.event = event.uid
     const deliveries = await json(['deliveries', 'list', '--event', ids.event, '--json'])
     expect(deliveries.content).toHaveLength(1)
-    expect(deliveries.content[0]).toMatchObject({event_id: ids.event, endpoint_id: ids.endpoint, event_type: 'invoice.paid'})
+    expect(deliveries.content[0]).toMatchObject({
+      event_id: ids.event,
+      endpoint_id: ids.endpoint,
+      event_type: 'invoice.paid',
+    })
     expect(DELIVERY_STATUSES).toContain(deliveries.content[0].status)
     ids.delivery = deliveries.content[0].uid
   })
@@ -145,7 +188,9 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   it('events send --data - reads the payload from stdin', async () => {
-    const event = await json(['events', 'send', '--type', 'charge.succeeded', '--data', '-', '--json'], {input: '{"id":"ch_1"}'})
+    const event = await json(['events', 'send', '--type', 'charge.succeeded', '--data', '-', '--json'], {
+      input: '{"id":"ch_1"}',
+    })
     expect(event).toMatchObject({event_type: 'charge.succeeded', data: {id: 'ch_1'}, endpoints: [ids.endpoint]})
   })
 
@@ -155,7 +200,11 @@ describe('a tour of the CLI against one relay', SLOW, () => {
       json(['events', 'list', '--type', 'invoice.paid', '--json']),
       json(['events', 'get', ids.event, '--json']),
     ])
-    expect(list.content.map((e: {event_type: string}) => e.event_type)).toEqual(['charge.succeeded', 'user.created', 'invoice.paid'])
+    expect(list.content.map((e: {event_type: string}) => e.event_type)).toEqual([
+      'charge.succeeded',
+      'user.created',
+      'invoice.paid',
+    ])
     expect(list.pagination).toMatchObject({has_next_page: false})
     expect(filtered.content.map((e: {uid: string}) => e.uid)).toEqual([ids.event])
     expect(event).toMatchObject({uid: ids.event, event_type: 'invoice.paid', data: {id: 'in_1', amount: 100}})
@@ -209,7 +258,11 @@ describe('a tour of the CLI against one relay', SLOW, () => {
   })
 
   it('sources update and delete', async () => {
-    expect(await json(['sources', 'update', ids.source, '--name', 'gh', '--json'])).toMatchObject({uid: ids.source, name: 'gh', provider: 'github'})
+    expect(await json(['sources', 'update', ids.source, '--name', 'gh', '--json'])).toMatchObject({
+      uid: ids.source,
+      name: 'gh',
+      provider: 'github',
+    })
     expect(await json(['sources', 'delete', ids.source, '--json'])).toEqual({deleted: ids.source})
     expect((await cli(['sources', 'get', ids.source])).code).toBe(5)
   })
@@ -228,11 +281,22 @@ describe('a tour of the CLI against one relay', SLOW, () => {
     ids.project2 = created.project.uid
 
     const use = await cli(['projects', 'use', ids.project2])
-    expect(use).toMatchObject({code: 0, stdout: `Now using project p2 (${ids.project2}) in profile local\n`, stderr: ''})
+    expect(use).toMatchObject({
+      code: 0,
+      stdout: `Now using project p2 (${ids.project2}) in profile local\n`,
+      stderr: '',
+    })
     expect(readProfiles(sandbox.configFile).profiles.local.project).toBe(ids.project2)
 
     const [status, endpoints] = await Promise.all([json(['status', '--json']), json(['endpoints', 'list', '--json'])])
-    expect(status).toMatchObject({profile: 'local', gateway: server.url, project: ids.project2, reachable: true, api_key: 'set', error: null})
+    expect(status).toMatchObject({
+      profile: 'local',
+      gateway: server.url,
+      project: ids.project2,
+      reachable: true,
+      api_key: 'set',
+      error: null,
+    })
     // Later commands act on the new project, which is empty.
     expect(endpoints.content).toEqual([])
   })
@@ -263,9 +327,20 @@ describe('error paths: exit codes and messages', SLOW, () => {
 
   it('gateway down: exit 3, one Error line and a Hint naming caravan server, stdout empty (also under --json)', async () => {
     const port = await closedPort()
-    const env: Env = {...fresh().env, CARAVAN_GATEWAY: `http://127.0.0.1:${port}`, CARAVAN_API_KEY: 'k', CARAVAN_PROJECT: 'p'}
-    const cases = [['endpoints', 'list'], ['events', 'send', '--type', 'a.b', '--data', '{}', '--json']]
-    const [status, ...results] = await Promise.all([runCli(['status', '--json'], {env}), ...cases.map((args) => runCli(args, {env}))])
+    const env: Env = {
+      ...fresh().env,
+      CARAVAN_GATEWAY: `http://127.0.0.1:${port}`,
+      CARAVAN_API_KEY: 'k',
+      CARAVAN_PROJECT: 'p',
+    }
+    const cases = [
+      ['endpoints', 'list'],
+      ['events', 'send', '--type', 'a.b', '--data', '{}', '--json'],
+    ]
+    const [status, ...results] = await Promise.all([
+      runCli(['status', '--json'], {env}),
+      ...cases.map((args) => runCli(args, {env})),
+    ])
     for (const [i, result] of results.entries()) {
       expect(result.code, cases[i].join(' ')).toBe(3)
       expect(result.stdout).toBe('')
@@ -278,7 +353,11 @@ describe('error paths: exit codes and messages', SLOW, () => {
     // status --json still reports, on stdout, and exits 3 so scripts can wait for the gateway.
     expect(status.code).toBe(3)
     expect(status.stderr).toBe('')
-    expect(JSON.parse(status.stdout)).toMatchObject({reachable: false, gateway: `http://127.0.0.1:${port}`, gateway_from: 'env CARAVAN_GATEWAY'})
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      reachable: false,
+      gateway: `http://127.0.0.1:${port}`,
+      gateway_from: 'env CARAVAN_GATEWAY',
+    })
   })
 
   it('wrong API key: exit 4', async () => {
@@ -290,7 +369,10 @@ describe('error paths: exit codes and messages', SLOW, () => {
   })
 
   it('unknown id: exit 5', async () => {
-    const cases = [['endpoints', 'get', 'ep_nope'], ['deliveries', 'get', 'd_nope', '--json']]
+    const cases = [
+      ['endpoints', 'get', 'ep_nope'],
+      ['deliveries', 'get', 'd_nope', '--json'],
+    ]
     for (const [i, result] of (await Promise.all(cases.map((args) => cli(args)))).entries()) {
       expect(result.code, cases[i].join(' ')).toBe(5)
       expect(result.stdout).toBe('')
@@ -326,11 +408,17 @@ describe('error paths: exit codes and messages', SLOW, () => {
 
   it('no project selected (empty config dir, gateway up): exit 8 with a hint', async () => {
     const env = {...fresh().env, CARAVAN_GATEWAY: server.url, CARAVAN_API_KEY: server.apiKey}
-    const cases = [['endpoints', 'list'], ['events', 'send', '--type', 'a.b', '--data', '{}', '--json']]
+    const cases = [
+      ['endpoints', 'list'],
+      ['events', 'send', '--type', 'a.b', '--data', '{}', '--json'],
+    ]
     for (const [i, result] of (await Promise.all(cases.map((args) => runCli(args, {env})))).entries()) {
       expect(result.code, cases[i].join(' ')).toBe(8)
       expect(result.stdout).toBe('')
-      expect(lines(result.stderr)).toEqual([expect.stringMatching(/^Error: no project selected/), expect.stringMatching(/^Hint: .*caravan projects use/)])
+      expect(lines(result.stderr)).toEqual([
+        expect.stringMatching(/^Error: no project selected/),
+        expect.stringMatching(/^Hint: .*caravan projects use/),
+      ])
     }
   })
 
@@ -338,7 +426,10 @@ describe('error paths: exit codes and messages', SLOW, () => {
     const result = await runCli(['server', '--port', String(server.port), '--json'], {env: fresh().env})
     expect(result.code).toBe(9)
     expect(result.stdout).toBe('')
-    expect(lines(result.stderr)).toEqual([`Error: port ${server.port} on 127.0.0.1 is already in use`, expect.stringMatching(/^Hint: .*--port/)])
+    expect(lines(result.stderr)).toEqual([
+      `Error: port ${server.port} on 127.0.0.1 is already in use`,
+      expect.stringMatching(/^Hint: .*--port/),
+    ])
   })
 
   it('login with a wrong key: exit 4 and nothing saved', async () => {
@@ -346,7 +437,9 @@ describe('error paths: exit codes and messages', SLOW, () => {
     mkdirSync(s.configDir, {recursive: true})
     copyFileSync(sandbox.configFile, s.configFile)
     const before = readFileSync(s.configFile, 'utf8')
-    const result = await runCli(['login', '--gateway', server.url, '--api-key', 'wrong-key', '--profile', 'ci'], {env: s.env})
+    const result = await runCli(['login', '--gateway', server.url, '--api-key', 'wrong-key', '--profile', 'ci'], {
+      env: s.env,
+    })
     expect(result.code).toBe(4)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(/^Error: the gateway refused the API key/)
@@ -359,17 +452,41 @@ describe('error paths: exit codes and messages', SLOW, () => {
     copyFileSync(sandbox.configFile, s.configFile)
     // Same relay, spelt differently, so the saved gateway is told apart from the local one.
     const remote = server.url.replace('127.0.0.1', 'localhost')
-    const login = await runCli(['login', '--gateway', remote, '--api-key', server.apiKey, '--project', server.projectId, '--profile', 'ci', '--json'], {env: s.env})
+    const login = await runCli(
+      [
+        'login',
+        '--gateway',
+        remote,
+        '--api-key',
+        server.apiKey,
+        '--project',
+        server.projectId,
+        '--profile',
+        'ci',
+        '--json',
+      ],
+      {env: s.env},
+    )
     expect(login.code).toBe(0)
     expect(login.stderr).toBe('')
     expect(JSON.parse(login.stdout)).toEqual({profile: 'ci', gateway: remote, project: server.projectId})
     expect(statSync(s.configFile).mode & 0o777).toBe(0o600)
 
     const status = await runJson(['status', '--json'], {env: s.env})
-    expect(status).toMatchObject({profile: 'ci', gateway: remote, gateway_from: 'profile ci', project: server.projectId, reachable: true})
+    expect(status).toMatchObject({
+      profile: 'ci',
+      gateway: remote,
+      gateway_from: 'profile ci',
+      project: server.projectId,
+      reachable: true,
+    })
 
     const logout = await runCli(['logout'], {env: s.env})
-    expect(logout).toMatchObject({code: 0, stdout: 'Logged out of profile "ci"; now using the local relay\n', stderr: ''})
+    expect(logout).toMatchObject({
+      code: 0,
+      stdout: 'Logged out of profile "ci"; now using the local relay\n',
+      stderr: '',
+    })
     const after = await runJson(['status', '--json'], {env: s.env})
     expect(after).toMatchObject({profile: 'local', gateway: server.url, reachable: true})
     expect(readProfiles(s.configFile).profiles.ci).toBeUndefined()
@@ -392,14 +509,22 @@ describe('server lifecycle', SLOW, () => {
   it('SIGTERM exits 0 saying "stopped"; data and the admin key survive a restart', async () => {
     const first = await startServerProcess(sandbox.env)
     servers.push(first)
-    const endpoint = await runJson(['endpoints', 'create', '--name', 'keep-me', '--url', 'http://127.0.0.1:9/hooks', '--json'], {env: sandbox.env})
+    const endpoint = await runJson(
+      ['endpoints', 'create', '--name', 'keep-me', '--url', 'http://127.0.0.1:9/hooks', '--json'],
+      {env: sandbox.env},
+    )
 
     const stopped = await first.stop()
     expect(stopped.code).toBe(0)
     expect(stopped.stderr).toMatch(/stopped/)
     // --json: stdout holds the one JSON line and nothing else.
     expect(lines(stopped.stdout)).toHaveLength(1)
-    expect(JSON.parse(stopped.stdout)).toEqual({url: first.url, data_dir: sandbox.dataDir, project_id: first.projectId, api_key: first.apiKey})
+    expect(JSON.parse(stopped.stdout)).toEqual({
+      url: first.url,
+      data_dir: sandbox.dataDir,
+      project_id: first.projectId,
+      api_key: first.apiKey,
+    })
 
     const second = await startServerProcess(sandbox.env)
     servers.push(second)

@@ -37,7 +37,9 @@ describe('help text', () => {
   })
 
   it('summaries read well: "an" before a vowel (e.g. "Delete an endpoint.")', () => {
-    const wrong = Object.values(manifest()).flatMap((c) => (`${c.summary ?? ''} ${c.description ?? ''}`.match(/\ba [aeio]\w*/gi) ?? []).map((m) => `${c.id}: ${m}`))
+    const wrong = Object.values(manifest()).flatMap((c) =>
+      (`${c.summary ?? ''} ${c.description ?? ''}`.match(/\ba [aeio]\w*/gi) ?? []).map((m) => `${c.id}: ${m}`),
+    )
     expect(wrong).toEqual([])
   })
 

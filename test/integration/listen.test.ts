@@ -45,7 +45,20 @@ function githubSignatureValid(req: AppRequest, secret: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
 
-const ATTEMPT_FIELDS = ['attempt', 'delivery_id', 'error', 'event_id', 'latency_ms', 'method', 'path', 'retrying', 'status', 'target', 'time', 'type']
+const ATTEMPT_FIELDS = [
+  'attempt',
+  'delivery_id',
+  'error',
+  'event_id',
+  'latency_ms',
+  'method',
+  'path',
+  'retrying',
+  'status',
+  'target',
+  'time',
+  'type',
+]
 
 describe('caravan listen (embedded relay)', () => {
   it('forwards byte-identical requests with method, path suffix, query and headers; --json is NDJSON only', async () => {
@@ -61,8 +74,27 @@ describe('caravan listen (embedded relay)', () => {
     const form = Buffer.from('payload=%7B%22a%22%3A1%7D&b=+x+&c=%E2%9C%93')
     const binary = Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3, 0x28]), randomBytes(64 * 1024)])
     const sent: {method: string; suffix: string; headers: Record<string, string | string[]>; body: Buffer}[] = [
-      {method: 'POST', suffix: '', headers: {'content-type': 'application/json', 'X-GitHub-Event': 'pull_request', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(json).digest('hex')}`, 'X-Rep': ['a', 'b']}, body: json},
-      {method: 'PUT', suffix: '/sub/path?x=1&x=2&y=%20z', headers: {'content-type': 'application/x-www-form-urlencoded', Connection: 'keep-alive', 'Keep-Alive': 'timeout=5'}, body: form},
+      {
+        method: 'POST',
+        suffix: '',
+        headers: {
+          'content-type': 'application/json',
+          'X-GitHub-Event': 'pull_request',
+          'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(json).digest('hex')}`,
+          'X-Rep': ['a', 'b'],
+        },
+        body: json,
+      },
+      {
+        method: 'PUT',
+        suffix: '/sub/path?x=1&x=2&y=%20z',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          Connection: 'keep-alive',
+          'Keep-Alive': 'timeout=5',
+        },
+        body: form,
+      },
       {method: 'PATCH', suffix: '/bin', headers: {'content-type': 'application/octet-stream'}, body: binary},
     ]
     for (const s of sent) expect((await rawRequest(listen.ingestUrl, s)).status).toBe(200)
@@ -84,7 +116,9 @@ describe('caravan listen (embedded relay)', () => {
     expect(githubSignatureValid(got[0], secret)).toBe(true)
     expect(got[0].headers['x-github-event']).toBe('pull_request')
     // A repeated header arrives as the same separate lines, in order.
-    const lines0 = got[0].rawHeaders.flatMap((name, i, all) => (i % 2 === 0 && name.toLowerCase() === 'x-rep' ? [all[i + 1]] : []))
+    const lines0 = got[0].rawHeaders.flatMap((name, i, all) =>
+      i % 2 === 0 && name.toLowerCase() === 'x-rep' ? [all[i + 1]] : [],
+    )
     expect(lines0).toEqual(['a', 'b'])
 
     const lines = await listen.waitForLines(3)
@@ -106,9 +140,14 @@ describe('caravan listen (embedded relay)', () => {
     for (const r of records) {
       const [delivery] = (await api(`/eventdeliveries?eventId=${r.event_id}`)).content
       expect(delivery.uid).toBe(r.delivery_id)
-      await until(async () => (await api(`/eventdeliveries/${r.delivery_id}`)).status === 'Success', `delivery ${r.delivery_id} Success`)
+      await until(
+        async () => (await api(`/eventdeliveries/${r.delivery_id}`)).status === 'Success',
+        `delivery ${r.delivery_id} Success`,
+      )
       const attempts = await api(`/eventdeliveries/${r.delivery_id}/deliveryattempts`)
-      expect(attempts.map((a: {method: string; url: string; http_status: string}) => [a.method, a.url, a.http_status])).toEqual([[r.method, r.target, '200']])
+      expect(
+        attempts.map((a: {method: string; url: string; http_status: string}) => [a.method, a.url, a.http_status]),
+      ).toEqual([[r.method, r.target, '200']])
     }
 
     const result = await listen.stop('SIGINT')
@@ -124,8 +163,15 @@ describe('caravan listen (embedded relay)', () => {
     // `PORT/path` is the shortest way to name a local app.
     const listen = await startListen(['--forward', `${app.port}/hooks`], env)
     expect(listen.readyLine).toBe(`Ready! Forwarding ${listen.ingestUrl} -> http://localhost:${app.port}/hooks`)
-    for (let n = 1; n <= 3; n++) expect((await rawRequest(listen.ingestUrl, {body: `{"n":${n}}`, headers: {'content-type': 'application/json'}})).status).toBe(200)
-    await until(() => /\[ERROR\] connection refused — queued, retrying/.test(listen.stdout()), () => `the queued line\nstdout: ${listen.stdout()}\nstderr: ${listen.stderr()}`)
+    for (let n = 1; n <= 3; n++)
+      expect(
+        (await rawRequest(listen.ingestUrl, {body: `{"n":${n}}`, headers: {'content-type': 'application/json'}}))
+          .status,
+      ).toBe(200)
+    await until(
+      () => /\[ERROR\] connection refused — queued, retrying/.test(listen.stdout()),
+      () => `the queued line\nstdout: ${listen.stdout()}\nstderr: ${listen.stderr()}`,
+    )
     expect(listen.stderr()).toContain(`waiting for localhost:${app.port} to come back`)
     expect(app.requests).toHaveLength(0)
 
@@ -133,7 +179,9 @@ describe('caravan listen (embedded relay)', () => {
     const got = await app.waitFor(3)
     expect(got.map((r) => r.body.toString())).toEqual(['{"n":1}', '{"n":2}', '{"n":3}'])
     const lines = await listen.waitForLines(4)
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}POST {3}\/hooks {2}- +[0-9A-Z]{26} {2}\[ERROR\] connection refused — queued, retrying$/)
+    expect(lines[0]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}POST {3}\/hooks {2}- +[0-9A-Z]{26} {2}\[ERROR\] connection refused — queued, retrying$/,
+    )
     expect(lines[1]).toMatch(/ {2}\[200\] \d+ ms \(attempt 2\)$/)
     expect(lines[2]).toMatch(/ {2}\[200\] \d+ ms$/)
     expect(lines[3]).toMatch(/ {2}\[200\] \d+ ms$/)
@@ -145,7 +193,8 @@ describe('caravan listen (embedded relay)', () => {
     expect(lines).toHaveLength(4)
 
     // Up but failing: a 5xx is retried (after a backoff) before the next event goes.
-    app.reply = (req) => (req.body.toString() === '{"n":4}' && app.requests.length === 4 ? {status: 503, body: 'busy'} : {})
+    app.reply = (req) =>
+      req.body.toString() === '{"n":4}' && app.requests.length === 4 ? {status: 503, body: 'busy'} : {}
     for (const n of [4, 5]) expect((await rawRequest(listen.ingestUrl, {body: `{"n":${n}}`})).status).toBe(200)
     const after = await app.waitFor(6)
     expect(after.slice(3).map((r) => r.body.toString())).toEqual(['{"n":4}', '{"n":4}', '{"n":5}'])
@@ -159,14 +208,34 @@ describe('caravan listen (embedded relay)', () => {
   it('--events filters by type, -H adds headers, --path overrides the path; --print-url', async () => {
     const {env, api} = await embeddedSandbox()
     const app = await startApp()
-    const listen = await startListen(['--forward', `${app.url}/hooks`, '--source', 'gh', '--events', 'push', '-H', 'X-Extra: 1', '-H', 'Authorization: Bearer app-token', '--path', '/other'], env)
+    const listen = await startListen(
+      [
+        '--forward',
+        `${app.url}/hooks`,
+        '--source',
+        'gh',
+        '--events',
+        'push',
+        '-H',
+        'X-Extra: 1',
+        '-H',
+        'Authorization: Bearer app-token',
+        '--path',
+        '/other',
+      ],
+      env,
+    )
     // Point the source at GitHub's event header (the source listen created has no preset).
     const [source] = (await api('/sources')).content
     expect(source.name).toBe('gh')
     await api(`/sources/${source.uid}`, 'PUT', {event_type_location: 'header.X-GitHub-Event'})
 
     for (const type of ['pull_request', 'push', 'issues', 'push']) {
-      const res = await rawRequest(listen.ingestUrl, {suffix: '/ignored/suffix?q=1', headers: {'X-GitHub-Event': type}, body: `{"t":"${type}"}`})
+      const res = await rawRequest(listen.ingestUrl, {
+        suffix: '/ignored/suffix?q=1',
+        headers: {'X-GitHub-Event': type},
+        body: `{"t":"${type}"}`,
+      })
       expect(res.status).toBe(200)
     }
     const got = await app.waitFor(2)
@@ -179,10 +248,18 @@ describe('caravan listen (embedded relay)', () => {
       expect(r.headers.authorization).toBe('Bearer app-token')
     }
     const lines = await listen.waitForLines(2)
-    expect(lines.every((l) => / {2}POST {3}\/other {2}push {10} [0-9A-Z]{26} {2}\[200\] \d+ ms$/.test(l)), lines.join('\n')).toBe(true)
+    expect(
+      lines.every((l) => / {2}POST {3}\/other {2}push {10} [0-9A-Z]{26} {2}\[200\] \d+ ms$/.test(l)),
+      lines.join('\n'),
+    ).toBe(true)
     // The filtered-out events are stored all the same.
     const events = (await api('/events?source=gh')).content
-    expect(events.map((e: {event_type: string}) => e.event_type).sort()).toEqual(['issues', 'pull_request', 'push', 'push'])
+    expect(events.map((e: {event_type: string}) => e.event_type).sort()).toEqual([
+      'issues',
+      'pull_request',
+      'push',
+      'push',
+    ])
 
     // --print-url: the ingest URL of a source, then exit.
     const printed = await runCli(['listen', '--print-url', '--source', 'gh'], {env})
@@ -234,9 +311,13 @@ describe('caravan listen against a running relay (caravan server)', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(app.requests.map((r) => r.body.toString())).toEqual(['{"n":1}', '{"n":2}', '{"n":3}', '{"n":6}'])
     for (const id of skipped) {
-      const res = await fetch(`${server.url}/api/v1/projects/${server.projectId}/eventdeliveries?eventId=${id}`, {headers: {authorization: `Bearer ${server.apiKey}`}})
+      const res = await fetch(`${server.url}/api/v1/projects/${server.projectId}/eventdeliveries?eventId=${id}`, {
+        headers: {authorization: `Bearer ${server.apiKey}`},
+      })
       const deliveries = ((await res.json()) as {data: {content: {status: string; description: string}[]}}).data.content
-      expect(deliveries.map((d) => [d.status, d.description])).toEqual([['Discarded', 'skipped: listen --skip-backlog']])
+      expect(deliveries.map((d) => [d.status, d.description])).toEqual([
+        ['Discarded', 'skipped: listen --skip-backlog'],
+      ])
     }
     await listen.stop()
     // The relay is still up and serving after all of it.
@@ -247,7 +328,10 @@ describe('caravan listen against a running relay (caravan server)', () => {
 describe('bad input', () => {
   it('a --forward that is not a URL: clear error, exit 8, no relay started', async () => {
     const env = await embeddedEnv()
-    for (const args of [['--forward', 'ht!tp://'], ['--forward', 'ftp://files.local', '--json']]) {
+    for (const args of [
+      ['--forward', 'ht!tp://'],
+      ['--forward', 'ftp://files.local', '--json'],
+    ]) {
       const result = await runCli(['listen', ...args], {env})
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(8)
       expect(result.stdout, args.join(' ')).toBe('')
@@ -264,7 +348,9 @@ describe('bad input', () => {
       socket.on('error', () => {})
       socket.end('SSH-2.0-not-a-relay\r\n')
     })
-    await new Promise<void>((resolve) => squatter.listen(Number(new URL(env.CARAVAN_GATEWAY!).port), '127.0.0.1', resolve))
+    await new Promise<void>((resolve) =>
+      squatter.listen(Number(new URL(env.CARAVAN_GATEWAY!).port), '127.0.0.1', resolve),
+    )
     onTestFinished(() => {
       for (const socket of sockets) socket.destroy()
       squatter.close()
@@ -272,7 +358,11 @@ describe('bad input', () => {
     const result = await runCli(['listen', '--forward', '3000'], {env})
     expect(result.code, result.stderr).toBe(9)
     expect(result.stdout).toBe('')
-    expect(result.stderr).toMatch(/^Error: port \d+ on 127\.0\.0\.1 is already in use by something that is not a Caravan relay/)
-    expect(result.stderr).toMatch(/Hint: stop it, or run the relay on another port: caravan listen --gateway http:\/\/127\.0\.0\.1:\d+/)
+    expect(result.stderr).toMatch(
+      /^Error: port \d+ on 127\.0\.0\.1 is already in use by something that is not a Caravan relay/,
+    )
+    expect(result.stderr).toMatch(
+      /Hint: stop it, or run the relay on another port: caravan listen --gateway http:\/\/127\.0\.0\.1:\d+/,
+    )
   })
 })

@@ -16,7 +16,12 @@ function commandIds(dir = COMMANDS_DIR): string[] {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) ids.push(...commandIds(path))
     else if (/\.tsx?$/.test(entry.name) && !/\.(d|test)\.tsx?$/.test(entry.name)) {
-      ids.push(relative(COMMANDS_DIR, path).replace(/\.tsx?$/, '').split(sep).join(':'))
+      ids.push(
+        relative(COMMANDS_DIR, path)
+          .replace(/\.tsx?$/, '')
+          .split(sep)
+          .join(':'),
+      )
     }
   }
   return ids.sort()
@@ -54,15 +59,24 @@ describe('oclif.manifest.json', () => {
       expect(result.code).toBe(0)
       expect(result.stderr).toBe('')
       expect(result.stdout).not.toMatch(ANSI)
-      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {oclif: {topics: Record<string, {description: string}>}}
-      const topics = new Set([...Object.keys(pkg.oclif.topics), ...commandIds().filter((id) => id.includes(':')).map((id) => id.split(':')[0])])
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        oclif: {topics: Record<string, {description: string}>}
+      }
+      const topics = new Set([
+        ...Object.keys(pkg.oclif.topics),
+        ...commandIds()
+          .filter((id) => id.includes(':'))
+          .map((id) => id.split(':')[0]),
+      ])
       const topLevel = commandIds().filter((id) => !id.includes(':'))
       const section = (name: string) => result.stdout.split(`\n${name}\n`)[1]?.split('\n\n')[0] ?? ''
       for (const topic of topics) expect(section('TOPICS'), `topic ${topic}`).toMatch(new RegExp(`^  ${topic} `, 'm'))
       for (const id of topLevel) expect(section('COMMANDS'), `command ${id}`).toMatch(new RegExp(`^  ${id} `, 'm'))
       // The topic descriptions from package.json are shown.
       for (const [topic, {description}] of Object.entries(pkg.oclif.topics)) {
-        expect(section('TOPICS')).toMatch(new RegExp(`^  ${topic} +${description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'))
+        expect(section('TOPICS')).toMatch(
+          new RegExp(`^  ${topic} +${description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'),
+        )
       }
     } finally {
       sandbox.cleanup()

@@ -23,10 +23,14 @@ function githubValid(req: AppRequest, secret: string): boolean {
 
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t." + raw body>`, within 5 minutes. */
 function stripeCheck(req: AppRequest, secret: string): {valid: boolean; t: number} {
-  const parts = String(req.headers['stripe-signature'] ?? '').split(',').map((p) => p.split('='))
+  const parts = String(req.headers['stripe-signature'] ?? '')
+    .split(',')
+    .map((p) => p.split('='))
   const t = Number(parts.find(([k]) => k === 't')?.[1])
   const expected = createHmac('sha256', secret).update(`${t}.`).update(req.body).digest()
-  const valid = parts.some(([k, v]) => k === 'v1' && sameBytes(Buffer.from(v, 'hex'), expected)) && Math.abs(Date.now() / 1000 - t) <= 300
+  const valid =
+    parts.some(([k, v]) => k === 'v1' && sameBytes(Buffer.from(v, 'hex'), expected)) &&
+    Math.abs(Date.now() / 1000 - t) <= 300
   return {valid, t}
 }
 
@@ -36,7 +40,15 @@ describe('caravan trigger --list', () => {
     onTestFinished(() => sandbox.cleanup())
     const json = await runJson(['trigger', '--list', '--json'], {env: sandbox.env})
     const names = json.map((s: {provider: string; event: string}) => `${s.provider} ${s.event}`)
-    for (const wanted of ['github push', 'github pull_request', 'github ping', 'stripe payment_intent.succeeded', 'stripe charge.failed', 'stripe invoice.paid', 'shopify orders/create']) {
+    for (const wanted of [
+      'github push',
+      'github pull_request',
+      'github ping',
+      'stripe payment_intent.succeeded',
+      'stripe charge.failed',
+      'stripe invoice.paid',
+      'shopify orders/create',
+    ]) {
       expect(names).toContain(wanted)
     }
     for (const s of json) expect(s.description.length).toBeGreaterThan(0)
@@ -54,12 +66,20 @@ describe('trigger and replay through a running relay', () => {
     const app = await startApp()
     const other = await startApp()
 
-    const created = await runCli(['sources', 'create', '--name', 'gh', '--provider', 'github', '--secret', secret], {env})
+    const created = await runCli(['sources', 'create', '--name', 'gh', '--provider', 'github', '--secret', secret], {
+      env,
+    })
     expect(created.code, created.stderr).toBe(0)
     const listen = await startListen(['--forward', `${app.url}/hooks`, '--source', 'gh'], env)
 
     const triggered = await runJson(['trigger', 'github', 'push', '--source', 'gh', '--json'], {env})
-    expect(triggered).toMatchObject({provider: 'github', event: 'push', url: listen.ingestUrl, status: 200, signed: true})
+    expect(triggered).toMatchObject({
+      provider: 'github',
+      event: 'push',
+      url: listen.ingestUrl,
+      status: 200,
+      signed: true,
+    })
     const eventId: string = triggered.event_id
     const [pushed] = await app.waitFor(1)
     expect(pushed.url).toBe('/hooks')
@@ -75,7 +95,13 @@ describe('trigger and replay through a running relay', () => {
     expect(replayed.body.equals(pushed.body)).toBe(true)
     expect(githubValid(replayed, secret)).toBe(true)
     const plainLine = JSON.parse(plain.stdout)
-    expect(plainLine).toMatchObject({event_id: eventId, status: 200, target: `${other.url}/replayed`, type: 'push', attempt: 1})
+    expect(plainLine).toMatchObject({
+      event_id: eventId,
+      status: 200,
+      target: `${other.url}/replayed`,
+      type: 'push',
+      attempt: 1,
+    })
 
     // Edited replay to the running listener's target: a new body with a freshly computed signature.
     const edited = await runCli(['replay', eventId, '--data', '{"x":1}', '-H', 'X-Replayed: yes'], {env})
@@ -89,11 +115,16 @@ describe('trigger and replay through a running relay', () => {
     // History: the original delivery plus one new delivery per replay, each with one attempt.
     const deliveries = (await runJson(['deliveries', 'list', '--event', eventId, '--json'], {env})).content
     expect(deliveries).toHaveLength(3)
-    expect(deliveries.every((d: {event_id: string; status: string}) => d.event_id === eventId && d.status === 'Success')).toBe(true)
+    expect(
+      deliveries.every((d: {event_id: string; status: string}) => d.event_id === eventId && d.status === 'Success'),
+    ).toBe(true)
     const replays = deliveries.filter((d: {description: string}) => d.description === `replay of event ${eventId}`)
     expect(replays).toHaveLength(2)
     for (const d of replays) expect(d.metadata.num_trials).toBe(1)
-    const res = await fetch(`${server.url}/api/v1/projects/${server.projectId}/eventdeliveries/${replays[0].uid}/deliveryattempts`, {headers: {authorization: `Bearer ${server.apiKey}`}})
+    const res = await fetch(
+      `${server.url}/api/v1/projects/${server.projectId}/eventdeliveries/${replays[0].uid}/deliveryattempts`,
+      {headers: {authorization: `Bearer ${server.apiKey}`}},
+    )
     const attempts = ((await res.json()) as {data: {http_status: string; status: boolean; url: string}[]}).data
     expect(attempts).toHaveLength(1)
     expect(attempts[0]).toMatchObject({http_status: '200', status: true})
@@ -123,7 +154,9 @@ describe('trigger and replay through a running relay', () => {
     // listen starts an embedded relay and creates the source; then it gets its provider secret.
     const listen = await startListen(['--forward', `${app.url}/stripe/webhook`, '--source', 'stripe'], env)
     const profile = readProfiles(sandbox.configFile).profiles.local
-    const sources = await fetch(`${env.CARAVAN_GATEWAY}/api/v1/projects/${profile.project}/sources`, {headers: {authorization: `Bearer ${profile.apiKey}`}})
+    const sources = await fetch(`${env.CARAVAN_GATEWAY}/api/v1/projects/${profile.project}/sources`, {
+      headers: {authorization: `Bearer ${profile.apiKey}`},
+    })
     const [source] = ((await sources.json()) as {data: {content: {uid: string}[]}}).data.content
     const updated = await runCli(['sources', 'update', source.uid, '--provider', 'stripe', '--secret', secret], {env})
     expect(updated.code, updated.stderr).toBe(0)
@@ -137,7 +170,10 @@ describe('trigger and replay through a running relay', () => {
 
     // Let the clock pass a second so a fresh timestamp is visibly fresh.
     await until(() => Math.floor(Date.now() / 1000) > original.t, 'the next second', 2000)
-    const replay = await runCli(['replay', 'latest', '--source', 'stripe', '--forward', `${other.url}/stripe/webhook`], {env})
+    const replay = await runCli(
+      ['replay', 'latest', '--source', 'stripe', '--forward', `${other.url}/stripe/webhook`],
+      {env},
+    )
     expect(replay.code, replay.stderr).toBe(0)
     expect(replay.stderr).toContain('re-signed with a fresh timestamp')
     const [resent] = await other.waitFor(1)

@@ -7,7 +7,20 @@ import {describe, expect, onTestFinished, test} from 'vitest'
 import {StreamClient} from '../../src/listen/stream-client.js'
 import {makeSandbox, runCli} from '../helpers/cli.js'
 import {startSink, waitFor} from '../helpers/delivery.js'
-import {attemptsOf, deliveriesOf, type Gateway, launchListen, listenInProcess, type RawFrame, rawStream, registerListener, resultFor, sendWebhook, startGateway, succeeded} from './support.js'
+import {
+  attemptsOf,
+  deliveriesOf,
+  type Gateway,
+  launchListen,
+  listenInProcess,
+  type RawFrame,
+  rawStream,
+  registerListener,
+  resultFor,
+  sendWebhook,
+  startGateway,
+  succeeded,
+} from './support.js'
 
 /**
  * What the remote path does with bad input on either side: a wrong key or a gateway that is
@@ -16,7 +29,10 @@ import {attemptsOf, deliveriesOf, type Gateway, launchListen, listenInProcess, t
  */
 
 /** A plain HTTP server on port 0, closed after the test. */
-async function plainServer(handler: (req: IncomingMessage, res: ServerResponse) => void, onUpgrade?: (req: IncomingMessage, socket: Duplex) => void): Promise<string> {
+async function plainServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  onUpgrade?: (req: IncomingMessage, socket: Duplex) => void,
+): Promise<string> {
   const server = createServer(handler)
   if (onUpgrade) server.on('upgrade', onUpgrade)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -43,17 +59,28 @@ async function refusingGateway(status: number, message: string): Promise<{url: s
   let upgrades = 0
   const url = await plainServer(
     (req, res) => {
-      if (req.url === '/healthz') return json(res, 200, {status: true, message: 'Caravan relay is healthy', data: {version: '0.1.0'}})
+      if (req.url === '/healthz')
+        return json(res, 200, {status: true, message: 'Caravan relay is healthy', data: {version: '0.1.0'}})
       if (req.method === 'POST' && req.url === '/api/v1/projects/p1/listeners') {
         req.resume()
-        return json(res, 201, {status: true, message: 'Listener registered', data: {listener_id: 'L1', source: {name: 'remote', url: 'https://hooks.example.com/ingest/abc'}, stream_path: '/api/v1/projects/p1/stream?listener=L1'}})
+        return json(res, 201, {
+          status: true,
+          message: 'Listener registered',
+          data: {
+            listener_id: 'L1',
+            source: {name: 'remote', url: 'https://hooks.example.com/ingest/abc'},
+            stream_path: '/api/v1/projects/p1/stream?listener=L1',
+          },
+        })
       }
       json(res, 404, {status: false, message: 'not found'})
     },
     (_req, socket) => {
       upgrades++
       const body = JSON.stringify({status: false, message})
-      socket.end(`HTTP/1.1 ${status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+      socket.end(
+        `HTTP/1.1 ${status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      )
     },
   )
   return {url, upgrades: () => upgrades}
@@ -72,7 +99,21 @@ describe('bad keys and gateways that are not Caravan relays', () => {
     const g = await startGateway()
     const app = await startSink()
     const box = laptop()
-    const result = await runCli(['listen', '--gateway', g.url, '--api-key', 'not-the-key', '--project', g.projectId, '--forward', app.url, '--json'], {env: box.env, timeoutMs: 15_000})
+    const result = await runCli(
+      [
+        'listen',
+        '--gateway',
+        g.url,
+        '--api-key',
+        'not-the-key',
+        '--project',
+        g.projectId,
+        '--forward',
+        app.url,
+        '--json',
+      ],
+      {env: box.env, timeoutMs: 15_000},
+    )
     expect(result.code, result.stderr).toBe(4)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(/^Error: the gateway refused the API key: invalid API key$/m)
@@ -81,7 +122,10 @@ describe('bad keys and gateways that are not Caravan relays', () => {
 
   test('a key the stream refuses (401 on the upgrade): one attempt, exit 4, the gateway’s reason on stderr', async () => {
     const gateway = await refusingGateway(401, 'this API key was revoked')
-    const result = await runCli(['listen', '--gateway', gateway.url, '--api-key', 'k', '--project', 'p1', '--forward', '3000', '--json'], {env: laptop().env, timeoutMs: 15_000})
+    const result = await runCli(
+      ['listen', '--gateway', gateway.url, '--api-key', 'k', '--project', 'p1', '--forward', '3000', '--json'],
+      {env: laptop().env, timeoutMs: 15_000},
+    )
     expect(result.code, result.stderr).toBe(4)
     expect(result.stderr).toMatch(/^Error: the gateway refused the stream: this API key was revoked$/m)
     expect(result.stderr).not.toMatch(/reconnect/)
@@ -90,7 +134,10 @@ describe('bad keys and gateways that are not Caravan relays', () => {
 
   test('a gateway without the listener stream (404 on the upgrade): one attempt, exit 7, asks whether it is a Caravan relay', async () => {
     const gateway = await refusingGateway(404, 'no such route')
-    const result = await runCli(['listen', '--gateway', gateway.url, '--api-key', 'k', '--project', 'p1', '--forward', '3000', '--json'], {env: laptop().env, timeoutMs: 15_000})
+    const result = await runCli(
+      ['listen', '--gateway', gateway.url, '--api-key', 'k', '--project', 'p1', '--forward', '3000', '--json'],
+      {env: laptop().env, timeoutMs: 15_000},
+    )
     expect(result.code, result.stderr).toBe(7)
     expect(result.stderr).toMatch(/the gateway has no listener stream here \(no such route\): is it a Caravan relay\?/)
     expect(gateway.upgrades()).toBe(1)
@@ -114,7 +161,8 @@ describe('bad keys and gateways that are not Caravan relays', () => {
         res.writeHead(200, {'content-type': 'text/html'})
         res.end('<!doctype html><title>Welcome</title>')
       },
-      message: /answered POST \/api\/v1\/projects\/p1\/listeners with HTTP 200 and no Convoy-style JSON: is it a Caravan or Convoy gateway\?/,
+      message:
+        /answered POST \/api\/v1\/projects\/p1\/listeners with HTTP 200 and no Convoy-style JSON: is it a Caravan or Convoy gateway\?/,
     },
     {
       what: 'a Convoy server (no listener API)',
@@ -127,7 +175,10 @@ describe('bad keys and gateways that are not Caravan relays', () => {
   ])('--gateway pointing at $what: exit 7 with a clear error, no embedded relay', async ({handler, message}) => {
     const url = await plainServer(handler)
     const box = laptop()
-    const result = await runCli(['listen', '--gateway', url, '--api-key', 'k', '--project', 'p1', '--forward', '3000', '--json'], {env: box.env, timeoutMs: 15_000})
+    const result = await runCli(
+      ['listen', '--gateway', url, '--api-key', 'k', '--project', 'p1', '--forward', '3000', '--json'],
+      {env: box.env, timeoutMs: 15_000},
+    )
     expect(result.code, result.stderr).toBe(7)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(message)
@@ -141,13 +192,17 @@ describe('listeners that misbehave on the stream', () => {
     const raw = await rawStream(g, 'junk')
     await raw.waitForFrames((f) => f.some((x) => x.type === 'hello'), 'hello')
     const id = await sendWebhook(helloOf(raw).source.url, {seq: 0})
-    const [event] = await raw.waitForFrames((f) => f.some((x) => x.type === 'event'), 'the event').then(() => raw.events())
+    const [event] = await raw
+      .waitForFrames((f) => f.some((x) => x.type === 'event'), 'the event')
+      .then(() => raw.events())
 
     raw.ws.send('not json')
     raw.ws.send(JSON.stringify({type: 'hello'}))
     raw.ws.send(JSON.stringify({type: 'result', delivery_id: 42}))
     raw.ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), {binary: true})
-    raw.ws.send(JSON.stringify({type: 'result', delivery_id: event.delivery_id, final: 'yes', status: 200, latency_ms: 1}))
+    raw.ws.send(
+      JSON.stringify({type: 'result', delivery_id: event.delivery_id, final: 'yes', status: 200, latency_ms: 1}),
+    )
     expect(await raw.closed).toEqual({code: 1008, reason: 'too many invalid frames'})
     expect(raw.frames.filter((f) => f.type === 'error').map((f) => f.message)).toEqual([
       'frame is not JSON',
@@ -173,7 +228,13 @@ describe('listeners that misbehave on the stream', () => {
     const id = await sendWebhook(helloOf(raw).source.url, {seq: 0})
     await raw.waitForFrames((f) => f.some((x) => x.type === 'event'), 'the event')
     const base = resultFor(raw.events()[0])
-    for (const wrong of [{body_base64: 12}, {url: {href: 'http://x'}}, {headers: {'content-type': 'text/plain'}}, {request_headers: {'x-n': 1}}, {error: {}}]) {
+    for (const wrong of [
+      {body_base64: 12},
+      {url: {href: 'http://x'}},
+      {headers: {'content-type': 'text/plain'}},
+      {request_headers: {'x-n': 1}},
+      {error: {}},
+    ]) {
       raw.ws.send(JSON.stringify({...base, ...wrong}))
     }
     expect((await raw.closed).code).toBe(1008)
@@ -207,7 +268,9 @@ describe('listeners that misbehave on the stream', () => {
     await raw.waitForFrames(() => raw.events().length === 3, '3 events')
     // It answers pings (ws does that by itself), so only the ack bound can catch it.
     expect(await raw.closed).toEqual({code: 4001, reason: 'events not answered in time'})
-    expect(g.logs).toContain('listener listen:mute did not answer its events within 0.5s; dropped (its events stay queued)')
+    expect(g.logs).toContain(
+      'listener listen:mute did not answer its events within 0.5s; dropped (its events stay queued)',
+    )
     for (const id of ids) expect((await deliveriesOf(g, id)).map((d) => d.status)).toEqual(['Scheduled'])
 
     const app = await startSink()
@@ -224,7 +287,9 @@ describe('listeners that misbehave on the stream', () => {
     await raw.waitForFrames((f) => f.some((x) => x.type === 'event'), 'the event')
     raw.ws.send(JSON.stringify({...resultFor(raw.events()[0]), error: 'x'.repeat(8192)}))
     expect((await raw.closed).code).toBe(1009)
-    await waitFor(() => g.logs.some((l) => /^listener listen:big: Max payload size exceeded$/.test(l)), {what: () => `the gateway to log the oversized frame (logs: ${g.logs.join(' | ')})`})
+    await waitFor(() => g.logs.some((l) => /^listener listen:big: Max payload size exceeded$/.test(l)), {
+      what: () => `the gateway to log the oversized frame (logs: ${g.logs.join(' | ')})`,
+    })
     const [delivery] = await deliveriesOf(g, id)
     expect(delivery.status).toBe('Scheduled')
     expect(await attemptsOf(g, delivery.uid)).toEqual([])
@@ -238,7 +303,11 @@ describe('listeners that misbehave on the stream', () => {
   test('an event frame above the listener’s own limit: a clear message, backoff instead of a reconnect storm, the event kept', async () => {
     const g = await startGateway()
     const registered = await registerListener(g, {name: 'small', target: 'http://127.0.0.1:9/'})
-    const client = new StreamClient({url: g.url.replace(/^http/, 'ws') + registered.stream_path, apiKey: g.key, maxFrameBytes: 2048})
+    const client = new StreamClient({
+      url: g.url.replace(/^http/, 'ws') + registered.stream_path,
+      apiKey: g.key,
+      maxFrameBytes: 2048,
+    })
     const status: string[] = []
     let hellos = 0
     client.on('status', (line) => status.push(line))
@@ -249,9 +318,13 @@ describe('listeners that misbehave on the stream', () => {
     const id = await sendWebhook(registered.source.url, {pad: 'x'.repeat(4096)})
 
     // Retries 0, 100 ms, then 1 s: when the 1 s delay is announced, only three connections were made.
-    await waitFor(() => status.includes('reconnecting in 1s'), {what: () => `backoff (status: ${JSON.stringify(status)})`})
+    await waitFor(() => status.includes('reconnecting in 1s'), {
+      what: () => `backoff (status: ${JSON.stringify(status)})`,
+    })
     expect(hellos).toBe(3)
-    expect(status).toContain("the gateway sent a frame above this listener's limit of 2048 bytes; the event stays queued at the gateway")
+    expect(status).toContain(
+      "the gateway sent a frame above this listener's limit of 2048 bytes; the event stays queued at the gateway",
+    )
     client.close()
 
     const [delivery] = await deliveriesOf(g, id)

@@ -4,7 +4,20 @@ import {describe, expect, onTestFinished, test} from 'vitest'
 
 import {makeSandbox, runJson, startServerProcess} from '../helpers/cli.js'
 import {inOrder, startSink, waitFor} from '../helpers/delivery.js'
-import {attemptsOf, connectedListeners, deliveriesOf, type Gateway, listenInProcess, ok, projectPath, reachable, sendWebhook, startGateway, startListen, succeeded} from './support.js'
+import {
+  attemptsOf,
+  connectedListeners,
+  deliveriesOf,
+  type Gateway,
+  listenInProcess,
+  ok,
+  projectPath,
+  reachable,
+  sendWebhook,
+  startGateway,
+  startListen,
+  succeeded,
+} from './support.js'
 
 /**
  * Issue 6, the remote path: `caravan server` as a public relay and `caravan listen` on a
@@ -14,7 +27,9 @@ describe('caravan listen against a remote gateway', () => {
   test('a public relay process: webhooks at its public ingest URL reach the app, results are recorded at the gateway, status lists the listener', async () => {
     const gatewayBox = makeSandbox('caravan-gateway-')
     onTestFinished(() => gatewayBox.cleanup())
-    const server = await startServerProcess(gatewayBox.env, {args: ['--host', '0.0.0.0', '--public-url', 'https://hooks.example.com']})
+    const server = await startServerProcess(gatewayBox.env, {
+      args: ['--host', '0.0.0.0', '--public-url', 'https://hooks.example.com'],
+    })
     onTestFinished(async () => {
       await server.stop({graceMs: 3000})
     })
@@ -32,7 +47,8 @@ describe('caravan listen against a remote gateway', () => {
 
     const ingest = reachable(g, listener.ingestUrl)
     const ids: string[] = []
-    for (let seq = 0; seq < 3; seq++) ids.push(await sendWebhook(ingest, `{"seq":${seq}}`, seq === 2 ? '/github?delivery=abc' : ''))
+    for (let seq = 0; seq < 3; seq++)
+      ids.push(await sendWebhook(ingest, `{"seq":${seq}}`, seq === 2 ? '/github?delivery=abc' : ''))
 
     const got = await app.waitForRequests(3, 10_000)
     expect(got.map((r) => r.body.toString())).toEqual(['{"seq":0}', '{"seq":1}', '{"seq":2}'])
@@ -51,14 +67,21 @@ describe('caravan listen against a remote gateway', () => {
     // `caravan status` from yet another machine lists the connected listener.
     const elsewhere = makeSandbox('caravan-status-')
     onTestFinished(() => elsewhere.cleanup())
-    const status = await runJson(['status', '--gateway', g.url, '--api-key', g.key, '--project', g.projectId, '--json'], {env: elsewhere.env})
+    const status = await runJson(
+      ['status', '--gateway', g.url, '--api-key', g.key, '--project', g.projectId, '--json'],
+      {env: elsewhere.env},
+    )
     expect(status).toMatchObject({reachable: true, error: null})
-    expect(status.listeners).toEqual([expect.objectContaining({name: 'listen:laptop', source: 'remote', target: `${app.url}/hooks`, in_flight: 0})])
+    expect(status.listeners).toEqual([
+      expect.objectContaining({name: 'listen:laptop', source: 'remote', target: `${app.url}/hooks`, in_flight: 0}),
+    ])
 
     // ^C ends listen cleanly, and the gateway stops listing it.
     listener.child.kill('SIGINT')
     expect((await listener.exited).code).toBe(0)
-    await waitFor(async () => (await connectedListeners(g)).length === 0, {what: 'the listener to leave the gateway list'})
+    await waitFor(async () => (await connectedListeners(g)).length === 0, {
+      what: 'the listener to leave the gateway list',
+    })
   })
 
   test('several listeners on one source (different --name) each receive every event, in order', async () => {
@@ -110,10 +133,13 @@ describe('caravan listen against a remote gateway', () => {
     const app = await startSink(inOrder([{status: 400, body: 'bad'}]))
     const listener = await listenInProcess(g, {target: app.url, name: 'laptop'})
     const id = await sendWebhook(listener.ingestUrl, {seq: 0})
-    const [failed] = await waitFor(async () => {
-      const list = await deliveriesOf(g, id)
-      return list[0]?.status === 'Failure' && list
-    }, {what: 'the first delivery to fail'})
+    const [failed] = await waitFor(
+      async () => {
+        const list = await deliveriesOf(g, id)
+        return list[0]?.status === 'Failure' && list
+      },
+      {what: 'the first delivery to fail'},
+    )
 
     await ok(g, 'PUT', projectPath(g, `/eventdeliveries/${failed.uid}/resend`))
     const [resent] = await succeeded(g, id)

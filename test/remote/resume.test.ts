@@ -3,7 +3,18 @@ import {describe, expect, onTestFinished, test} from 'vitest'
 import {RECONNECT_DELAYS_MS} from '../../src/listen/stream-client.js'
 import {makeSandbox} from '../helpers/cli.js'
 import {startSink, waitFor} from '../helpers/delivery.js'
-import {attemptsOf, connectedListeners, deliveriesOf, listenInProcess, registerListener, sendWebhook, startGateway, startListen, startProxy, succeeded} from './support.js'
+import {
+  attemptsOf,
+  connectedListeners,
+  deliveriesOf,
+  listenInProcess,
+  registerListener,
+  sendWebhook,
+  startGateway,
+  startListen,
+  startProxy,
+  succeeded,
+} from './support.js'
 
 /**
  * "Events received while the laptop slept are delivered when it wakes": the gateway keeps
@@ -24,7 +35,9 @@ describe('resuming after the listener goes away', () => {
     await first.waitForLines(1)
     first.child.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
-    await waitFor(async () => (await connectedListeners(g)).length === 0, {what: 'the gateway to notice the killed listener'})
+    await waitFor(async () => (await connectedListeners(g)).length === 0, {
+      what: 'the gateway to notice the killed listener',
+    })
 
     const ids: string[] = []
     for (let seq = 0; seq < 20; seq++) ids.push(await sendWebhook(first.ingestUrl, {seq}))
@@ -113,15 +126,22 @@ describe('resuming after the listener goes away', () => {
     // listen reaches the gateway through the proxy; the test posts webhooks to the gateway directly.
     const listener = await listenInProcess({...g, url: proxy.url}, {target: app.url, name: 'laptop', skipBacklog: true})
     expect(listener.backlog).toBe(0)
-    expect((await deliveriesOf(g, old)).map((d) => [d.status, d.description])).toEqual([['Discarded', 'skipped: listen --skip-backlog']])
+    expect((await deliveriesOf(g, old)).map((d) => [d.status, d.description])).toEqual([
+      ['Discarded', 'skipped: listen --skip-backlog'],
+    ])
 
     proxy.refuse(true)
     proxy.drop()
-    await waitFor(() => listener.status.some((l) => l.startsWith('stream closed')), {what: () => `the stream to drop (status: ${JSON.stringify(listener.status)})`})
+    await waitFor(() => listener.status.some((l) => l.startsWith('stream closed')), {
+      what: () => `the stream to drop (status: ${JSON.stringify(listener.status)})`,
+    })
     await waitFor(async () => (await connectedListeners(g)).length === 0, {what: 'the gateway to see the listener go'})
     const during = await sendWebhook(registered.source.url, {seq: 1})
     proxy.refuse(false)
-    await waitFor(() => listener.status.includes('reconnected to the gateway'), {timeoutMs: 10_000, what: () => `a reconnect (status: ${JSON.stringify(listener.status)})`})
+    await waitFor(() => listener.status.includes('reconnected to the gateway'), {
+      timeoutMs: 10_000,
+      what: () => `a reconnect (status: ${JSON.stringify(listener.status)})`,
+    })
     await succeeded(g, during)
     expect((await app.waitForRequests(1)).map((r) => r.body.toString())).toEqual(['{"seq":1}'])
   })

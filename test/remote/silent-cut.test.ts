@@ -5,7 +5,16 @@ import {Forwarder} from '../../src/listen/forwarder.js'
 import {StreamClient} from '../../src/listen/stream-client.js'
 import type {HelloFrame} from '../../src/relay/stream-protocol.js'
 import {startSink, waitFor} from '../helpers/delivery.js'
-import {connectedListeners, deliveriesOf, registerListener, sendWebhook, startGateway, startListen, startProxy, succeeded} from './support.js'
+import {
+  connectedListeners,
+  deliveriesOf,
+  registerListener,
+  sendWebhook,
+  startGateway,
+  startListen,
+  startProxy,
+  succeeded,
+} from './support.js'
 
 /**
  * A connection that dies without a FIN or RST (laptop lid closed, Wi-Fi gone) is only
@@ -23,7 +32,10 @@ describe('silent cuts', () => {
 
     process.kill(listener.pid, 'SIGSTOP')
     onTestFinished(() => void (listener.running() && process.kill(listener.pid, 'SIGCONT')))
-    await waitFor(async () => (await connectedListeners(g)).length === 0, {timeoutMs: 10_000, what: 'the gateway to drop the stopped listener'})
+    await waitFor(async () => (await connectedListeners(g)).length === 0, {
+      timeoutMs: 10_000,
+      what: 'the gateway to drop the stopped listener',
+    })
     expect(g.logs).toContain('listener listen:sleepy stopped answering heartbeats; dropped (its events stay queued)')
 
     const ids: string[] = []
@@ -46,9 +58,19 @@ describe('silent cuts', () => {
     const registered = await registerListener(g, {name: 'cut', target: app.url})
 
     // What `listen` wires together, with short heartbeats so the test stays quick.
-    const client = new StreamClient({url: proxy.url.replace(/^http/, 'ws') + registered.stream_path, apiKey: g.key, heartbeatMs: 100, deadAfterMs: 600})
+    const client = new StreamClient({
+      url: proxy.url.replace(/^http/, 'ws') + registered.stream_path,
+      apiKey: g.key,
+      heartbeatMs: 100,
+      deadAfterMs: 600,
+    })
     const forwarder = new Forwarder()
-    const queue = new DeliveryQueue({forwarder, target: new URL(app.url), report: (frame) => client.send(frame), onAttempt: () => undefined})
+    const queue = new DeliveryQueue({
+      forwarder,
+      target: new URL(app.url),
+      report: (frame) => client.send(frame),
+      onAttempt: () => undefined,
+    })
     const status: string[] = []
     const hellos: HelloFrame[] = []
     client.on('event', (frame) => queue.push(frame))
@@ -68,7 +90,10 @@ describe('silent cuts', () => {
 
     proxy.freeze()
     const during = await sendWebhook(registered.source.url, {seq: 1})
-    await waitFor(() => status.includes('reconnected to the gateway'), {timeoutMs: 10_000, what: () => `a reconnect (status: ${JSON.stringify(status)})`})
+    await waitFor(() => status.includes('reconnected to the gateway'), {
+      timeoutMs: 10_000,
+      what: () => `a reconnect (status: ${JSON.stringify(status)})`,
+    })
     expect(status[0]).toBe('no heartbeat from the gateway for 1s; reconnecting')
     await succeeded(g, during)
     const got = await app.waitForRequests(2)

@@ -144,17 +144,27 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
 
 // ---------------------------------------------------------------------------- API
 
-export async function api(g: Gateway, method: string, path: string, body?: unknown): Promise<{status: number; json: any}> {
+export async function api(
+  g: Gateway,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{status: number; json: any}> {
   const headers: Record<string, string> = {authorization: `Bearer ${g.key}`}
   if (body !== undefined) headers['content-type'] = 'application/json'
-  const response = await fetch(g.url + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)})
+  const response = await fetch(g.url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
   const text = await response.text()
   return {status: response.status, json: text ? JSON.parse(text) : undefined}
 }
 
 export async function ok(g: Gateway, method: string, path: string, body?: unknown): Promise<any> {
   const res = await api(g, method, path, body)
-  if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(res.json)}`)
+  if (res.status < 200 || res.status >= 300)
+    throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(res.json)}`)
   return res.json.data
 }
 
@@ -182,12 +192,19 @@ export async function succeeded(g: Gateway, eventId: string, count = 1, timeoutM
       last = await deliveriesOf(g, eventId)
       return last.length === count && last.every((d) => d.status === 'Success') && last
     },
-    {timeoutMs, what: () => `${count} successful deliveries of ${eventId} (have: ${last.map((d) => `${d.status} "${d.description}"`).join(', ') || 'none'})`},
+    {
+      timeoutMs,
+      what: () =>
+        `${count} successful deliveries of ${eventId} (have: ${last.map((d) => `${d.status} "${d.description}"`).join(', ') || 'none'})`,
+    },
   )
 }
 
 /** Register a listener over the API, as `caravan listen` does, without opening its stream. */
-export async function registerListener(g: Gateway, body: {name: string; source?: string; target: string}): Promise<{listener_id: string; stream_path: string; source: {url: string}}> {
+export async function registerListener(
+  g: Gateway,
+  body: {name: string; source?: string; target: string},
+): Promise<{listener_id: string; stream_path: string; source: {url: string}}> {
   return ok(g, 'POST', projectPath(g, '/listeners'), {source: 'remote', ...body})
 }
 
@@ -199,7 +216,11 @@ export function reachable(g: Gateway, ingestUrl: string): string {
 
 /** POST a webhook to an ingest URL; returns the stored event's id. */
 export async function sendWebhook(ingestUrl: string, body: unknown, suffix = ''): Promise<string> {
-  const response = await fetch(ingestUrl + suffix, {method: 'POST', headers: {'content-type': 'application/json'}, body: typeof body === 'string' ? body : JSON.stringify(body)})
+  const response = await fetch(ingestUrl + suffix, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
   const text = await response.text()
   if (response.status !== 200) throw new Error(`ingest → ${response.status}: ${text}`)
   return response.headers.get('x-caravan-event-id')!
@@ -240,7 +261,8 @@ export interface ReadyListener extends ListenerProcess {
 function childEnv(sandbox: Sandbox, extra: Env = {}): NodeJS.ProcessEnv {
   const env: Env = {...process.env}
   for (const name of Object.keys(env)) {
-    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG') delete env[name]
+    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG')
+      delete env[name]
   }
   Object.assign(env, {NO_COLOR: '1'}, sandbox.env, extra)
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
@@ -252,7 +274,11 @@ function childEnv(sandbox: Sandbox, extra: Env = {}): NodeJS.ProcessEnv {
  * its own config/data dirs (a fresh sandbox unless one is given, e.g. to restart "the same
  * laptop"). Killed after the test.
  */
-export function launchListen(g: Gateway, args: string[], opts: {sandbox?: Sandbox; key?: string; project?: string} = {}): ListenerProcess {
+export function launchListen(
+  g: Gateway,
+  args: string[],
+  opts: {sandbox?: Sandbox; key?: string; project?: string} = {},
+): ListenerProcess {
   assertBuilt()
   let sandbox = opts.sandbox
   if (!sandbox) {
@@ -260,13 +286,26 @@ export function launchListen(g: Gateway, args: string[], opts: {sandbox?: Sandbo
     onTestFinished(() => fresh.cleanup())
     sandbox = fresh
   }
-  const argv = [BIN, 'listen', '--gateway', g.url, '--api-key', opts.key ?? g.key, '--project', opts.project ?? g.projectId, '--json', ...args]
+  const argv = [
+    BIN,
+    'listen',
+    '--gateway',
+    g.url,
+    '--api-key',
+    opts.key ?? g.key,
+    '--project',
+    opts.project ?? g.projectId,
+    '--json',
+    ...args,
+  ]
   const child = spawn(process.execPath, argv, {cwd: ROOT, env: childEnv(sandbox), stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c))
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c))
-  const exited = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({code, signal, stdout, stderr})))
+  const exited = new Promise<CliResult>((resolve) =>
+    child.once('close', (code, signal) => resolve({code, signal, stdout, stderr})),
+  )
   const running = () => child.exitCode === null && child.signalCode === null
   onTestFinished(async () => {
     if (running()) child.kill('SIGKILL')
@@ -297,7 +336,11 @@ export function launchListen(g: Gateway, args: string[], opts: {sandbox?: Sandbo
         {timeoutMs, what: () => `${pattern} on the stderr of listen${describe()}`},
       )
     },
-    waitForLines: (count, timeoutMs = 10_000) => waitFor(() => lines().length >= count && lines(), {timeoutMs, what: () => `${count} attempt line(s) from listen${describe()}`}),
+    waitForLines: (count, timeoutMs = 10_000) =>
+      waitFor(() => lines().length >= count && lines(), {
+        timeoutMs,
+        what: () => `${count} attempt line(s) from listen${describe()}`,
+      }),
   }
 }
 
@@ -315,14 +358,23 @@ export async function startListen(g: Gateway, args: string[], opts: {sandbox?: S
  * `runListen`, the service behind `caravan listen`, in this process: the quick way to be
  * "the next listener" when the CLI shell is not what a test is about. Stopped after the test.
  */
-export async function listenInProcess(g: Gateway, opts: {target: string; name: string; source?: string; skipBacklog?: boolean}): Promise<{backlog: number; ingestUrl: string; attempts: AttemptRecord[]; status: string[]}> {
+export async function listenInProcess(
+  g: Gateway,
+  opts: {target: string; name: string; source?: string; skipBacklog?: boolean},
+): Promise<{backlog: number; ingestUrl: string; attempts: AttemptRecord[]; status: string[]}> {
   const attempts: AttemptRecord[] = []
   const status: string[] = []
   let announce!: (backlog: number) => void
   const ready = new Promise<number>((resolve) => (announce = resolve))
   const handle = await runListen(
     {
-      settings: {gateway: g.url, apiKey: g.key, project: g.projectId, origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'}, profile: 'test'},
+      settings: {
+        gateway: g.url,
+        apiKey: g.key,
+        project: g.projectId,
+        origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'},
+        profile: 'test',
+      },
       target: new URL(opts.target),
       source: opts.source ?? 'remote',
       eventTypes: [],
@@ -330,7 +382,11 @@ export async function listenInProcess(g: Gateway, opts: {target: string; name: s
       skipBacklog: opts.skipBacklog ?? false,
       name: opts.name,
     },
-    {ready: (info) => announce(info.backlog), attempt: (record) => attempts.push(record), status: (line) => status.push(line)},
+    {
+      ready: (info) => announce(info.backlog),
+      attempt: (record) => attempts.push(record),
+      status: (line) => status.push(line),
+    },
   )
   onTestFinished(() => handle.stop())
   return {backlog: await ready, ingestUrl: handle.ingestUrl, attempts, status}
@@ -356,14 +412,18 @@ export interface RawStream {
 /** A hand-driven listener: registers, opens the stream with `ws` and answers only what the test sends. */
 export async function rawStream(g: Gateway, name: string, target = 'http://127.0.0.1:9/'): Promise<RawStream> {
   const registered = await registerListener(g, {name, target})
-  const ws = new WebSocket(g.url.replace(/^http/, 'ws') + registered.stream_path, {headers: {authorization: `Bearer ${g.key}`}})
+  const ws = new WebSocket(g.url.replace(/^http/, 'ws') + registered.stream_path, {
+    headers: {authorization: `Bearer ${g.key}`},
+  })
   const frames: RawFrame[] = []
   ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as RawFrame))
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
     ws.once('error', reject)
   })
-  const closed = new Promise<{code: number; reason: string}>((resolve) => ws.once('close', (code, reason) => resolve({code, reason: reason.toString()})))
+  const closed = new Promise<{code: number; reason: string}>((resolve) =>
+    ws.once('close', (code, reason) => resolve({code, reason: reason.toString()})),
+  )
   onTestFinished(() => ws.terminate())
   await opened
   return {
@@ -373,12 +433,23 @@ export async function rawStream(g: Gateway, name: string, target = 'http://127.0
     opened,
     closed,
     events: () => frames.filter((f) => f.type === 'event'),
-    waitForFrames: (predicate, what, timeoutMs = 5000) => waitFor(() => predicate(frames) && frames.slice(), {timeoutMs, what: () => `${what} (frames: ${JSON.stringify(frames).slice(0, 500)})`}),
+    waitForFrames: (predicate, what, timeoutMs = 5000) =>
+      waitFor(() => predicate(frames) && frames.slice(), {
+        timeoutMs,
+        what: () => `${what} (frames: ${JSON.stringify(frames).slice(0, 500)})`,
+      }),
   }
 }
 
 /** A well-formed final result frame for an event frame. */
 export function resultFor(event: RawFrame, status = 200): Record<string, unknown> {
-  return {type: 'result', delivery_id: event.delivery_id, final: true, status, latency_ms: 1, url: 'http://127.0.0.1:9/'}
+  return {
+    type: 'result',
+    delivery_id: event.delivery_id,
+    final: true,
+    status,
+    latency_ms: 1,
+    url: 'http://127.0.0.1:9/',
+  }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -17,14 +17,27 @@ import {type TestRelay, useRelay} from '../helpers/relay.js'
 // the API for the initial load and details, the WebSocket feed for live events, real
 // sinks for replays. Keys go in through ink-testing-library's stdin.
 
-const KEY = {enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B', pageUp: '\u001B[5~', pageDown: '\u001B[6~', backspace: '\u007F', ctrlC: '\u0003'}
+const KEY = {
+  enter: '\r',
+  esc: '\u001B',
+  up: '\u001B[A',
+  down: '\u001B[B',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+  backspace: '\u007F',
+  ctrlC: '\u0003',
+}
 
 const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms))
 
 type Rendered = ReturnType<typeof render>
 
 /** Poll the last frame until `predicate` holds (3 s at most); fail showing the frame. */
-async function waitForFrame(r: Rendered, predicate: (frame: string) => boolean, what = 'the expected frame'): Promise<string> {
+async function waitForFrame(
+  r: Rendered,
+  predicate: (frame: string) => boolean,
+  what = 'the expected frame',
+): Promise<string> {
   const deadline = Date.now() + 3000
   for (;;) {
     const frame = r.lastFrame() ?? ''
@@ -54,14 +67,23 @@ const screen = (frame: string) => lines(frame.trimEnd())
 
 /** A source whose event type is the JSON body's `type`, like most providers. */
 async function createSource(t: TestRelay, name = 'shop'): Promise<{uid: string; url: string}> {
-  const res = await t.api('POST', t.p('/sources'), {name, type: 'http', verifier: {type: 'noop'}, event_type_location: 'body.type'})
+  const res = await t.api('POST', t.p('/sources'), {
+    name,
+    type: 'http',
+    verifier: {type: 'noop'},
+    event_type_location: 'body.type',
+  })
   expect(res.status, JSON.stringify(res.json)).toBe(201)
   return res.json.data
 }
 
 /** POST a webhook to the ingest URL as a provider would; returns the stored event's id. */
 async function ingest(url: string, body: unknown, path = '/hooks'): Promise<string> {
-  const res = await fetch(url + path, {method: 'POST', headers: {'content-type': 'application/json', 'x-provider-id': 'abc'}, body: JSON.stringify(body)})
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', 'x-provider-id': 'abc'},
+    body: JSON.stringify(body),
+  })
   expect(res.status, await res.clone().text()).toBe(200)
   return res.headers.get('x-caravan-event-id')!
 }
@@ -76,7 +98,12 @@ interface Mounted {
 /** The App on a real backend; unmounted (feed closed) before the relay stops. */
 async function mount(
   t: Pick<TestRelay, 'url' | 'key' | 'projectId'>,
-  opts: {listenerTarget?: string; editText?: (text: string) => string | null; initialLimit?: number; source?: string} = {},
+  opts: {
+    listenerTarget?: string
+    editText?: (text: string) => string | null
+    initialLimit?: number
+    source?: string
+  } = {},
 ): Promise<Mounted> {
   const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key, opts.source)
   await backend.init()
@@ -87,7 +114,15 @@ async function mount(
     edits.push(text)
     return opts.editText ? opts.editText(text) : null
   }
-  const r = render(<App backend={backend} gateway={t.url} initialLimit={opts.initialLimit} editText={editText} onExit={(copied) => exits.push([...copied])} />)
+  const r = render(
+    <App
+      backend={backend}
+      gateway={t.url}
+      initialLimit={opts.initialLimit}
+      editText={editText}
+      onExit={(copied) => exits.push([...copied])}
+    />,
+  )
   onTestFinished(() => r.unmount())
   await tick()
   return {r, backend, exits, edits}
@@ -112,7 +147,9 @@ describe('inspect App on a real relay', () => {
 
     let frame = await showing(r, '● live')
     frame = await showing(r, '3 events')
-    expect(lines(frame)[0]).toMatch(new RegExp(`^caravan inspect · 3 events · ● live · following · ${t.url} · project ${t.projectId.slice(0, 10)}`))
+    expect(lines(frame)[0]).toMatch(
+      new RegExp(`^caravan inspect · 3 events · ● live · following · ${t.url} · project ${t.projectId.slice(0, 10)}`),
+    )
     expect(lines(frame).filter((l) => / POST +shop\/hooks +order\.created +Stored/.test(l))).toHaveLength(3)
 
     await ingest(src.url, {type: 'invoice.paid', n: 4}, '/billing')
@@ -125,14 +162,21 @@ describe('inspect App on a real relay', () => {
     expect(screen(frame).at(-1)).toMatch(/^↑↓\/jk move/)
   })
 
-  it('loads as many recent events as asked (--limit up to 5000), past the API\'s 1000-a-page cap', async () => {
+  it("loads as many recent events as asked (--limit up to 5000), past the API's 1000-a-page cap", async () => {
     const t = await useRelay()
     const src = await createSource(t)
     // Straight into the relay's store (the same code ingest uses), for speed.
     const project = getProject(t.relay.db, t.projectId)!
     t.relay.db.transaction(() => {
       for (let n = 0; n < 1205; n++) {
-        storeEvent(t.relay.db, project, {target: {kind: 'source', sourceId: src.uid}, eventType: `bulk.${n}`, body: Buffer.from('{}'), headers: {}, idempotencyKey: null, urlPath: '/hooks'})
+        storeEvent(t.relay.db, project, {
+          target: {kind: 'source', sourceId: src.uid},
+          eventType: `bulk.${n}`,
+          body: Buffer.from('{}'),
+          headers: {},
+          idempotencyKey: null,
+          urlPath: '/hooks',
+        })
       }
     })()
     const {r} = await mount(t, {initialLimit: 1200})
@@ -200,7 +244,12 @@ describe('inspect App on a real relay', () => {
     const sink = await startSink(() => ({status: 202}))
     const ep = await t.api('POST', t.p('/endpoints'), {name: 'app', url: `${sink.url}/in`})
     expect(ep.status).toBe(201)
-    const sub = await t.api('POST', t.p('/subscriptions'), {name: 'all', endpoint_id: ep.json.data.uid, source_id: src.uid, filter_config: {event_types: ['*']}})
+    const sub = await t.api('POST', t.p('/subscriptions'), {
+      name: 'all',
+      endpoint_id: ep.json.data.uid,
+      source_id: src.uid,
+      filter_config: {event_types: ['*']},
+    })
     expect(sub.status, JSON.stringify(sub.json)).toBe(201)
     const {r} = await mount(t)
     await showing(r, '● live')
@@ -295,7 +344,8 @@ describe('inspect App on a real relay', () => {
   it('/ filters by type glob (the count follows), esc cancels an edit, an empty filter shows all', async () => {
     const t = await useRelay()
     const src = await createSource(t)
-    for (const type of ['invoice.paid', 'customer.created', 'invoice.created', 'charge.failed']) await ingest(src.url, {type})
+    for (const type of ['invoice.paid', 'customer.created', 'invoice.created', 'charge.failed'])
+      await ingest(src.url, {type})
     const {r} = await mount(t)
     await showing(r, '4 events')
 
@@ -396,7 +446,10 @@ describe('inspect App on a real relay', () => {
     // Details reload: the replay is a delivery with one attempt (below the headers and body).
     await press(r, KEY.pageDown, KEY.pageDown)
     // (Lines are cut at the frame's 100 columns.)
-    frame = await showing(r, new RegExp(`^── delivery \\S+ → replay:127\\.0\\.0\\.1:${sink.port}: Success \\(replay of event `, 'm'))
+    frame = await showing(
+      r,
+      new RegExp(`^── delivery \\S+ → replay:127\\.0\\.0\\.1:${sink.port}: Success \\(replay of event `, 'm'),
+    )
     expect(frame).toMatch(new RegExp(`^ {2}attempt \\S+ {2}\\S+ {2}201 {2}\\d+ms {2}http://127`, 'm'))
     expect(frame).toContain('    created')
     expect(frame).not.toContain('No deliveries')
@@ -415,7 +468,10 @@ describe('inspect App on a real relay', () => {
     const {r, edits} = await mount(t, {
       listenerTarget: sink.url,
       // What a user does in $EDITOR: change a header, add one, rewrite the body.
-      editText: (text) => text.replace('x-provider-id: abc', 'x-provider-id: changed').replace(/\n\n[\s\S]*$/, `\nx-edited: yes\n\n${edited}`),
+      editText: (text) =>
+        text
+          .replace('x-provider-id: abc', 'x-provider-id: changed')
+          .replace(/\n\n[\s\S]*$/, `\nx-edited: yes\n\n${edited}`),
     })
     await showing(r, 'invoice.paid')
 

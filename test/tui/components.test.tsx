@@ -49,13 +49,24 @@ const lines = (frame: string) => frame.split('\n')
 describe('EventList', () => {
   it('shows one row per event: time, method, source+path, type, status, response, latency, attempts', async () => {
     const list = [
-      event(1, {status: 'Success', delivery_summary: {deliveries: 1, attempts: 1, response_status: 200, latency_ms: 12, error: ''}}),
-      event(2, {source_id: 'src-gh', url_path: '/push', event_type: 'push', status: 'Retry', delivery_summary: {deliveries: 1, attempts: 3, response_status: 503, latency_ms: 250, error: ''}}),
+      event(1, {
+        status: 'Success',
+        delivery_summary: {deliveries: 1, attempts: 1, response_status: 200, latency_ms: 12, error: ''},
+      }),
+      event(2, {
+        source_id: 'src-gh',
+        url_path: '/push',
+        event_type: 'push',
+        status: 'Retry',
+        delivery_summary: {deliveries: 1, attempts: 3, response_status: 503, latency_ms: 250, error: ''},
+      }),
       event(3, {method: 'PUT', event_type: 'invoice.paid', failure_reason: 'bad signature', status: 'Failure'}),
       event(4, {is_duplicate_event: true}),
       event(5, {source_id: '', url_path: '', event_type: ''}),
     ]
-    const frame = await frameOf(<EventList events={list} selected={4} height={10} width={100} sourceName={sourceName} />)
+    const frame = await frameOf(
+      <EventList events={list} selected={4} height={10} width={100} sourceName={sourceName} />,
+    )
     // The list fills its height; rows past the last event are blank.
     expect(lines(frame)).toHaveLength(10)
     const rows = lines(frame).filter((l) => l.trim())
@@ -76,10 +87,14 @@ describe('EventList', () => {
 
   it('truncates long paths and types to their columns (the path column grows with the width)', async () => {
     const long = event(1, {url_path: '/' + 'p'.repeat(80), event_type: 'e'.repeat(40)})
-    const frame = await frameOf(<EventList events={[long]} selected={0} height={1} width={100} sourceName={sourceName} />)
+    const frame = await frameOf(
+      <EventList events={[long]} selected={0} height={1} width={100} sourceName={sourceName} />,
+    )
     // 100 columns leave 20 for source+path; the type column is 24.
     expect(frame).toContain(` shop/${'p'.repeat(14)}… ${'e'.repeat(23)}… Stored`)
-    const narrow = await frameOf(<EventList events={[long]} selected={0} height={1} width={60} sourceName={sourceName} />)
+    const narrow = await frameOf(
+      <EventList events={[long]} selected={0} height={1} width={60} sourceName={sourceName} />,
+    )
     expect(narrow).toContain(` shop/pppp… ${'e'.repeat(23)}…`)
   })
 
@@ -115,8 +130,17 @@ describe('EventList', () => {
     onTestFinished(() => {
       chalk.level = level
     })
-    const list = [event(1), event(2, {status: 'Failure', delivery_summary: {deliveries: 1, attempts: 1, response_status: 500, latency_ms: 1, error: ''}}), event(3)]
-    const rows = lines(await frameOf(<EventList events={list} selected={1} height={5} width={100} sourceName={sourceName} />))
+    const list = [
+      event(1),
+      event(2, {
+        status: 'Failure',
+        delivery_summary: {deliveries: 1, attempts: 1, response_status: 500, latency_ms: 1, error: ''},
+      }),
+      event(3),
+    ]
+    const rows = lines(
+      await frameOf(<EventList events={list} selected={1} height={5} width={100} sourceName={sourceName} />),
+    )
     const inverse = '\u001B[7m'
     expect(rows[1]).toContain(inverse)
     expect(rows[0]).not.toContain(inverse)
@@ -144,11 +168,49 @@ describe('EventDetail', () => {
       endpoint: 'billing-app',
       description: 'retry limit reached',
       attempts: [
-        {uid: 'att_1', http_status: '', url: 'http://127.0.0.1:3000/hooks', request_http_header: null, response_http_header: null, response_data: '', error: 'connection refused', latency_ms: 2, created_at: '2026-01-01T12:35:00.000Z'},
-        {uid: 'att_2', http_status: '500', url: 'http://127.0.0.1:3000/hooks', request_http_header: null, response_http_header: {'content-type': 'text/plain'}, response_data: 'boom\nstack', error: '', latency_ms: 30, created_at: '2026-01-01T12:35:10.000Z'},
+        {
+          uid: 'att_1',
+          http_status: '',
+          url: 'http://127.0.0.1:3000/hooks',
+          request_http_header: null,
+          response_http_header: null,
+          response_data: '',
+          error: 'connection refused',
+          latency_ms: 2,
+          created_at: '2026-01-01T12:35:00.000Z',
+        },
+        {
+          uid: 'att_2',
+          http_status: '500',
+          url: 'http://127.0.0.1:3000/hooks',
+          request_http_header: null,
+          response_http_header: {'content-type': 'text/plain'},
+          response_data: 'boom\nstack',
+          error: '',
+          latency_ms: 30,
+          created_at: '2026-01-01T12:35:10.000Z',
+        },
       ],
     },
-    {uid: 'dlv_2', status: 'Success', endpoint: 'replay:127.0.0.1:4000', description: '', attempts: [{uid: 'att_3', http_status: '204', url: 'http://127.0.0.1:4000/x', request_http_header: null, response_http_header: null, response_data: '', error: '', latency_ms: null, created_at: '2026-01-01T12:36:00.000Z'}]},
+    {
+      uid: 'dlv_2',
+      status: 'Success',
+      endpoint: 'replay:127.0.0.1:4000',
+      description: '',
+      attempts: [
+        {
+          uid: 'att_3',
+          http_status: '204',
+          url: 'http://127.0.0.1:4000/x',
+          request_http_header: null,
+          response_http_header: null,
+          response_data: '',
+          error: '',
+          latency_ms: null,
+          created_at: '2026-01-01T12:36:00.000Z',
+        },
+      ],
+    },
   ]
 
   it('shows the request line, the event facts, every header and the body as pretty JSON', async () => {
@@ -156,7 +218,14 @@ describe('EventDetail', () => {
     const rows = lines(frame)
     expect(rows[0]).toBe('POST /stripe/hooks?mode=test')
     expect(rows[1]).toBe(`event ${uid(7)}  type invoice.paid  Failure  ${CREATED}`)
-    expect(rows).toEqual(expect.arrayContaining(['content-type: application/json', 'stripe-signature: t=1,v1=abc', 'x-multi: one', 'x-multi: two']))
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        'content-type: application/json',
+        'stripe-signature: t=1,v1=abc',
+        'x-multi: one',
+        'x-multi: two',
+      ]),
+    )
     const json = JSON.stringify(body, null, 2).split('\n')
     const at = rows.indexOf('{')
     expect(at).toBeGreaterThan(0)
@@ -177,8 +246,12 @@ describe('EventDetail', () => {
   })
 
   it('says when deliveries are loading, and when there are none', async () => {
-    expect(await frameOf(<EventDetail event={subject} deliveries={undefined} scroll={0} height={40} />)).toContain('loading deliveries…')
-    expect(await frameOf(<EventDetail event={subject} deliveries={[]} scroll={0} height={40} />)).toContain('No deliveries (no subscription or listener matched).')
+    expect(await frameOf(<EventDetail event={subject} deliveries={undefined} scroll={0} height={40} />)).toContain(
+      'loading deliveries…',
+    )
+    expect(await frameOf(<EventDetail event={subject} deliveries={[]} scroll={0} height={40} />)).toContain(
+      'No deliveries (no subscription or listener matched).',
+    )
   })
 
   it('shows why verification failed, and a form body as fields', async () => {
@@ -214,7 +287,10 @@ describe('EventDetail', () => {
   })
 
   it('hex-dumps a binary body', async () => {
-    const binary = event(9, {headers: {'content-type': ['application/octet-stream']}, body_base64: Buffer.from([0xde, 0xad, 0xbe, 0xef]).toString('base64')})
+    const binary = event(9, {
+      headers: {'content-type': ['application/octet-stream']},
+      body_base64: Buffer.from([0xde, 0xad, 0xbe, 0xef]).toString('base64'),
+    })
     const rows = lines(await frameOf(<EventDetail event={binary} deliveries={[]} scroll={0} height={20} />))
     expect(rows).toContain('(binary, 4 bytes)')
     expect(rows.some((l) => l.startsWith('00000000  de ad be ef'))).toBe(true)
@@ -231,18 +307,37 @@ describe('Header', () => {
 
   it('shows the replay target, a connection that is not live, and paused', async () => {
     const frame = await frameOf(<Header {...base} target="http://app/h" follow={false} connection="reconnecting" />)
-    expect(frame.startsWith('caravan inspect · 42 events · ○ reconnecting · paused · http://gw · project p1 · sources gh · → ')).toBe(true)
-    const small = await frameOf(<Header gateway="g" project="p" sources="s" count={1} target="http://app/h" follow={false} connection="live" />)
+    expect(
+      frame.startsWith(
+        'caravan inspect · 42 events · ○ reconnecting · paused · http://gw · project p1 · sources gh · → ',
+      ),
+    ).toBe(true)
+    const small = await frameOf(
+      <Header gateway="g" project="p" sources="s" count={1} target="http://app/h" follow={false} connection="live" />,
+    )
     expect(small).toBe('caravan inspect · 1 events · ● live · paused · g · project p · s · → http://app/h')
-    expect(await frameOf(<Header {...base} follow connection="connecting" />)).toContain(' · ○ connecting · following · ')
+    expect(await frameOf(<Header {...base} follow connection="connecting" />)).toContain(
+      ' · ○ connecting · following · ',
+    )
   })
 
   it('stays on one line, keeping the state in view, with real-length URLs and ids', async () => {
-    const real = {gateway: 'http://127.0.0.1:46287', project: '01M84W65Y0FJW5VYBPJEGHKQ95', sources: 'sources github, stripe, shopify-prod', count: 500}
-    const frame = await frameOf(<Header {...real} target="http://localhost:3000/webhooks" follow={false} connection="live" />)
+    const real = {
+      gateway: 'http://127.0.0.1:46287',
+      project: '01M84W65Y0FJW5VYBPJEGHKQ95',
+      sources: 'sources github, stripe, shopify-prod',
+      count: 500,
+    }
+    const frame = await frameOf(
+      <Header {...real} target="http://localhost:3000/webhooks" follow={false} connection="live" />,
+    )
     expect(lines(frame)).toHaveLength(1)
     expect(frame.endsWith('…')).toBe(true)
-    expect(frame.startsWith('caravan inspect · 500 events · ● live · paused · http://127.0.0.1:46287 · project 01M84W65Y0FJW5VYB')).toBe(true)
+    expect(
+      frame.startsWith(
+        'caravan inspect · 500 events · ● live · paused · http://127.0.0.1:46287 · project 01M84W65Y0FJW5VYB',
+      ),
+    ).toBe(true)
   })
 })
 
@@ -265,7 +360,10 @@ describe('StatusBar', () => {
   it('lists the list keys, and the message above them', async () => {
     const frame = await frameOf(<StatusBar view="list" message="replayed 01ABC" />)
     // The key line is 104 columns: cut to one line in the 100-column frame.
-    expect(lines(frame)).toEqual(['replayed 01ABC', '↑↓/jk move  PgUp/PgDn  g/G ends  enter details  r replay  e edit+replay  / filter  f follow  c curl…'])
+    expect(lines(frame)).toEqual([
+      'replayed 01ABC',
+      '↑↓/jk move  PgUp/PgDn  g/G ends  enter details  r replay  e edit+replay  / filter  f follow  c curl…',
+    ])
   })
 
   it('lists the detail keys, with no message line when there is none', async () => {

@@ -160,7 +160,17 @@ describe('matchesFilter: arrays in the document', () => {
   })
 
   it('matches an array operand against the whole array or an element that is an array', () => {
-    expect(matchesFilter({matrix: [[1, 2], [3, 4]]}, invoice)).toBe(true)
+    expect(
+      matchesFilter(
+        {
+          matrix: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+        invoice,
+      ),
+    ).toBe(true)
     expect(matchesFilter({matrix: [1, 2]}, invoice)).toBe(true)
     expect(matchesFilter({matrix: [2, 1]}, invoice)).toBe(false)
   })

@@ -75,7 +75,13 @@ describe('paginate', () => {
     const db = await useStore()
     expect(page(db, {})).toEqual({
       content: [],
-      pagination: {per_page: 10, has_next_page: false, has_prev_page: false, next_page_cursor: '', prev_page_cursor: ''},
+      pagination: {
+        per_page: 10,
+        has_next_page: false,
+        has_prev_page: false,
+        next_page_cursor: '',
+        prev_page_cursor: '',
+      },
     })
     expect(page(db, {direction: 'prev', cursor: ulid()}).content).toEqual([])
   })
@@ -86,7 +92,13 @@ describe('paginate', () => {
     const one = page(db, {})
     expect(ids(one)).toEqual([...made].reverse())
     // The extra row probe: exactly perPage rows is one page, not a page and an empty one.
-    expect(one.pagination).toEqual({per_page: 10, has_next_page: false, has_prev_page: false, next_page_cursor: '', prev_page_cursor: ''})
+    expect(one.pagination).toEqual({
+      per_page: 10,
+      has_next_page: false,
+      has_prev_page: false,
+      next_page_cursor: '',
+      prev_page_cursor: '',
+    })
     expect(ids(page(db, {perPage: 50, sort: 'ASC'}))).toEqual(made)
   })
 
@@ -121,13 +133,23 @@ describe('paginate', () => {
     // DESC order is made[24] … made[0]; the 10 rows before made[9] are made[19] … made[10].
     const prev = page(db, {direction: 'prev', cursor: made[9]})
     expect(ids(prev)).toEqual(made.slice(10, 20).reverse())
-    expect(prev.pagination).toMatchObject({has_prev_page: true, has_next_page: true, prev_page_cursor: made[19], next_page_cursor: made[10]})
+    expect(prev.pagination).toMatchObject({
+      has_prev_page: true,
+      has_next_page: true,
+      prev_page_cursor: made[19],
+      next_page_cursor: made[10],
+    })
     // Fewer than perPage rows before the cursor: a short first page with nothing before it.
     const short = page(db, {direction: 'prev', cursor: made[20], sort: 'ASC'})
     expect(ids(short)).toEqual(made.slice(10, 20))
     const head = page(db, {direction: 'prev', cursor: made[3], sort: 'ASC'})
     expect(ids(head)).toEqual(made.slice(0, 3))
-    expect(head.pagination).toMatchObject({has_prev_page: false, prev_page_cursor: '', has_next_page: true, next_page_cursor: made[2]})
+    expect(head.pagination).toMatchObject({
+      has_prev_page: false,
+      prev_page_cursor: '',
+      has_next_page: true,
+      next_page_cursor: made[2],
+    })
   })
 
   it('applies the where clause to the rows and to the has-more probes', async () => {
@@ -198,7 +220,9 @@ describe('pageQuery (the API’s reading of pagination parameters)', () => {
       ['sort=random', /^sort must be ASC or DESC/],
       ['direction=sideways', /^direction must be next or prev/],
     ] as const) {
-      expect(() => q(query), query).toThrow(expect.objectContaining({status: 400, message: expect.stringMatching(message)}))
+      expect(() => q(query), query).toThrow(
+        expect.objectContaining({status: 400, message: expect.stringMatching(message)}),
+      )
     }
   })
 })

@@ -88,7 +88,13 @@ describe('Convoy signature vectors', () => {
     it(`${v.name}: signing reproduces the header`, () => {
       const hash = parseHashAlgorithm(v.hash)
       const header = v.advanced
-        ? signConvoyAdvanced({secrets: [v.secret], payload: v.payload, timestamp: 1_700_000_000, hash, encoding: v.encoding})
+        ? signConvoyAdvanced({
+            secrets: [v.secret],
+            payload: v.payload,
+            timestamp: 1_700_000_000,
+            hash,
+            encoding: v.encoding,
+          })
         : signConvoySimple({secret: v.secret, payload: v.payload, hash, encoding: v.encoding})
       expect(header).toBe(v.header)
     })
@@ -136,10 +142,20 @@ describe('Convoy advanced signatures', () => {
   it('rejects timestamps beyond the tolerance either way, and accepts the edge', () => {
     const header = signConvoyAdvanced({secrets: ['s'], payload, timestamp: t})
     const at = (offsetSeconds: number) =>
-      verifyConvoySignature({header, secret: 's', payload, advanced: true, toleranceSeconds: 60, now: now + offsetSeconds * 1000})
+      verifyConvoySignature({
+        header,
+        secret: 's',
+        payload,
+        advanced: true,
+        toleranceSeconds: 60,
+        now: now + offsetSeconds * 1000,
+      })
     expect(at(60)).toEqual({valid: true})
     expect(at(-60)).toEqual({valid: true})
-    expect(at(61)).toEqual({valid: false, reason: 'timestamp outside tolerance: 1750000000 is 61 s in the past (tolerance 60 s)'})
+    expect(at(61)).toEqual({
+      valid: false,
+      reason: 'timestamp outside tolerance: 1750000000 is 61 s in the past (tolerance 60 s)',
+    })
     expect(at(-61)).toEqual({
       valid: false,
       reason: 'timestamp outside tolerance: 1750000000 is 61 s in the future (tolerance 60 s)',
@@ -156,9 +172,9 @@ describe('Convoy advanced signatures', () => {
     const body = Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x7d]) // not valid UTF-8
     const header = signConvoyAdvanced({secrets: ['s'], payload: body, timestamp: t})
     expect(verifyConvoySignature({header, secret: 's', payload: body, advanced: true, now}).valid).toBe(true)
-    expect(verifyConvoySignature({header, secret: 's', payload: body.toString('utf8'), advanced: true, now}).valid).toBe(
-      false,
-    )
+    expect(
+      verifyConvoySignature({header, secret: 's', payload: body.toString('utf8'), advanced: true, now}).valid,
+    ).toBe(false)
   })
 
   it('explains malformed headers', () => {
@@ -193,7 +209,9 @@ describe('Convoy simple signatures', () => {
     for (const hash of ['sha256', 'sha512'] as const) {
       for (const encoding of ['hex', 'base64'] as const) {
         const header = signConvoySimple({secret: 'k', payload, hash, encoding})
-        expect(verifyConvoySignature({header, secret: 'k', payload, advanced: false, hash, encoding})).toEqual({valid: true})
+        expect(verifyConvoySignature({header, secret: 'k', payload, advanced: false, hash, encoding})).toEqual({
+          valid: true,
+        })
       }
     }
   })
@@ -208,9 +226,9 @@ describe('Convoy simple signatures', () => {
     const b64 = signConvoySimple({secret: 'k', payload, encoding: 'base64'})
     expect(b64.endsWith('=')).toBe(true)
     const unpadded = b64.replace(/=+$/, '')
-    expect(verifyConvoySignature({header: unpadded, secret: 'k', payload, advanced: false, encoding: 'base64'}).valid).toBe(
-      true,
-    )
+    expect(
+      verifyConvoySignature({header: unpadded, secret: 'k', payload, advanced: false, encoding: 'base64'}).valid,
+    ).toBe(true)
   })
 
   it('names the scheme it checked, and hints at an advanced header', () => {
@@ -235,7 +253,9 @@ describe('Convoy advanced header parsing', () => {
     const payload = '{}'
     const header = signConvoyAdvanced({secrets: ['s'], payload, timestamp: 1_700_000_000})
     const spaced = `${header.replaceAll(',', ', ')},`
-    expect(verifyConvoySignature({header: spaced, secret: 's', payload, advanced: true, now: 1_700_000_000_000})).toEqual({
+    expect(
+      verifyConvoySignature({header: spaced, secret: 's', payload, advanced: true, now: 1_700_000_000_000}),
+    ).toEqual({
       valid: true,
     })
   })

@@ -44,9 +44,9 @@ const at = (timestamp: number): number => timestamp * 1000
 describe('Standard Webhooks v1 (HMAC-SHA256) vectors', () => {
   for (const v of vectors.hmac_v1) {
     it(`${v.name}: signs`, () => {
-      expect(signStandardWebhook({id: v.msgId, timestamp: v.timestamp, payload: payloadOf(v), secrets: [v.secret]})).toBe(
-        v.signature,
-      )
+      expect(
+        signStandardWebhook({id: v.msgId, timestamp: v.timestamp, payload: payloadOf(v), secrets: [v.secret]}),
+      ).toBe(v.signature)
     })
 
     it(`${v.name}: verifies (string and bytes)`, () => {
@@ -80,9 +80,9 @@ describe('Standard Webhooks v1 (HMAC-SHA256) vectors', () => {
 describe('Standard Webhooks v1a (ed25519) vectors', () => {
   for (const v of vectors.ed25519_v1a) {
     it(`${v.name}: signs with the whsk_ key`, () => {
-      expect(signStandardWebhook({id: v.msgId, timestamp: v.timestamp, payload: v.payload, secrets: [v.secretKey]})).toBe(
-        v.signature,
-      )
+      expect(
+        signStandardWebhook({id: v.msgId, timestamp: v.timestamp, payload: v.payload, secrets: [v.secretKey]}),
+      ).toBe(v.signature)
     })
 
     it(`${v.name}: verifies with the whpk_ and the whsk_ key`, () => {
@@ -151,7 +151,9 @@ describe('Standard Webhooks negative vectors', () => {
       valid: false,
       reason: 'no v1 signature in webhook-signature (found: v2)',
     })
-    expect(verify('v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==')).toEqual({
+    expect(
+      verify('v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg=='),
+    ).toEqual({
       valid: false,
       reason: 'no v1 signature in webhook-signature (found: v1a)',
     })
@@ -202,7 +204,10 @@ describe('Standard Webhooks timestamps', () => {
         secret: v.secret,
         now: at(v.timestamp),
       })
-      expect(result).toEqual({valid: false, reason: `malformed webhook-timestamp "${timestamp}": expected unix seconds`})
+      expect(result).toEqual({
+        valid: false,
+        reason: `malformed webhook-timestamp "${timestamp}": expected unix seconds`,
+      })
     }
   })
 
@@ -247,11 +252,18 @@ describe('Standard Webhooks round-trips through independent verifiers', () => {
     const secret = generateStandardSecret('whsec')
     const timestamp = fresh()
     const signatureHeader = new StandardWebhook(secret).sign(id, new Date(timestamp * 1000), payload)
-    expect(verifyStandardWebhook({id, timestamp: String(timestamp), payload, signatureHeader, secret})).toEqual({valid: true})
+    expect(verifyStandardWebhook({id, timestamp: String(timestamp), payload, signatureHeader, secret})).toEqual({
+      valid: true,
+    })
   })
 
   it('the libraries reject what we signed with another secret', () => {
-    const headers = standardWebhookHeaders({id, timestamp: fresh(), payload, secrets: [generateStandardSecret('whsec')]})
+    const headers = standardWebhookHeaders({
+      id,
+      timestamp: fresh(),
+      payload,
+      secrets: [generateStandardSecret('whsec')],
+    })
     const other = generateStandardSecret('whsec')
     expect(() => new StandardWebhook(other).verify(payload, headers)).toThrow(/No matching signature/)
     expect(() => new SvixWebhook(other).verify(payload, headers)).toThrow(/No matching signature/)
@@ -278,11 +290,13 @@ describe('Standard Webhooks round-trips through independent verifiers', () => {
     const signatureHeader = signStandardWebhook({id, timestamp, payload, secrets: [hmacSecret, signingKey]})
     expect(signatureHeader).toMatch(/^v1,\S+ v1a,\S+$/)
     // The libraries only know v1 and skip the v1a entry.
-    expect(new StandardWebhook(hmacSecret).verify(payload, {
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader,
-    })).toEqual(JSON.parse(payload))
+    expect(
+      new StandardWebhook(hmacSecret).verify(payload, {
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signatureHeader,
+      }),
+    ).toEqual(JSON.parse(payload))
     for (const secret of [hmacSecret, signingKey, standardPublicKey(signingKey)]) {
       expect(verifyStandardWebhook({id, timestamp, payload, signatureHeader, secret})).toEqual({valid: true})
     }
@@ -313,7 +327,8 @@ describe('Standard Webhooks secrets', () => {
   })
 
   it('refuses malformed or unusable secrets with a clear error that does not echo them', () => {
-    const sign = (secret: string) => () => signStandardWebhook({id: 'msg_1', timestamp: 1, payload: '', secrets: [secret]})
+    const sign = (secret: string) => () =>
+      signStandardWebhook({id: 'msg_1', timestamp: 1, payload: '', secrets: [secret]})
     expect(sign('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toThrow(/must start with whsec_ \(HMAC\), whsk_ or whpk_/)
     expect(sign('whsec_')).toThrow(/non-empty base64/)
     expect(sign('whsec_not base64!')).toThrow(/non-empty base64/)

@@ -3,7 +3,14 @@ import {describe, expect, it} from 'vitest'
 import {windowStart} from '../../src/tui/EventList.js'
 import {displayStatus, matchesFilter, parseFilter} from '../../src/tui/filter.js'
 import {bodyLines, curlCommand, hexDump, osc52} from '../../src/tui/format.js'
-import {type Action, type InspectorState, MAX_EVENTS, effectiveSelection, initialState, reducer} from '../../src/tui/state.js'
+import {
+  type Action,
+  type InspectorState,
+  MAX_EVENTS,
+  effectiveSelection,
+  initialState,
+  reducer,
+} from '../../src/tui/state.js'
 import type {InspectEvent} from '../../src/tui/types.js'
 
 // ULID-like ids that sort in creation order, as the relay's do.
@@ -37,7 +44,17 @@ const loaded = (count: number) => run([{type: 'loaded', events: events(count)}])
 
 describe('reducer: following the newest event', () => {
   it('starts following, on the list, connecting, with nothing loaded', () => {
-    expect(initialState()).toEqual({events: [], selected: 0, follow: true, view: 'list', filter: '', editingFilter: false, connection: 'connecting', message: '', detailScroll: 0})
+    expect(initialState()).toEqual({
+      events: [],
+      selected: 0,
+      follow: true,
+      view: 'list',
+      filter: '',
+      editingFilter: false,
+      connection: 'connecting',
+      message: '',
+      detailScroll: 0,
+    })
   })
 
   it('loads events oldest first and selects the newest while following', () => {
@@ -49,7 +66,13 @@ describe('reducer: following the newest event', () => {
   })
 
   it('keeps the newest selected as live events arrive while following', () => {
-    const state = run([{type: 'event', event: event(10)}, {type: 'event', event: event(11)}], loaded(3))
+    const state = run(
+      [
+        {type: 'event', event: event(10)},
+        {type: 'event', event: event(11)},
+      ],
+      loaded(3),
+    )
     expect(state.events.map((e) => e.uid).slice(-2)).toEqual([uid(10), uid(11)])
     expect(effectiveSelection(state, state.events.length)).toBe(4)
   })
@@ -57,7 +80,13 @@ describe('reducer: following the newest event', () => {
   it('moving up stops following and keeps the selection put as new events arrive', () => {
     const paused = run([{type: 'move', delta: -1, visible: 5}], loaded(5))
     expect(paused).toMatchObject({selected: 3, follow: false})
-    const later = run([{type: 'event', event: event(20)}, {type: 'event', event: event(21)}], paused)
+    const later = run(
+      [
+        {type: 'event', event: event(20)},
+        {type: 'event', event: event(21)},
+      ],
+      paused,
+    )
     expect(later.follow).toBe(false)
     expect(effectiveSelection(later, later.events.length)).toBe(3)
     expect(later.events[3].uid).toBe(uid(3))
@@ -86,9 +115,18 @@ describe('reducer: following the newest event', () => {
   })
 
   it('moving in an empty list does not stop following (events arriving later are still followed)', () => {
-    const state = run([{type: 'move', delta: -1, visible: 0}, {type: 'move', delta: 1, visible: 0}])
+    const state = run([
+      {type: 'move', delta: -1, visible: 0},
+      {type: 'move', delta: 1, visible: 0},
+    ])
     expect(state.follow).toBe(true)
-    const later = run([{type: 'event', event: event(1)}, {type: 'event', event: event(2)}], state)
+    const later = run(
+      [
+        {type: 'event', event: event(1)},
+        {type: 'event', event: event(2)},
+      ],
+      state,
+    )
     expect(effectiveSelection(later, later.events.length)).toBe(1)
   })
 
@@ -124,14 +162,20 @@ describe('reducer: details, pinning and filters', () => {
   })
 
   it('open resets the scroll; detail-scroll never goes above the top', () => {
-    const state = run([{type: 'open'}, {type: 'detail-scroll', delta: 5}, {type: 'detail-scroll', delta: -2}], loaded(2))
+    const state = run(
+      [{type: 'open'}, {type: 'detail-scroll', delta: 5}, {type: 'detail-scroll', delta: -2}],
+      loaded(2),
+    )
     expect(state.detailScroll).toBe(3)
     expect(reducer(state, {type: 'detail-scroll', delta: -10}).detailScroll).toBe(0)
     expect(reducer(state, {type: 'open'}).detailScroll).toBe(0)
   })
 
   it('detail-scroll stops at `max`, so scrolling back up responds at once', () => {
-    const state = run([{type: 'open'}, ...Array.from({length: 50}, (): Action => ({type: 'detail-scroll', delta: 1, max: 12}))], loaded(1))
+    const state = run(
+      [{type: 'open'}, ...Array.from({length: 50}, (): Action => ({type: 'detail-scroll', delta: 1, max: 12}))],
+      loaded(1),
+    )
     expect(state.detailScroll).toBe(12)
     expect(reducer(state, {type: 'detail-scroll', delta: -1, max: 12}).detailScroll).toBe(11)
     expect(reducer(state, {type: 'detail-scroll', delta: 30, max: 0}).detailScroll).toBe(0)
@@ -146,9 +190,18 @@ describe('reducer: details, pinning and filters', () => {
   })
 
   it('filter-edit toggles editing without touching the filter', () => {
-    const state = run([{type: 'filter-set', filter: 'type:a.*', visible: 1}, {type: 'filter-edit', editing: true}], loaded(3))
+    const state = run(
+      [
+        {type: 'filter-set', filter: 'type:a.*', visible: 1},
+        {type: 'filter-edit', editing: true},
+      ],
+      loaded(3),
+    )
     expect(state).toMatchObject({editingFilter: true, filter: 'type:a.*'})
-    expect(reducer(state, {type: 'filter-edit', editing: false})).toMatchObject({editingFilter: false, filter: 'type:a.*'})
+    expect(reducer(state, {type: 'filter-edit', editing: false})).toMatchObject({
+      editingFilter: false,
+      filter: 'type:a.*',
+    })
   })
 
   it('filter-set applies the filter and follows the newest match', () => {
@@ -159,7 +212,10 @@ describe('reducer: details, pinning and filters', () => {
   })
 
   it('connection and message are stored as given', () => {
-    const state = run([{type: 'connection', connection: 'live'}, {type: 'message', message: 'hello'}])
+    const state = run([
+      {type: 'connection', connection: 'live'},
+      {type: 'message', message: 'hello'},
+    ])
     expect(state).toMatchObject({connection: 'live', message: 'hello'})
     expect(reducer(state, {type: 'connection', connection: 'reconnecting'}).connection).toBe('reconnecting')
   })
@@ -182,7 +238,14 @@ describe('reducer: merging events and delivery updates', () => {
 
   it('a delivery update changes only its own event', () => {
     const before = loaded(3)
-    const state = reducer(before, {type: 'delivery', eventId: uid(1), status: 'Failure', attempts: 2, responseStatus: 503, latencyMs: 41})
+    const state = reducer(before, {
+      type: 'delivery',
+      eventId: uid(1),
+      status: 'Failure',
+      attempts: 2,
+      responseStatus: 503,
+      latencyMs: 41,
+    })
     expect(state.events[1].status).toBe('Failure')
     expect(state.events[1].delivery_summary).toMatchObject({attempts: 2, response_status: 503, latency_ms: 41})
     expect(state.events[0]).toBe(before.events[0])
@@ -190,17 +253,38 @@ describe('reducer: merging events and delivery updates', () => {
   })
 
   it('a delivery update without an attempt keeps the last response and latency', () => {
-    const first = reducer(loaded(1), {type: 'delivery', eventId: uid(0), status: 'Retry', attempts: 1, responseStatus: 500, latencyMs: 9})
+    const first = reducer(loaded(1), {
+      type: 'delivery',
+      eventId: uid(0),
+      status: 'Retry',
+      attempts: 1,
+      responseStatus: 500,
+      latencyMs: 9,
+    })
     const state = reducer(first, {type: 'delivery', eventId: uid(0), status: 'Processing', attempts: 1})
     expect(state.events[0].status).toBe('Processing')
     expect(state.events[0].delivery_summary).toMatchObject({response_status: 500, latency_ms: 9})
     // null is a value (no response: connection refused), unlike undefined.
-    const refused = reducer(state, {type: 'delivery', eventId: uid(0), status: 'Retry', attempts: 2, responseStatus: null, latencyMs: null})
+    const refused = reducer(state, {
+      type: 'delivery',
+      eventId: uid(0),
+      status: 'Retry',
+      attempts: 2,
+      responseStatus: null,
+      latencyMs: null,
+    })
     expect(refused.events[0].delivery_summary).toMatchObject({response_status: null, latency_ms: null, attempts: 2})
   })
 
   it('the first delivery of an event stored with none shows its delivery status, not "Stored"', () => {
-    const state = reducer(loaded(1), {type: 'delivery', eventId: uid(0), status: 'Success', attempts: 1, responseStatus: 200, latencyMs: 3})
+    const state = reducer(loaded(1), {
+      type: 'delivery',
+      eventId: uid(0),
+      status: 'Success',
+      attempts: 1,
+      responseStatus: 200,
+      latencyMs: 3,
+    })
     expect(displayStatus(state.events[0])).toBe('Success')
   })
 
@@ -226,7 +310,13 @@ describe('reducer: merging events and delivery updates', () => {
     const full = reducer(initialState(), {type: 'loaded', events: events(MAX_EVENTS)})
     const paused = reducer(full, {type: 'move', delta: -10, visible: MAX_EVENTS})
     const selectedUid = paused.events[paused.selected].uid
-    const later = run([{type: 'event', event: event(MAX_EVENTS)}, {type: 'event', event: event(MAX_EVENTS + 1)}], paused)
+    const later = run(
+      [
+        {type: 'event', event: event(MAX_EVENTS)},
+        {type: 'event', event: event(MAX_EVENTS + 1)},
+      ],
+      paused,
+    )
     expect(later.events).toHaveLength(MAX_EVENTS)
     expect(later.events[effectiveSelection(later, later.events.length)].uid).toBe(selectedUid)
   })
@@ -238,7 +328,10 @@ describe('reducer: merging events and delivery updates', () => {
     const shown = (s: InspectorState) => s.events.filter(odd)
     const paused = reducer(full, {type: 'pin', index: 100})
     const selectedUid = shown(paused)[100].uid
-    const later = run([0, 1, 2, 3].map((i): Action => ({type: 'event', event: event(MAX_EVENTS + i), matches: odd})), paused)
+    const later = run(
+      [0, 1, 2, 3].map((i): Action => ({type: 'event', event: event(MAX_EVENTS + i), matches: odd})),
+      paused,
+    )
     const visible = shown(later)
     expect(visible[effectiveSelection(later, visible.length)].uid).toBe(selectedUid)
   })
@@ -301,7 +394,10 @@ describe('displayStatus', () => {
     expect(displayStatus(event(0, {is_duplicate_event: true, failure_reason: 'bad sig'}))).toBe('Duplicate')
     expect(displayStatus(event(0, {failure_reason: 'bad signature', status: 'Failure'}))).toBe('Rejected')
     expect(displayStatus(event(0, {status: 'Success'}))).toBe('Stored')
-    const delivered = event(0, {status: 'Retry', delivery_summary: {deliveries: 2, attempts: 3, response_status: 500, latency_ms: 10, error: ''}})
+    const delivered = event(0, {
+      status: 'Retry',
+      delivery_summary: {deliveries: 2, attempts: 3, response_status: 500, latency_ms: 10, error: ''},
+    })
     expect(displayStatus(delivered)).toBe('Retry')
   })
 })
@@ -309,11 +405,21 @@ describe('displayStatus', () => {
 describe('matchesFilter', () => {
   const names: Record<string, string> = {'src-gh': 'github', 'src-shop': 'shopify-prod'}
   const sourceName = (id: string) => names[id] ?? ''
-  const failed = event(1, {status: 'Failure', event_type: 'invoice.payment_failed', delivery_summary: {deliveries: 1, attempts: 3, response_status: 500, latency_ms: 5, error: ''}})
-  const push = event(2, {source_id: 'src-gh', event_type: 'push', url_path: '/github/hooks', body_base64: Buffer.from('{"ref":"refs/heads/main"}').toString('base64')})
+  const failed = event(1, {
+    status: 'Failure',
+    event_type: 'invoice.payment_failed',
+    delivery_summary: {deliveries: 1, attempts: 3, response_status: 500, latency_ms: 5, error: ''},
+  })
+  const push = event(2, {
+    source_id: 'src-gh',
+    event_type: 'push',
+    url_path: '/github/hooks',
+    body_base64: Buffer.from('{"ref":"refs/heads/main"}').toString('base64'),
+  })
   const rejected = event(3, {failure_reason: 'signature mismatch', status: 'Failure', event_type: 'invoice.paid'})
   const all = [failed, push, rejected]
-  const matching = (input: string) => all.filter((e) => matchesFilter(e, parseFilter(input), sourceName)).map((e) => e.uid)
+  const matching = (input: string) =>
+    all.filter((e) => matchesFilter(e, parseFilter(input), sourceName)).map((e) => e.uid)
 
   it('matches everything with an empty filter', () => {
     expect(matching('')).toEqual([failed.uid, push.uid, rejected.uid])
@@ -361,7 +467,10 @@ describe('bodyLines', () => {
   })
 
   it('falls back to text for something that only looks like JSON', () => {
-    expect(bodyLines(Buffer.from('{not json\nline 2'), 'application/json')).toEqual({kind: 'text', lines: ['{not json', 'line 2']})
+    expect(bodyLines(Buffer.from('{not json\nline 2'), 'application/json')).toEqual({
+      kind: 'text',
+      lines: ['{not json', 'line 2'],
+    })
   })
 
   it('shows form fields as key = value, decoded', () => {
@@ -425,8 +534,11 @@ describe('curlCommand', () => {
     )
   })
 
-  it("quotes single quotes so the shell passes them through", () => {
-    const e = event(0, {headers: {'x-note': ["it's"]}, body_base64: Buffer.from(`{"name":"O'Brien"}`).toString('base64')})
+  it('quotes single quotes so the shell passes them through', () => {
+    const e = event(0, {
+      headers: {'x-note': ["it's"]},
+      body_base64: Buffer.from(`{"name":"O'Brien"}`).toString('base64'),
+    })
     const curl = curlCommand(e, url)
     expect(curl).toContain(`-H 'x-note: it'\\''s'`)
     expect(curl).toContain(`--data-binary '{"name":"O'\\''Brien"}'`)

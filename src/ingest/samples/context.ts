@@ -40,7 +40,10 @@ export function idFactory(randomId: () => string) {
       const h = b.toString('hex')
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
     },
-    hex: (length: number): string => bytes(Math.ceil(length / 2)).toString('hex').slice(0, length),
+    hex: (length: number): string =>
+      bytes(Math.ceil(length / 2))
+        .toString('hex')
+        .slice(0, length),
     token: (length: number): string => Array.from(bytes(length), (b) => BASE62[b % 62]).join(''),
     /** A positive integer of `digits` digits (≤ 15, so it stays a safe JSON number). */
     number: (digits: number): number =>
