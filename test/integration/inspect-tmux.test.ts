@@ -94,7 +94,7 @@ async function openTerminal(command: string, sandbox: Sandbox): Promise<Terminal
       .map((l) => l.trimEnd())
   return {
     screen,
-    async waitFor(predicate, what, timeoutMs = 10_000) {
+    async waitFor(predicate, what, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const text = (await screen()).join('\n')
