@@ -60,22 +60,18 @@ function readEndpointFields(input: Input, base: Endpoint): Endpoint {
   }
 }
 
-export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoint {
-  const input = Input.of(body)
-  input.str('name', {required: true})
-  input.url('url', {required: true})
+/** A new endpoint with every default filled in; `fields` override them. */
+export function newEndpointRecord(projectId: string, fields: Partial<Endpoint> & Pick<Endpoint, 'kind'>): Endpoint {
   const now = nowIso()
-  const secret = input.str('secret', {max: 500}) ?? newSecretValue()
-  const base: Endpoint = {
+  return {
     id: ulid(),
-    kind: 'http',
     project_id: projectId,
     name: '',
     url: '',
     description: '',
     owner_id: '',
     status: 'active',
-    secrets: [{uid: ulid(), value: secret, created_at: now, updated_at: now, expires_at: null}],
+    secrets: [],
     http_timeout: DEFAULT_HTTP_TIMEOUT,
     rate_limit: DEFAULT_RATE_LIMIT,
     rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
@@ -86,7 +82,20 @@ export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoi
     support_email: '',
     created_at: now,
     updated_at: now,
+    ...fields,
   }
+}
+
+export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoint {
+  const input = Input.of(body)
+  input.str('name', {required: true})
+  input.url('url', {required: true})
+  const now = nowIso()
+  const secret = input.str('secret', {max: 500}) ?? newSecretValue()
+  const base = newEndpointRecord(projectId, {
+    kind: 'http',
+    secrets: [{uid: ulid(), value: secret, created_at: now, updated_at: now, expires_at: null}],
+  })
   return endpoints.insert(db, readEndpointFields(input, base))
 }
 

@@ -5,7 +5,7 @@ import {nowIso} from '../store/json.js'
 import {endpoints, sources, subscriptions} from '../store/resources.js'
 import type {Endpoint, Project, Source, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
-import {DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_DURATION} from './endpoints.js'
+import {newEndpointRecord} from './endpoints.js'
 import {checkUrl, Input} from './input.js'
 import {createSource} from './sources.js'
 
@@ -87,25 +87,5 @@ export function ensureCliEndpoint(
   const now = nowIso()
   const existing = endpoints.find(db, ['project_id = ?', 'kind = ?', 'name = ?'], [projectId, 'cli', endpointName])[0]
   if (existing) return endpoints.update(db, {...existing, url: target, status: 'active', updated_at: now})
-  return endpoints.insert(db, {
-    id: ulid(),
-    kind: 'cli',
-    project_id: projectId,
-    name: endpointName,
-    url: target,
-    description,
-    owner_id: '',
-    status: 'active',
-    secrets: [],
-    http_timeout: 30,
-    rate_limit: DEFAULT_RATE_LIMIT,
-    rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
-    authentication: null,
-    advanced_signatures: false,
-    content_type: 'application/json',
-    slack_webhook_url: '',
-    support_email: '',
-    created_at: now,
-    updated_at: now,
-  })
+  return endpoints.insert(db, newEndpointRecord(projectId, {kind: 'cli', name: endpointName, url: target, description}))
 }
