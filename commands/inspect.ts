@@ -69,6 +69,13 @@ c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (u
     }
     const settings = this.settings(flags)
     const client = this.client(flags)
+    // Ink draws only a final frame, and colour libraries drop colour, when CI is set; this
+    // is a real terminal (checked above), so it must draw live, in colour, whatever CI says.
+    delete process.env.CI
+    delete process.env.CONTINUOUS_INTEGRATION
+    // chalk (shared with ink) judged colour support at start-up, when CI was still set.
+    const {default: chalk} = await import('chalk')
+    if (chalk.level === 0 && process.env.NO_COLOR === undefined) chalk.level = 1
     // Load the UI only when it runs: keeps every other command's start-up fast.
     const [{render}, {createElement}, {App}, {InspectorBackend}] = await Promise.all([
       import('ink'),

@@ -34,7 +34,7 @@ export function FilterBar({value, editing}: {value: string; editing: boolean}) {
         {editing ? '▌' : ''}
       </Text>
       {editing ? (
-        <Text dimColor> (enter to apply, esc to cancel; status:Failure type:invoice.* source:github)</Text>
+        <Text dimColor>{'  (enter to apply, esc to cancel; status:Failure type:invoice.* source:github)'}</Text>
       ) : null}
     </Box>
   )

@@ -444,8 +444,10 @@ describe('inspect App on a real relay', () => {
 
     frame = await showing(r, /replayed \S+ to http:\/\/127\.0\.0\.1:\d+\/app\/hooks: HTTP 201 in \d+ ms/)
     // Details reload: the replay is a delivery with one attempt (below the headers and body).
-    await press(r, KEY.pageDown, KEY.pageDown)
-    // (Lines are cut at the frame's 100 columns.)
+    // The reload may land after a key press (scrolling is capped at what is loaded), so
+    // page down until the attempt is in view. (Lines are cut at the frame's 100 columns.)
+    const attemptLine = new RegExp(`^ {2}attempt \\S+ {2}\\S+ {2}201 {2}\\d+ms {2}http://127`, 'm')
+    for (let i = 0; i < 10 && !attemptLine.test(r.lastFrame() ?? ''); i++) await press(r, KEY.pageDown)
     frame = await showing(
       r,
       new RegExp(`^── delivery \\S+ → replay:127\\.0\\.0\\.1:${sink.port}: Success \\(replay of event `, 'm'),
