@@ -78,6 +78,27 @@ async function main(): Promise<void> {
   process.env.CARAVAN_DATA_DIR = harness.dir('data')
 
   const started = Date.now()
+  /**
+   * Peak resident memory while a section runs (client, relay and sink share this process,
+   * so it bounds the relay's own), sampled every 20 ms.
+   */
+  const withPeakRss = async (run: () => Promise<Section>): Promise<Section> => {
+    const before = process.memoryUsage().rss
+    let peak = before
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+    try {
+      const section = await run()
+      peak = Math.max(peak, process.memoryUsage().rss)
+      const mib = (n: number) => (n / 1024 / 1024).toFixed(0)
+      section.notes.push(
+        `peak RSS of the bench process during this section: ${mib(peak)} MiB (${mib(before)} MiB before it).`,
+      )
+      section.facts = {...section.facts, peak_rss_bytes: peak, rss_before_bytes: before}
+      return section
+    } finally {
+      clearInterval(timer)
+    }
+  }
   const tempFs = fsType(harness.root)
   // Other work on the machine skews every figure; the load average says how much there was.
   const loadAtStart = loadavg()[0]
@@ -87,8 +108,8 @@ async function main(): Promise<void> {
     // Sections 2 and 3 compare with the baseline, so it always runs.
     const {section, baseline} = await runBaseline(harness, sizes)
     if (options.only.has('baseline')) sections.push(section)
-    if (options.only.has('outbound')) sections.push(await runOutbound(harness, sizes, baseline))
-    if (options.only.has('inbound')) sections.push(await runInbound(harness, sizes, baseline))
+    if (options.only.has('outbound')) sections.push(await withPeakRss(() => runOutbound(harness, sizes, baseline)))
+    if (options.only.has('inbound')) sections.push(await withPeakRss(() => runInbound(harness, sizes, baseline)))
     if (options.only.has('store')) sections.push(await runStore(harness, sizes))
     if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
   } finally {
