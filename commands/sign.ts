@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
-import {readPayload, signatureFlags} from '../src/cli/signature-flags.js'
+import {signatureFlags, signatureOptions} from '../src/cli/signature-flags.js'
 import {computeSignatureHeaders} from '../src/signing/debug.js'
 
 export default class Sign extends BaseCommand {
@@ -20,14 +20,8 @@ export default class Sign extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Sign)
     const headers = computeSignatureHeaders({
-      scheme: flags.scheme as 'convoy' | 'standard',
-      secret: flags.secret,
-      payload: readPayload(flags.data),
-      timestamp: flags.timestamp,
-      id: flags.id,
+      ...signatureOptions(flags),
       advanced: flags.advanced,
-      hash: flags.hash as 'SHA256' | 'SHA512',
-      encoding: flags.encoding as 'hex' | 'base64',
       header: flags.header,
     })
     this.output(flags.json, headers, () =>

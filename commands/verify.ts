@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {EXIT} from '../src/cli/exit-codes.js'
-import {readPayload, signatureFlags} from '../src/cli/signature-flags.js'
+import {signatureFlags, signatureOptions} from '../src/cli/signature-flags.js'
 import {CaravanError} from '../src/errors.js'
 import {checkSignature} from '../src/signing/debug.js'
 
@@ -26,14 +26,8 @@ export default class Verify extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Verify)
     const result = checkSignature({
-      scheme: flags.scheme as 'convoy' | 'standard',
-      secret: flags.secret,
-      payload: readPayload(flags.data),
-      timestamp: flags.timestamp,
-      id: flags.id,
+      ...signatureOptions(flags),
       advanced: flags.advanced || undefined,
-      hash: flags.hash as 'SHA256' | 'SHA512',
-      encoding: flags.encoding as 'hex' | 'base64',
       signature: flags.signature,
       toleranceSeconds: flags.tolerance,
     })

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../../src/cli/base-command.js'
-import {gatewayDate} from '../../src/cli/dates.js'
+import {deliveryFilterFlags, deliveryFilterQuery} from '../../src/cli/delivery-filters.js'
 
 export default class BatchRetry extends GatewayCommand {
   static summary = 'Retry every delivery matching the filters (default: all Failure deliveries).'
@@ -17,13 +17,7 @@ export default class BatchRetry extends GatewayCommand {
       options: ['Failure', 'Discarded'],
       default: ['Failure'],
     }),
-    endpoint: Flags.string({description: 'Only deliveries to this endpoint ID (repeatable).', multiple: true}),
-    event: Flags.string({description: 'Only deliveries of this event ID.'}),
-    type: Flags.string({description: 'Only deliveries of this event type.'}),
-    since: Flags.string({
-      description: 'Only deliveries created at or after this date (2026-11-01, 2026-11-01T15:04:05 UTC, or ISO).',
-    }),
-    until: Flags.string({description: 'Only deliveries created at or before this date.'}),
+    ...deliveryFilterFlags,
   }
 
   async run(): Promise<void> {
@@ -33,14 +27,7 @@ export default class BatchRetry extends GatewayCommand {
       this.projectPath(flags, 'eventdeliveries/batchretry'),
       {
         // The filters travel as query parameters, as on Convoy's list route; the route takes no body.
-        query: {
-          status: flags.status,
-          endpointId: flags.endpoint,
-          eventId: flags.event,
-          event_type: flags.type,
-          startDate: gatewayDate(flags.since, '--since'),
-          endDate: gatewayDate(flags.until, '--until'),
-        },
+        query: deliveryFilterQuery(flags),
       },
     )
     this.output(flags.json, envelope.data ?? {message: envelope.message}, () => `Batch retry: ${envelope.message}`)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {makeListCommand} from '../../src/cli/crud.js'
-import {gatewayDate} from '../../src/cli/dates.js'
+import {deliveryFilterFlags, deliveryFilterQuery} from '../../src/cli/delivery-filters.js'
 
 export default class List extends makeListCommand({
   kind: 'deliveries',
@@ -19,20 +19,7 @@ export default class List extends makeListCommand({
       multiple: true,
       options: ['Scheduled', 'Processing', 'Success', 'Failure', 'Retry', 'Discarded'],
     }),
-    endpoint: Flags.string({description: 'Only deliveries to this endpoint ID (repeatable).', multiple: true}),
-    event: Flags.string({description: 'Only deliveries of this event ID.'}),
-    type: Flags.string({description: 'Only deliveries of this event type.'}),
-    since: Flags.string({
-      description: 'Only deliveries created at or after this date (2026-11-01, 2026-11-01T15:04:05 UTC, or ISO).',
-    }),
-    until: Flags.string({description: 'Only deliveries created at or before this date.'}),
+    ...deliveryFilterFlags,
   },
-  query: (f) => ({
-    status: f.status as string[] | undefined,
-    endpointId: f.endpoint as string[] | undefined,
-    eventId: f.event as string | undefined,
-    event_type: f.type as string | undefined,
-    startDate: gatewayDate(f.since as string | undefined, '--since'),
-    endDate: gatewayDate(f.until as string | undefined, '--until'),
-  }),
+  query: (f) => deliveryFilterQuery(f),
 }) {}

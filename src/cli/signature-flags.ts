@@ -23,3 +23,24 @@ export function readPayload(data: string | undefined): Buffer {
     throw new Errors.CLIError('no payload: pass --data, --data @file, or pipe it on stdin', {exit: 2})
   return readFileSync(0)
 }
+
+/** The signing inputs `sign` and `verify` share, read from their flags. */
+export function signatureOptions(flags: {
+  scheme: string
+  secret: string
+  data?: string
+  timestamp?: number
+  id?: string
+  hash: string
+  encoding: string
+}) {
+  return {
+    scheme: flags.scheme as 'convoy' | 'standard',
+    secret: flags.secret,
+    payload: readPayload(flags.data),
+    timestamp: flags.timestamp,
+    id: flags.id,
+    hash: flags.hash as 'SHA256' | 'SHA512',
+    encoding: flags.encoding as 'hex' | 'base64',
+  }
+}

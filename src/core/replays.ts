@@ -3,6 +3,7 @@ import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import {attempts, deliveries, endpoints} from '../store/resources.js'
 import type {Delivery, DeliveryAttempt, Endpoint, EventRecord, Project} from '../store/types.js'
+import {RESPONSE_BODY_LIMIT} from '../util/http-response.js'
 import {ulid} from '../util/ulid.js'
 import {checkUrl, Input} from './input.js'
 import {ensureCliEndpoint} from './listeners.js'
@@ -56,7 +57,7 @@ export function recordReplay(db: Db, project: Project, event: EventRecord, body:
       response_status: status,
       response_headers: headers,
       response_body: input.str('body_base64')
-        ? Buffer.from(input.str('body_base64')!, 'base64').subarray(0, 50 * 1024)
+        ? Buffer.from(input.str('body_base64')!, 'base64').subarray(0, RESPONSE_BODY_LIMIT)
         : null,
       error,
       latency_ms: delivery.latency_ms,

@@ -1,11 +1,12 @@
 import {Agent, request} from 'undici'
 
 import type {Headers} from '../store/types.js'
+import {describeNetworkError, headerLists, readLimited, RESPONSE_BODY_LIMIT} from '../util/http-response.js'
 import type {OutgoingRequest} from './request-builder.js'
 import {guardedLookup, type SsrfGuard, TargetRefusedError} from './ssrf-guard.js'
 
 /** Response bodies are kept for debugging, up to this size. */
-export const RESPONSE_BODY_LIMIT = 50 * 1024
+export {RESPONSE_BODY_LIMIT}
 
 export interface SendResult {
   status: number | null
@@ -15,41 +16,6 @@ export interface SendResult {
   error: string
   outcome:
     {kind: 'http'; status: number; retryAfter?: string | null} | {kind: 'timeout'} | {kind: 'network'; code?: string}
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & {destroy?: () => void}, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    const room = limit - size
-    if (room <= 0) break
-    chunks.push(room >= chunk.length ? chunk : chunk.subarray(0, room))
-    size += Math.min(room, chunk.length)
-  }
-  body.destroy?.()
-  return Buffer.concat(chunks)
-}
-
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const out: Headers = {}
-  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k] = Array.isArray(v) ? v : [v]
-  return out
-}
-
-function describeError(error: unknown): {message: string; code?: string} {
-  const e = error as {code?: string; message?: string; cause?: {code?: string; message?: string}}
-  const code = e.cause?.code ?? e.code
-  const friendly: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'DNS lookup failed',
-    ETIMEDOUT: 'connect timed out',
-    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-    UND_ERR_SOCKET: 'socket closed',
-    EHOSTUNREACH: 'host unreachable',
-  }
-  return {message: (code && friendly[code]) ?? e.cause?.message ?? e.message ?? String(error), code}
 }
 
 /**
@@ -85,7 +51,7 @@ export class Sender {
         signal: AbortSignal.timeout(timeoutMs),
       })
       const body = await readLimited(response.body, RESPONSE_BODY_LIMIT)
-      const headers = toHeaders(response.headers as Record<string, string | string[] | undefined>)
+      const headers = headerLists(response.headers as Record<string, string | string[] | undefined>)
       const retryAfter = headers['retry-after']?.[0] ?? null
       return {
         status: response.statusCode,
@@ -125,7 +91,7 @@ export class Sender {
           outcome: {kind: 'timeout'},
         }
       }
-      const described = describeError(error)
+      const described = describeNetworkError(error)
       return {
         status: null,
         headers: null,

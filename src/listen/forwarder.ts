@@ -1,5 +1,7 @@
 import {Agent, request} from 'undici'
 
+import {describeNetworkError, headerLists, readLimited, RESPONSE_BODY_LIMIT} from '../util/http-response.js'
+
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the new connection sets itself. */
 const DROP = new Set([
   'connection',
@@ -35,8 +37,6 @@ export interface ForwardResult {
   unreachable: boolean
   requestHeaders: Record<string, string>
 }
-
-const BODY_KEEP = 50 * 1024
 
 export function forwardHeaders(
   headers: Record<string, string[]>,
@@ -74,37 +74,18 @@ export class Forwarder {
         headersTimeout: req.timeoutMs ?? 30_000,
         bodyTimeout: req.timeoutMs ?? 30_000,
       })
-      const chunks: Buffer[] = []
-      let size = 0
-      for await (const chunk of response.body) {
-        if (size < BODY_KEEP) chunks.push(chunk.subarray(0, BODY_KEEP - size))
-        size += chunk.length
-      }
-      const resHeaders: Record<string, string[]> = {}
-      for (const [k, v] of Object.entries(response.headers))
-        if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v : [v]
+      const body = await readLimited(response.body, RESPONSE_BODY_LIMIT)
       return {
         status: response.statusCode,
-        headers: resHeaders,
-        body: Buffer.concat(chunks),
+        headers: headerLists(response.headers as Record<string, string | string[] | undefined>),
+        body,
         latencyMs: latency(),
         error: '',
         unreachable: false,
         requestHeaders,
       }
     } catch (error) {
-      const e = error as {code?: string; message?: string; cause?: {code?: string; message?: string}}
-      const code = e.cause?.code ?? e.code ?? ''
-      const friendly: Record<string, string> = {
-        ECONNREFUSED: 'connection refused',
-        ECONNRESET: 'connection reset',
-        ENOTFOUND: 'host not found',
-        EAI_AGAIN: 'DNS lookup failed',
-        UND_ERR_HEADERS_TIMEOUT: 'timed out',
-        UND_ERR_BODY_TIMEOUT: 'timed out',
-        UND_ERR_SOCKET: 'socket closed',
-        UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-      }
+      const {message, code} = describeNetworkError(error)
       const unreachable = [
         'ECONNREFUSED',
         'ENOTFOUND',
@@ -119,7 +100,7 @@ export class Forwarder {
         headers: null,
         body: null,
         latencyMs: latency(),
-        error: friendly[code] ?? e.cause?.message ?? e.message ?? String(error),
+        error: message,
         unreachable,
         requestHeaders,
       }

@@ -11,6 +11,7 @@ import {nowIso} from '../store/json.js'
 import {attempts, deliveries, endpoints, events as eventTable, sources} from '../store/resources.js'
 import type {Delivery, DeliveryAttempt, Endpoint, Source} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
+import {RESPONSE_BODY_LIMIT} from '../util/http-response.js'
 import type {RelayEvents} from './relay-events.js'
 import {authorizeUpgrade, rejectUpgrade} from './upgrade-auth.js'
 import {type EventFrame, parseResultFrame, type ResultFrame, STREAM_PROTOCOL_VERSION} from './stream-protocol.js'
@@ -44,7 +45,6 @@ export interface ListenerInfo {
 }
 
 const BAD_FRAME_LIMIT = 5
-const RESPONSE_BODY_LIMIT = 50 * 1024
 /** Timestamped provider signatures go stale; older events are re-signed before forwarding. */
 const RESIGN_AFTER_MS = 60_000
 
