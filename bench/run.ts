@@ -9,8 +9,9 @@
  *
  * Sections: 1 raw baseline (client -> plain http sink), 2 outbound delivery (API ->
  * dispatcher -> sink), 3 inbound listen (ingest -> stream -> runListen -> sink), 4 store
- * queries on a large store, 5 CLI start-up. Everything runs in this process on loopback
- * (relay, sink, load generator), except the CLI runs, which are child processes.
+ * queries on a large store, 5 CLI start-up, 6 `caravan inspect` start-up in a terminal.
+ * Everything runs in this process on loopback (relay, sink, load generator), except the
+ * CLI runs, which are child processes.
  *
  * Output: the tables go to stdout, progress to stderr. The same report is always written
  * as JSON to `.bench/report.json` (gitignored), whether or not --json is given.
@@ -28,11 +29,12 @@ import {renderReport, type Report, type Section} from './report.js'
 import {runBaseline} from './sections/baseline.js'
 import {runCli} from './sections/cli.js'
 import {runInbound} from './sections/inbound.js'
+import {runInspect} from './sections/inspect.js'
 import {runOutbound} from './sections/outbound.js'
 import {sizesFor} from './sections/sizes.js'
 import {runStore} from './sections/store.js'
 
-const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli'] as const
+const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect'] as const
 type SectionId = (typeof SECTIONS)[number]
 
 const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--only ${SECTIONS.join(',')}]`
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     if (options.only.has('inbound')) sections.push(await withPeakRss(() => runInbound(harness, sizes, baseline)))
     if (options.only.has('store')) sections.push(await runStore(harness, sizes))
     if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
+    if (options.only.has('inspect')) sections.push(await runInspect(harness, sizes))
   } finally {
     await harness.unwind()
   }

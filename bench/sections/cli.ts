@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 
 import {type Harness, progress, ROOT} from '../harness.js'
-import {startBenchRelay} from '../relay.js'
+import {type BenchRelay, startBenchRelay} from '../relay.js'
 import type {Row, Section} from '../report.js'
 import {summarize} from '../stats.js'
 import type {Sizes} from './sizes.js'
@@ -35,6 +35,26 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
 }
 
 /**
+ * The environment of a CLI run against bench relay `r`: the parent's, less anything that
+ * changes the CLI's behaviour, with its own config and data dirs under the run's temp root.
+ */
+export function cliEnv(h: Harness, r: BenchRelay): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('CARAVAN_') && !name.startsWith('OCLIF_') && name !== 'DEBUG' && name !== 'NODE_OPTIONS')
+      env[name] = value
+  }
+  return Object.assign(env, {
+    CARAVAN_CONFIG_DIR: h.dir('cli-config'),
+    CARAVAN_DATA_DIR: h.dir('cli-data-unused'),
+    CARAVAN_GATEWAY: r.relay.url,
+    CARAVAN_API_KEY: r.apiKey,
+    CARAVAN_PROJECT: r.projectId,
+    NO_COLOR: '1',
+  })
+}
+
+/**
  * CLI start-up as a user feels it: wall time of `node bin/run.js ...` from spawn to exit,
  * against `node -e 0` (Node's own start-up on this machine) as the baseline.
  */
@@ -42,19 +62,7 @@ export async function runCli(h: Harness, sizes: Sizes): Promise<Section> {
   return h.scope(async () => {
     const r = await startBenchRelay(h, 'cli-data')
     await r.ok('POST', r.p('/endpoints'), {name: 'bench-app', url: 'http://127.0.0.1:9/hook'})
-    const env: NodeJS.ProcessEnv = {}
-    for (const [name, value] of Object.entries(process.env)) {
-      if (!name.startsWith('CARAVAN_') && !name.startsWith('OCLIF_') && name !== 'DEBUG' && name !== 'NODE_OPTIONS')
-        env[name] = value
-    }
-    Object.assign(env, {
-      CARAVAN_CONFIG_DIR: h.dir('cli-config'),
-      CARAVAN_DATA_DIR: h.dir('cli-data-unused'),
-      CARAVAN_GATEWAY: r.relay.url,
-      CARAVAN_API_KEY: r.apiKey,
-      CARAVAN_PROJECT: r.projectId,
-      NO_COLOR: '1',
-    })
+    const env = cliEnv(h, r)
     const cases = [
       {label: 'node -e 0 (baseline)', args: ['-e', '0'], baseline: true},
       {label: 'caravan --version', args: [BIN, '--version'], baseline: false},

@@ -1,8 +1,7 @@
-import type {request as undiciRequest} from 'undici'
-
 import {DEFAULT_GATEWAY} from '../config/paths.js'
 import {CaravanError} from '../errors.js'
 import {caravanVersion} from '../version.js'
+import {requestText, type TextResponse} from './http-text.js'
 
 export interface Envelope<T> {
   status: boolean
@@ -23,13 +22,6 @@ export interface Paged<T> {
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>
 
-// undici is loaded on first use: it is a noticeable share of CLI start-up.
-let requestFn: typeof undiciRequest | undefined
-async function loadRequest(): Promise<typeof undiciRequest> {
-  requestFn ??= (await import('undici')).request
-  return requestFn
-}
-
 /** Convoy dates its API; sending a version keeps response shapes stable across upgrades. */
 export const CONVOY_API_VERSION = '2024-04-01'
 
@@ -40,8 +32,9 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
+  'EPIPE',
+  // No connection within the timeout (requestText).
+  'ETIMEDOUT',
 ])
 
 function networkCode(error: unknown): string | undefined {
@@ -92,20 +85,13 @@ export class GatewayClient {
       body = JSON.stringify(opts.body)
       headers['content-type'] = 'application/json'
     }
-    const request = await loadRequest()
-    let response: Awaited<ReturnType<typeof undiciRequest>>
+    let response: TextResponse
     try {
-      response = await request(url, {
-        method: method as 'GET',
-        headers,
-        body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      })
+      response = await requestText(url, {method, headers, body, timeoutMs: this.timeoutMs})
     } catch (error) {
       const code = networkCode(error)
       if (code) throw this.downError(code)
-      if ((error as {code?: string}).code === 'UND_ERR_HEADERS_TIMEOUT') {
+      if ((error as {code?: string}).code === 'ESOCKETTIMEDOUT') {
         throw new CaravanError(
           'CARAVAN_ERR_TIMEOUT',
           `the gateway at ${this.gateway} did not answer within ${this.timeoutMs / 1000}s`,
@@ -115,14 +101,13 @@ export class GatewayClient {
         cause: error,
       })
     }
-    const text = await response.body.text()
+    const {text, status} = response
     let parsed: Envelope<T> | undefined
     try {
       parsed = text ? (JSON.parse(text) as Envelope<T>) : undefined
     } catch {
       parsed = undefined
     }
-    const status = response.statusCode
     if (!parsed || typeof parsed !== 'object' || typeof parsed.status !== 'boolean') {
       throw new CaravanError(
         'CARAVAN_ERR_GATEWAY',
@@ -158,21 +143,19 @@ export class GatewayClient {
     detail?: Record<string, unknown>
     error?: string
   }> {
-    const request = await loadRequest()
     let last: {ok: boolean; caravan: boolean; error?: string} = {ok: false, caravan: false}
     for (const path of ['/healthz', '/health']) {
       try {
-        const response = await request(`${this.gateway}${path}`, {headersTimeout: 3000, bodyTimeout: 3000})
-        const text = await response.body.text()
+        const {status, text} = await requestText(new URL(`${this.gateway}${path}`), {timeoutMs: 3000})
         let detail: Record<string, unknown> | undefined
         try {
           detail = (JSON.parse(text) as {data?: Record<string, unknown>}).data
         } catch {
           detail = undefined
         }
-        if (response.statusCode === 200)
+        if (status === 200)
           return {ok: true, caravan: path === '/healthz', version: detail?.version as string | undefined, detail}
-        last = {ok: false, caravan: false, error: `HTTP ${response.statusCode} from ${path}`}
+        last = {ok: false, caravan: false, error: `HTTP ${status} from ${path}`}
       } catch (error) {
         // Not reachable at all: no point trying the other path.
         return {ok: false, caravan: false, error: networkCode(error) ?? (error as Error).message}

@@ -1,8 +1,3 @@
-import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-
 import {CaravanError} from '../errors.js'
 import {isProviderName} from '../ingest/providers.js'
 import {resignHeaders} from '../ingest/sign-provider.js'
@@ -10,6 +5,7 @@ import {Forwarder, type ForwardResult} from '../listen/forwarder.js'
 import {forwardUrl, parseTarget} from '../listen/target.js'
 import {needsCaravan} from './caravan-only.js'
 import type {GatewayClient} from './gateway-client.js'
+import {editText, formatRequest, parseRequest} from './request-text.js'
 import type {Json} from './resources.js'
 import {sourceSecret} from './sources.js'
 
@@ -35,43 +31,14 @@ export interface ReplayOutcome {
 
 type HeaderMap = Record<string, string[]>
 
-/** `Name: value` lines, a blank line, then the body: what the editor shows. */
-export function formatRequest(headers: HeaderMap, body: Buffer): string {
-  const lines = Object.entries(headers).flatMap(([k, values]) => values.map((v) => `${k}: ${v}`))
-  return `${lines.join('\n')}\n\n${body.toString('utf8')}`
-}
-
-export function parseRequest(text: string): {headers: HeaderMap; body: Buffer} {
-  const split = text.indexOf('\n\n')
-  const head = split === -1 ? text : text.slice(0, split)
-  const body = split === -1 ? '' : text.slice(split + 2)
-  const headers: HeaderMap = {}
-  for (const line of head.split('\n')) {
-    if (!line.trim()) continue
-    const at = line.indexOf(':')
-    if (at <= 0)
-      throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `edited request: "${line}" is not a "Name: value" header line`)
-    ;(headers[line.slice(0, at).trim().toLowerCase()] ??= []).push(line.slice(at + 1).trim())
-  }
-  return {headers, body: Buffer.from(body, 'utf8')}
-}
-
 function editInEditor(headers: HeaderMap, body: Buffer): {headers: HeaderMap; body: Buffer} {
-  const editor = process.env.VISUAL || process.env.EDITOR || 'vi'
-  const dir = mkdtempSync(join(tmpdir(), 'caravan-replay-'))
-  const file = join(dir, 'request.http')
-  try {
-    writeFileSync(file, formatRequest(headers, body))
-    const run = spawnSync(editor, [file], {stdio: 'inherit', shell: process.platform === 'win32'})
-    if (run.status !== 0)
-      throw new CaravanError(
-        'CARAVAN_ERR_CONFIG',
-        `the editor (${editor}) exited with ${run.status ?? run.signal}; nothing was sent`,
-      )
-    return parseRequest(readFileSync(file, 'utf8'))
-  } finally {
-    rmSync(dir, {recursive: true, force: true})
-  }
+  const edited = editText(formatRequest(headers, body))
+  if ('failed' in edited)
+    throw new CaravanError(
+      'CARAVAN_ERR_CONFIG',
+      `the editor (${edited.editor}) exited with ${edited.failed}; nothing was sent`,
+    )
+  return parseRequest(edited.text)
 }
 
 async function findEvent(client: GatewayClient, base: string, ref: string, sourceId?: string): Promise<Json> {

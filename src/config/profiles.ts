@@ -1,5 +1,7 @@
-import Conf from 'conf'
+import {chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
+import {CaravanError} from '../errors.js'
 import {defaultConfigDir} from './paths.js'
 
 export interface Profile {
@@ -17,48 +19,80 @@ interface ConfigShape {
 export const LOCAL_PROFILE = 'local'
 
 /**
- * Profiles (gateway, API key, current project) in one 0600 JSON file. `local` belongs to
- * the relay on this machine; `caravan login` writes named profiles and makes one current.
+ * Profiles (gateway, API key, current project) in one 0600 JSON file, `config.json` in
+ * the config dir. `local` belongs to the relay on this machine; `caravan login` writes
+ * named profiles and makes one current.
+ *
+ * Read on every command, so it is plain fs: a file that is not valid JSON is reported by
+ * name and left as it is (never overwritten), and writes replace it atomically (a temp
+ * file renamed over it), so a reader sees the old file or the new one, never half.
  */
 export class ProfileStore {
-  private readonly conf: Conf<ConfigShape>
+  readonly path: string
 
-  constructor(configDir: string = defaultConfigDir()) {
-    this.conf = new Conf<ConfigShape>({
-      cwd: configDir,
-      configName: 'config',
-      configFileMode: 0o600,
-      defaults: {current: LOCAL_PROFILE, profiles: {}},
-    })
+  constructor(private readonly configDir: string = defaultConfigDir()) {
+    this.path = join(configDir, 'config.json')
   }
 
-  get path(): string {
-    return this.conf.path
+  private read(): ConfigShape {
+    let text: string
+    try {
+      text = readFileSync(this.path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {current: LOCAL_PROFILE, profiles: {}}
+      throw new CaravanError('CARAVAN_ERR_CONFIG', `cannot read ${this.path}: ${(error as Error).message}`)
+    }
+    let parsed: unknown
+    try {
+      parsed = text.trim() ? JSON.parse(text) : {}
+    } catch (error) {
+      throw new CaravanError('CARAVAN_ERR_CONFIG', `${this.path} is not valid JSON: ${(error as Error).message}`, {
+        hint: 'fix or remove the file (caravan login and caravan server write it again)',
+      })
+    }
+    const shape = (parsed ?? {}) as Partial<ConfigShape>
+    if (typeof shape !== 'object' || Array.isArray(shape))
+      throw new CaravanError('CARAVAN_ERR_CONFIG', `${this.path} does not hold a JSON object`)
+    const profiles = shape.profiles && typeof shape.profiles === 'object' ? shape.profiles : {}
+    return {current: typeof shape.current === 'string' ? shape.current : LOCAL_PROFILE, profiles}
+  }
+
+  private write(change: (config: ConfigShape) => void): void {
+    const config = this.read()
+    change(config)
+    mkdirSync(this.configDir, {recursive: true, mode: 0o700})
+    const temp = `${this.path}.${process.pid}.tmp`
+    writeFileSync(temp, JSON.stringify(config, null, '\t') + '\n', {mode: 0o600})
+    // An existing temp file keeps its mode: make sure the keys in it stay private.
+    chmodSync(temp, 0o600)
+    renameSync(temp, this.path)
   }
 
   get currentName(): string {
-    return this.conf.get('current')
+    return this.read().current
   }
 
   get(name: string = this.currentName): Profile {
-    return this.conf.get('profiles')[name] ?? {}
+    return this.read().profiles[name] ?? {}
   }
 
   set(name: string, profile: Profile): void {
-    this.conf.set('profiles', {...this.conf.get('profiles'), [name]: profile})
+    this.write((config) => (config.profiles = {...config.profiles, [name]: profile}))
   }
 
   use(name: string): void {
-    this.conf.set('current', name)
+    this.write((config) => (config.current = name))
   }
 
   remove(name: string): void {
-    const profiles = {...this.conf.get('profiles')}
-    delete profiles[name]
-    this.conf.set('profiles', profiles)
+    this.write((config) => {
+      const profiles = {...config.profiles}
+      delete profiles[name]
+      config.profiles = profiles
+    })
   }
 
   names(): string[] {
-    return Object.keys(this.conf.get('profiles'))
+    return Object.keys(this.read().profiles)
   }
 }

@@ -1,7 +1,7 @@
 import {Box, useApp, useInput, useStdout} from 'ink'
 import {useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState} from 'react'
 
-import {formatRequest, parseRequest} from '../client/replay.js'
+import {formatRequest, parseRequest} from '../client/request-text.js'
 import type {InspectorBackend} from './backend.js'
 import {FilterBar, Header, StatusBar} from './Bars.js'
 import {EventDetail, detailLines} from './EventDetail.js'
@@ -15,17 +15,22 @@ export interface AppProps {
   backend: InspectorBackend
   gateway: string
   initialLimit?: number
+  /** Recent events already loaded (oldest first): drawn in the first frame, not fetched again. */
+  initialEvents?: InspectEvent[]
   /** Opens $EDITOR on the text with the terminal handed over; returns the edited text, or null if cancelled. */
   editText: (text: string) => string | null
   /** Called on quit with the curl commands copied, to print after leaving the screen. */
   onExit: (copied: string[]) => void
 }
 
-export function App({backend, gateway, initialLimit = 500, editText, onExit}: AppProps) {
+export function App({backend, gateway, initialLimit = 500, initialEvents, editText, onExit}: AppProps) {
   const {exit} = useApp()
   const {stdout} = useStdout()
   const [size, setSize] = useState({rows: stdout.rows || 24, columns: stdout.columns || 80})
-  const [state, dispatch] = useReducer(reducer, undefined, initialState)
+  const [state, dispatch] = useReducer(reducer, initialEvents, (events) =>
+    events ? reducer(initialState(), {type: 'loaded', events}) : initialState(),
+  )
+  const preloaded = useRef(Boolean(initialEvents))
   const [draft, setDraft] = useState('')
   const [details, setDetails] = useState<Record<string, InspectDelivery[]>>({})
   const copied = useRef<string[]>([])
@@ -47,7 +52,8 @@ export function App({backend, gateway, initialLimit = 500, editText, onExit}: Ap
         .recent(initialLimit)
         .then((events) => !cancelled && dispatch({type: 'loaded', events}))
         .catch((error: Error) => dispatch({type: 'message', message: `could not load events: ${error.message}`}))
-    void load()
+    // The feed's first 'live' catches up on anything stored since the preload.
+    if (!preloaded.current) void load()
     const sub = backend.subscribe({
       event: (event) => dispatch({type: 'event', event, matches: (e) => matchesRef.current(e)}),
       delivery: (u) => {

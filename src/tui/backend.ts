@@ -1,7 +1,6 @@
 import WebSocket from 'ws'
 
 import type {GatewayClient} from '../client/gateway-client.js'
-import {replayStoredEvent} from '../client/replay.js'
 import type {Json} from '../client/resources.js'
 import type {InspectAttempt, InspectDelivery, InspectEvent} from './types.js'
 
@@ -168,6 +167,8 @@ export class InspectorBackend {
 
   /** Replay to the running listener's target (or the one given), optionally edited. */
   async replay(eventId: string, edited?: {headers: Record<string, string[]>; body: Buffer}): Promise<string> {
+    // Loaded on first replay: it brings the HTTP client for the app, which the view does not need to start.
+    const {replayStoredEvent} = await import('../client/replay.js')
     // An edited request is sent as edited: headers removed in the editor stay removed.
     const outcome = await replayStoredEvent(this.client, this.projectId, {
       ref: eventId,
