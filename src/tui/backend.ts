@@ -1,4 +1,4 @@
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 
 import type {GatewayClient} from '../client/gateway-client.js'
 import type {Json} from '../client/resources.js'
@@ -118,9 +118,11 @@ export class InspectorBackend {
     let timer: NodeJS.Timeout | undefined
     const delays = [0, 100, 1000, 5000]
     const url = `${this.client.gateway.replace(/^http/, 'ws')}${this.base}/feed${this.sourceId ? `?source=${encodeURIComponent(this.sourceId)}` : ''}`
-    const connect = () => {
+    const connect = async () => {
+      // ws is loaded here, after the first frame is drawn, not at start-up.
+      const {default: WebSocketClient} = await import('ws')
       if (closed) return
-      ws = new WebSocket(url, {headers: this.apiKey ? {authorization: `Bearer ${this.apiKey}`} : {}})
+      ws = new WebSocketClient(url, {headers: this.apiKey ? {authorization: `Bearer ${this.apiKey}`} : {}})
       ws.on('open', () => {
         attempt = 0
         handlers.connection('live')
@@ -152,10 +154,10 @@ export class InspectorBackend {
       ws.on('close', () => {
         if (closed) return
         handlers.connection('reconnecting')
-        timer = setTimeout(connect, delays[Math.min(attempt++, delays.length - 1)])
+        timer = setTimeout(() => void connect(), delays[Math.min(attempt++, delays.length - 1)])
       })
     }
-    connect()
+    void connect()
     return {
       close: () => {
         closed = true

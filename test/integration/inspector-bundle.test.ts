@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -49,5 +50,16 @@ describe('the inspector bundle', () => {
     expect(typeof screen.runInspector).toBe('function')
     expect(screen.ALT_SCREEN_ON).toBe('\u001B[?1049h\u001B[H')
     expect(screen.ALT_SCREEN_OFF).toBe('\u001B[?1049l')
+  })
+
+  it('loads with DEV=true too: ink says React DevTools is not installed and goes on', () => {
+    const load = `await import(${JSON.stringify(pathToFileURL(BUNDLE).href)}); console.log('loaded')`
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', load], {
+      env: {...process.env, DEV: 'true'},
+      encoding: 'utf8',
+    })
+    expect(run.stderr).toContain('Ink tried to import `react-devtools-core`')
+    expect(run.stdout).toBe('loaded\n')
+    expect(run.status).toBe(0)
   })
 })
