@@ -8,6 +8,7 @@ import {EventDetail, detailLines} from './EventDetail.js'
 import {EventList} from './EventList.js'
 import {matchesFilter, parseFilter} from './filter.js'
 import {curlCommand, osc52} from './format.js'
+import {isRun, type KeyPress, takeKey} from './keys.js'
 import {effectiveSelection, initialState, reducer} from './state.js'
 import type {InspectDelivery, InspectEvent} from './types.js'
 
@@ -208,10 +209,37 @@ export function App({backend, gateway, initialLimit = 500, initialEvents, editTe
   // ink attaches useInput's new handler in a passive effect, which can run after the next
   // key arrives: route keys through a ref set at commit so they always see what is on screen.
   const keyHandler = useRef(handleKey)
+  const typing = useRef(state.editingFilter)
+  // Keys not handled yet. Several can come in one read (keys typed faster than the screen
+  // reads them, a paste): one is handled per render, so each sees what the one before did.
+  const pending = useRef<({press: KeyPress} | {run: string})[]>([])
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
+  const handleNext = () => {
+    const head = pending.current[0]
+    if (!head) return
+    let press: KeyPress
+    if ('press' in head) {
+      press = head.press
+      pending.current.shift()
+    } else {
+      const {next, rest} = takeKey(head.run, typing.current)
+      press = next
+      if (rest) pending.current[0] = {run: rest}
+      else pending.current.shift()
+    }
+    keyHandler.current(press.input, press.key)
+    // The key may change nothing on screen: render anyway, for the next one.
+    if (pending.current.length) rerender()
+  }
   useLayoutEffect(() => {
     keyHandler.current = handleKey
+    typing.current = state.editingFilter
+    handleNext()
   })
-  useInput((input, key) => keyHandler.current(input, key))
+  useInput((input, key) => {
+    pending.current.push(isRun({input, key}) ? {run: input} : {press: {input, key}})
+    if (pending.current.length === 1) handleNext()
+  })
 
   return (
     <Box flexDirection="column" height={size.rows}>

@@ -304,6 +304,39 @@ describe('inspect App on a real relay', () => {
     await showing(r, '· following ·')
   })
 
+  it('keys that arrive together in one read (typed fast, auto-repeat, a paste) are each taken', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    for (let n = 0; n < 10; n++) await ingest(src.url, {type: n % 2 ? `invoice.n${n}` : `customer.n${n}`})
+    const {r} = await mount(t)
+    await showing(r, '10 events · ● live · following')
+
+    // Three moves up in one write: each one counts.
+    r.stdin.write('kkk')
+    await showing(r, '· paused ·')
+    expect(await selectedType(r)).toBe('customer.n6')
+    r.stdin.write('jG')
+    await showing(r, '· following ·')
+    expect(await selectedType(r)).toBe('invoice.n9')
+
+    // Open the filter, type it and apply it, all in one read: the text goes into the
+    // filter (not taken as commands), and enter applies it.
+    r.stdin.write('/type:invoice.*\r')
+    let frame = await showing(r, '5 events')
+    expect(frame).toContain('/ type:invoice.*')
+    expect(frame).not.toContain('▌')
+    expect(frame).not.toContain('customer.')
+
+    // A paste into the filter with a backspace in it edits the text as typed.
+    r.stdin.write('/')
+    await tick()
+    r.stdin.write('\u007F'.repeat('type:invoice.*'.length) + 'type:customer.n44\u007F\u007F*\r')
+    frame = await showing(r, '/ type:customer.n*')
+    await showing(r, '5 events')
+    expect(r.lastFrame()).toContain('customer.n8')
+    expect(r.lastFrame()).not.toContain('invoice.')
+  })
+
   it('enter shows the details (request, headers, pretty JSON body, deliveries); j/k scroll; esc returns', async () => {
     const t = await useRelay()
     const src = await createSource(t)
