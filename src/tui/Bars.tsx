@@ -14,12 +14,12 @@ export function Header({gateway, project, sources, target, follow, connection, c
   const dot = connection === 'live' ? <Text color="green">● live</Text> : <Text color="yellow">○ {connection}</Text>
   return (
     <Box>
-      {/* State first: the line is cut at the terminal's width, and long URLs and ids must not hide it. */}
+      {/* State first, then where r replays to: the line is cut at the terminal's width, and
+          long URLs and ids must not hide them. */}
       <Text wrap="truncate">
         <Text bold>caravan inspect</Text> · {count} events · {dot} ·{' '}
-        {follow ? <Text color="green">following</Text> : <Text color="yellow">paused</Text>} · {gateway} · project{' '}
-        {project} · {sources}
-        {target ? ` · → ${target}` : ''}
+        {follow ? <Text color="green">following</Text> : <Text color="yellow">paused</Text>}
+        {target ? ` · → ${target}` : ''} · {gateway} · project {project} · {sources}
       </Text>
     </Box>
   )

@@ -221,7 +221,7 @@ describe('caravan inspect in a real terminal (tmux)', SLOW, () => {
     )
     const header = screen.split('\n')[0]
     expect(header).toMatch(
-      /^caravan inspect · 1 events · ● live · following · http:\/\/127\.0\.0\.1:\d+ · project \S+ · sources shop · → http:\/\/127\.0\.0\.1:\d+\/app$/,
+      /^caravan inspect · 1 events · ● live · following · → http:\/\/127\.0\.0\.1:\d+\/app · http:\/\/127\.0\.0\.1:\d+ · project \S+ · sources shop$/,
     )
     expect(screen).toMatch(/^\d\d:\d\d:\d\d POST +shop\/hooks +order\.created +Success +200 +\d+ms ×1$/m)
     expect(screen.trimEnd().split('\n').at(-1)).toMatch(/^↑↓\/jk move .* q quit$/)

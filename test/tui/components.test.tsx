@@ -305,17 +305,16 @@ describe('Header', () => {
     expect(frame).toBe('caravan inspect · 42 events · ● live · following · http://gw · project p1 · sources gh')
   })
 
-  it('shows the replay target, a connection that is not live, and paused', async () => {
+  it('shows the replay target right after the state, a connection that is not live, and paused', async () => {
     const frame = await frameOf(<Header {...base} target="http://app/h" follow={false} connection="reconnecting" />)
-    expect(
-      frame.startsWith(
-        'caravan inspect · 42 events · ○ reconnecting · paused · http://gw · project p1 · sources gh · → ',
-      ),
-    ).toBe(true)
+    // (cut at the test terminal's 100 columns)
+    expect(frame).toMatch(
+      /^caravan inspect · 42 events · ○ reconnecting · paused · → http:\/\/app\/h · http:\/\/gw · project p1 · s/,
+    )
     const small = await frameOf(
       <Header gateway="g" project="p" sources="s" count={1} target="http://app/h" follow={false} connection="live" />,
     )
-    expect(small).toBe('caravan inspect · 1 events · ● live · paused · g · project p · s · → http://app/h')
+    expect(small).toBe('caravan inspect · 1 events · ● live · paused · → http://app/h · g · project p · s')
     expect(await frameOf(<Header {...base} follow connection="connecting" />)).toContain(
       ' · ○ connecting · following · ',
     )
@@ -333,11 +332,9 @@ describe('Header', () => {
     )
     expect(lines(frame)).toHaveLength(1)
     expect(frame.endsWith('…')).toBe(true)
-    expect(
-      frame.startsWith(
-        'caravan inspect · 500 events · ● live · paused · http://127.0.0.1:46287 · project 01M84W65Y0FJW5VYB',
-      ),
-    ).toBe(true)
+    expect(frame).toMatch(
+      /^caravan inspect · 500 events · ● live · paused · → http:\/\/localhost:3000\/webhooks · http:\/\/127\.0\.0\./,
+    )
   })
 })
 
