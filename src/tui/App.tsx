@@ -213,10 +213,12 @@ export function App({backend, gateway, initialLimit = 500, initialEvents, editTe
   // Keys not handled yet. Several can come in one read (keys typed faster than the screen
   // reads them, a paste): one is handled per render, so each sees what the one before did.
   const pending = useRef<({press: KeyPress} | {run: string})[]>([])
+  // A key was handled and its render has not been committed yet.
+  const rendering = useRef(false)
   const [, rerender] = useReducer((n: number) => n + 1, 0)
   const handleNext = () => {
     const head = pending.current[0]
-    if (!head) return
+    if (!head || rendering.current) return
     let press: KeyPress
     if ('press' in head) {
       press = head.press
@@ -227,18 +229,22 @@ export function App({backend, gateway, initialLimit = 500, initialEvents, editTe
       if (rest) pending.current[0] = {run: rest}
       else pending.current.shift()
     }
+    rendering.current = true
     keyHandler.current(press.input, press.key)
-    // The key may change nothing on screen: render anyway, for the next one.
-    if (pending.current.length) rerender()
+    // Even a key that changes nothing on screen gets its render, so the next one follows.
+    rerender()
   }
   useLayoutEffect(() => {
     keyHandler.current = handleKey
     typing.current = state.editingFilter
-    handleNext()
+    rendering.current = false
+    // The next key after this commit, not inside it: a long run would otherwise nest one
+    // update in another until React gives up.
+    if (pending.current.length) setImmediate(handleNext)
   })
   useInput((input, key) => {
     pending.current.push(isRun({input, key}) ? {run: input} : {press: {input, key}})
-    if (pending.current.length === 1) handleNext()
+    handleNext()
   })
 
   return (

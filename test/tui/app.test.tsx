@@ -319,6 +319,14 @@ describe('inspect App on a real relay', () => {
     await showing(r, '· following ·')
     expect(await selectedType(r)).toBe('invoice.n9')
 
+    // A long run (a key held down on a slow screen) is taken to the end.
+    r.stdin.write('k'.repeat(150))
+    await showing(r, '· paused ·')
+    // (enter goes in behind the run, so the details open on where the run ended)
+    expect(await selectedType(r)).toBe('customer.n0')
+    r.stdin.write('G')
+    await showing(r, '· following ·')
+
     // Open the filter, type it and apply it, all in one read: the text goes into the
     // filter (not taken as commands), and enter applies it.
     r.stdin.write('/type:invoice.*\r')
@@ -331,10 +339,10 @@ describe('inspect App on a real relay', () => {
     r.stdin.write('/')
     await tick()
     r.stdin.write('\u007F'.repeat('type:invoice.*'.length) + 'type:customer.n44\u007F\u007F*\r')
-    frame = await showing(r, '/ type:customer.n*')
-    await showing(r, '5 events')
-    expect(r.lastFrame()).toContain('customer.n8')
-    expect(r.lastFrame()).not.toContain('invoice.')
+    frame = await waitForFrame(r, (f) => f.includes('/ type:customer.n*') && !f.includes('▌'), 'the new filter applied')
+    expect(frame).toContain('5 events')
+    expect(frame).toContain('customer.n8')
+    expect(frame).not.toContain('invoice.')
   })
 
   it('enter shows the details (request, headers, pretty JSON body, deliveries); j/k scroll; esc returns', async () => {
