@@ -2,9 +2,10 @@ import {Box, Text} from 'ink'
 
 import {displayStatus} from './filter.js'
 import {bodyLines} from './format.js'
+import type {Segment} from './json-view.js'
 import type {InspectDelivery, InspectEvent} from './types.js'
 
-type Line = {text: string; color?: string; bold?: boolean; dim?: boolean}
+type Line = {text: string; color?: string; bold?: boolean; dim?: boolean; segments?: Segment[]}
 
 /** Everything the detail view shows, as lines, so it can scroll. */
 export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] | undefined): Line[] {
@@ -22,7 +23,7 @@ export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] |
   lines.push({text: ''})
   const contentType = event.headers?.['content-type']?.[0] ?? ''
   const body = bodyLines(Buffer.from(event.body_base64 ?? '', 'base64'), contentType)
-  for (const text of body.lines) lines.push({text})
+  body.lines.forEach((text, i) => lines.push({text, segments: body.segments?.[i]}))
   lines.push({text: ''})
   if (!deliveries) {
     lines.push({text: 'loading deliveries…', dim: true})
@@ -63,7 +64,13 @@ export function EventDetail({event, deliveries, scroll, height}: EventDetailProp
     <Box height={height} flexDirection="column">
       {lines.slice(start, start + height).map((line, i) => (
         <Text key={start + i} color={line.color} bold={line.bold} dimColor={line.dim} wrap="truncate">
-          {line.text || ' '}
+          {line.segments
+            ? line.segments.map((s, j) => (
+                <Text key={j} color={s.color}>
+                  {s.text}
+                </Text>
+              ))
+            : line.text || ' '}
         </Text>
       ))}
     </Box>

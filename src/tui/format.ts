@@ -1,3 +1,4 @@
+import {prettyJson, type Segment} from './json-view.js'
 import type {InspectEvent} from './types.js'
 
 export type BodyKind = 'json' | 'form' | 'text' | 'binary' | 'empty'
@@ -37,16 +38,23 @@ export function hexDump(bytes: Buffer, maxLines = 4096): string[] {
   return lines
 }
 
-/** The body as display lines: pretty JSON, form fields as key = value, hex for binary. */
-export function bodyLines(bytes: Buffer, contentType = ''): {kind: BodyKind; lines: string[]} {
+/**
+ * The body as display lines: pretty JSON (also as coloured segments), form fields as
+ * key = value, hex for binary.
+ */
+export function bodyLines(bytes: Buffer, contentType = ''): {kind: BodyKind; lines: string[]; segments?: Segment[][]} {
   const kind = bodyKind(bytes, contentType)
   switch (kind) {
     case 'empty':
       return {kind, lines: ['(empty body)']}
     case 'binary':
       return {kind, lines: [`(binary, ${bytes.length} bytes)`, ...hexDump(bytes)]}
-    case 'json':
-      return {kind, lines: JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2).split('\n')}
+    case 'json': {
+      const segments = prettyJson(bytes.toString('utf8'))
+      if (segments) return {kind, lines: segments.map((l) => l.map((s) => s.text).join('')), segments}
+      // (bodyKind checked it parses; the tokenizer agrees on anything JSON.parse takes)
+      return {kind, lines: bytes.toString('utf8').split('\n')}
+    }
     case 'form':
       return {kind, lines: [...new URLSearchParams(bytes.toString('utf8'))].map(([k, v]) => `${k} = ${v}`)}
     default:

@@ -232,6 +232,25 @@ describe('EventDetail', () => {
     expect(rows.slice(at, at + json.length)).toEqual(json)
   })
 
+  it('colours the JSON body: keys, strings, numbers, literals', async () => {
+    const level = chalk.level
+    chalk.level = 1
+    onTestFinished(() => {
+      chalk.level = level
+    })
+    const coloured = {
+      ...subject,
+      body_base64: Buffer.from('{"id":"in_1","amount":1200,"paid":true}').toString('base64'),
+    }
+    const rows = lines(await frameOf(<EventDetail event={coloured} deliveries={[]} scroll={0} height={60} />))
+    const plain = (row: string) => row.replace(/\u001B\[\d+m/g, '')
+    expect(rows.find((r) => plain(r) === '  "id": "in_1",')).toBe(
+      '  \u001B[34m"id"\u001B[39m: \u001B[32m"in_1"\u001B[39m,',
+    )
+    expect(rows.find((r) => plain(r) === '  "amount": 1200,')).toContain('\u001B[33m1200\u001B[39m')
+    expect(rows.find((r) => plain(r) === '  "paid": true')).toContain('\u001B[35mtrue\u001B[39m')
+  })
+
   it('lists deliveries and their attempts, with errors and responses', async () => {
     const rows = lines(await frameOf(<EventDetail event={subject} deliveries={deliveries} scroll={0} height={60} />))
     expect(rows).toContain('── delivery dlv_1 → billing-app: Failure (retry limit reached)')

@@ -461,9 +461,15 @@ describe('bodyLines', () => {
   it('pretty-prints JSON, by content type or by its look', () => {
     const json = Buffer.from('{"a":1,"b":{"c":[true,null]}}')
     const expected = ['{', '  "a": 1,', '  "b": {', '    "c": [', '      true,', '      null', '    ]', '  }', '}']
-    expect(bodyLines(json, 'application/json')).toEqual({kind: 'json', lines: expected})
-    expect(bodyLines(json)).toEqual({kind: 'json', lines: expected})
-    expect(bodyLines(Buffer.from('  [1, 2]'), 'text/plain')).toEqual({kind: 'json', lines: ['[', '  1,', '  2', ']']})
+    expect(bodyLines(json, 'application/json')).toMatchObject({kind: 'json', lines: expected})
+    expect(bodyLines(json)).toMatchObject({kind: 'json', lines: expected})
+    expect(bodyLines(Buffer.from('  [1, 2]'), 'text/plain')).toMatchObject({
+      kind: 'json',
+      lines: ['[', '  1,', '  2', ']'],
+    })
+    // The same lines as coloured segments, for the detail view.
+    const {lines, segments} = bodyLines(json)
+    expect(segments!.map((l) => l.map((s) => s.text).join(''))).toEqual(lines)
   })
 
   it('falls back to text for something that only looks like JSON', () => {
