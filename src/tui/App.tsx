@@ -16,22 +16,35 @@ export interface AppProps {
   backend: InspectorBackend
   gateway: string
   initialLimit?: number
-  /** Recent events already loaded (oldest first): drawn in the first frame, not fetched again. */
+  /**
+   * Recent events already loaded (oldest first), drawn in the first frame. When they are
+   * all of the `initialLimit` newest (`initialComplete`), they are not fetched again;
+   * else the rest is fetched after the first frame.
+   */
   initialEvents?: InspectEvent[]
+  initialComplete?: boolean
   /** Opens $EDITOR on the text with the terminal handed over; returns the edited text, or null if cancelled. */
   editText: (text: string) => string | null
   /** Called on quit with the curl commands copied, to print after leaving the screen. */
   onExit: (copied: string[]) => void
 }
 
-export function App({backend, gateway, initialLimit = 500, initialEvents, editText, onExit}: AppProps) {
+export function App({
+  backend,
+  gateway,
+  initialLimit = 500,
+  initialEvents,
+  initialComplete = false,
+  editText,
+  onExit,
+}: AppProps) {
   const {exit} = useApp()
   const {stdout} = useStdout()
   const [size, setSize] = useState({rows: stdout.rows || 24, columns: stdout.columns || 80})
   const [state, dispatch] = useReducer(reducer, initialEvents, (events) =>
     events ? reducer(initialState(), {type: 'loaded', events}) : initialState(),
   )
-  const preloaded = useRef(Boolean(initialEvents))
+  const preloaded = useRef(Boolean(initialEvents && initialComplete))
   const [draft, setDraft] = useState('')
   const [details, setDetails] = useState<Record<string, InspectDelivery[]>>({})
   const copied = useRef<string[]>([])
@@ -53,7 +66,7 @@ export function App({backend, gateway, initialLimit = 500, initialEvents, editTe
         .recent(initialLimit)
         .then((events) => !cancelled && dispatch({type: 'loaded', events}))
         .catch((error: Error) => dispatch({type: 'message', message: `could not load events: ${error.message}`}))
-    // The feed's first 'live' catches up on anything stored since the preload.
+    // The feed's first 'live' catches up on anything stored since a complete preload.
     if (!preloaded.current) void load()
     const sub = backend.subscribe({
       event: (event) => dispatch({type: 'event', event, matches: (e) => matchesRef.current(e)}),

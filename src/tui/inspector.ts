@@ -20,6 +20,8 @@ export interface InspectorScreen {
   limit: number
   /** Events already loaded, oldest first, shown in the first frame. */
   events?: InspectEvent[]
+  /** Whether `events` are all of the `limit` newest; else the rest loads after the first frame. */
+  complete?: boolean
   /** Opens $EDITOR on the text; returns the edited text, or null if cancelled. */
   editText: (text: string) => string | null
 }
@@ -38,6 +40,7 @@ export async function runInspector(screen: InspectorScreen): Promise<string[]> {
         gateway: screen.gateway,
         initialLimit: screen.limit,
         initialEvents: screen.events,
+        initialComplete: screen.complete,
         editText: screen.editText,
         onExit: (c: string[]) => (copied = c),
       }),

@@ -80,13 +80,18 @@ export async function launchInspector(opts: LaunchOptions): Promise<string[]> {
   }
   const backend = new InspectorBackend(opts.client, opts.projectId(), opts.apiKey, opts.source)
   await backend.init()
-  const events = await backend.recent(opts.limit)
+  // The first frame needs a screenful; the rest of --limit (bodies and all, which can be
+  // megabytes) loads after it is drawn.
+  const first = Math.min(opts.limit, Math.max(process.stdout.rows ?? 0, 24))
+  const events = await backend.recent(first)
   const ui = await screen
   return ui.runInspector({
     backend,
     gateway: opts.gateway,
     limit: opts.limit,
     events,
+    // Fewer than asked for: that is all there is.
+    complete: first === opts.limit || events.length < first,
     editText: (text) => editInTerminal(text, ui),
   })
 }

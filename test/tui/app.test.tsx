@@ -103,11 +103,14 @@ async function mount(
     editText?: (text: string) => string | null
     initialLimit?: number
     source?: string
+    /** A first screenful loaded before mounting, as `caravan inspect` does. */
+    preload?: {count: number; complete: boolean}
   } = {},
 ): Promise<Mounted> {
   const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key, opts.source)
   await backend.init()
   if (opts.listenerTarget) backend.listenerTarget = opts.listenerTarget
+  const initialEvents = opts.preload && (await backend.recent(opts.preload.count))
   const exits: string[][] = []
   const edits: string[] = []
   const editText = (text: string) => {
@@ -119,6 +122,8 @@ async function mount(
       backend={backend}
       gateway={t.url}
       initialLimit={opts.initialLimit}
+      initialEvents={initialEvents}
+      initialComplete={opts.preload?.complete}
       editText={editText}
       onExit={(copied) => exits.push([...copied])}
     />,
@@ -185,6 +190,22 @@ describe('inspect App on a real relay', () => {
     expect(frame).toContain('bulk.1204')
     await press(r, 'g')
     expect(await selectedType(r)).toBe('bulk.5')
+  })
+
+  it('draws a preloaded screenful in the first frame, then loads the rest of --limit', async () => {
+    const t = await useRelay()
+    const src = await createSource(t)
+    for (let n = 0; n < 30; n++) await ingest(src.url, {type: `t.${n}`})
+    const {r} = await mount(t, {initialLimit: 25, preload: {count: 5, complete: false}})
+    // The very first frame already has the newest five.
+    expect(r.frames.find((f) => f.includes('caravan inspect'))).toMatch(/· 5 events ·/)
+    expect(r.frames.find((f) => f.includes('caravan inspect'))).toContain('t.29')
+    await showing(r, '25 events · ● live')
+    // A complete preload is what there is: nothing more is fetched, the feed adds new ones.
+    const all = await mount(t, {initialLimit: 50, preload: {count: 50, complete: true}})
+    await showing(all.r, '30 events · ● live')
+    await ingest(src.url, {type: 't.30'})
+    await showing(all.r, '31 events')
   })
 
   it('after the relay restarts, the feed reconnects and shows what arrived while it was away', async () => {
