@@ -214,7 +214,7 @@ export async function runInspect(h: Harness, sizes: Sizes): Promise<Section> {
       rows,
       notes: [
         'The built binary runs in a pseudo-terminal made by util-linux script(1); times are from spawn to the bytes on the terminal (first frame = the header, first rows = an event row), medians.',
-        'Each store is seeded like section 4 and served by its own in-process relay (no delivery); the inspector loads its default --limit of recent events.',
+        'Each store is seeded like section 4 and served by its own in-process relay (no delivery); the inspector draws a screenful of the newest events first, then loads the rest of its default --limit (500).',
         'RSS is the inspector process alone (/proc/<pid>/status VmRSS when the rows appeared; peak = VmHWM 0.5 s later, before q).',
         ...[...new Set(failures)].slice(0, 3),
       ],
