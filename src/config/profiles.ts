@@ -47,7 +47,7 @@ export class ProfileStore {
       parsed = text.trim() ? JSON.parse(text) : {}
     } catch (error) {
       throw new CaravanError('CARAVAN_ERR_CONFIG', `${this.path} is not valid JSON: ${(error as Error).message}`, {
-        hint: 'fix or remove the file (caravan login and caravan server write it again)',
+        hint: 'fix it, or move it away and run caravan server or caravan login to write a new one',
       })
     }
     const shape = (parsed ?? {}) as Partial<ConfigShape>
