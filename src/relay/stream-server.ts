@@ -358,20 +358,24 @@ export class StreamServer {
       latency_ms: Math.round(frame.latency_ms),
       created_at: nowIso(now),
     }
-    const updated: Delivery = {
-      ...delivery,
-      status,
-      attempts: delivery.attempts + 1,
-      latency_ms: attempt.latency_ms,
-      description: frame.error ?? (ok ? '' : `HTTP ${frame.status}`),
-      updated_at: nowIso(now),
-    }
+    let updated: Delivery | undefined
     const commit = () => {
+      // Counted from the row as it is at commit time: another result for this delivery may
+      // be in the same group commit, written just before this one.
+      const current = deliveries.get(db, delivery.project_id, delivery.id) ?? delivery
+      updated = {
+        ...current,
+        status,
+        attempts: current.attempts + 1,
+        latency_ms: attempt.latency_ms,
+        description: frame.error ?? (ok ? '' : `HTTP ${frame.status}`),
+        updated_at: nowIso(now),
+      }
       attempts.insert(db, attempt)
       deliveries.update(db, updated)
     }
     if (status !== 'Retry') conn.pending.delete(delivery.id)
-    const done = () => this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
+    const done = () => updated && this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
     if (this.opts.write)
       void this.opts
         .write(commit)

@@ -335,3 +335,21 @@ describe('listeners that misbehave on the stream', () => {
     await succeeded(g, id)
   })
 })
+
+describe('results that arrive together', () => {
+  test('a retry and the final result in one burst are two attempts, counted as two', async () => {
+    const g = await startGateway()
+    const raw = await rawStream(g, 'burst')
+    await raw.waitForFrames((f) => f.some((x) => x.type === 'hello'), 'hello')
+    const id = await sendWebhook(helloOf(raw).source.url, {seq: 0})
+    await raw.waitForFrames((f) => f.some((x) => x.type === 'event'), 'the event')
+    const event = raw.events()[0]
+    // Both frames in the same write: the gateway records them in one group commit.
+    raw.ws.send(JSON.stringify({...resultFor(event, 503), final: false}))
+    raw.ws.send(JSON.stringify(resultFor(event, 200)))
+    const [delivery] = await succeeded(g, id)
+    const recorded = await attemptsOf(g, delivery.uid)
+    expect(recorded.map((a: {http_status: string}) => a.http_status)).toEqual(['503', '200'])
+    expect(delivery.attempts ?? delivery.metadata?.num_trials).toBe(2)
+  })
+})
