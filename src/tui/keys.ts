@@ -11,7 +11,8 @@ export interface KeyPress {
   key: Key
 }
 
-const NONE: Key = {
+/** A key with nothing pressed but a character. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,
@@ -39,13 +40,13 @@ const CONTROL = /[\u0000-\u001F\u007F]/
 
 /** One control character as ink would report it alone. */
 function controlKey(ch: string): KeyPress {
-  if (ch === '\r' || ch === '\n') return {input: '', key: {...NONE, return: true}}
-  if (ch === '\u007F' || ch === '\b') return {input: '', key: {...NONE, backspace: true}}
-  if (ch === '\t') return {input: '', key: {...NONE, tab: true}}
+  if (ch === '\r' || ch === '\n') return {input: '', key: {...NO_KEY, return: true}}
+  if (ch === '\u007F' || ch === '\b') return {input: '', key: {...NO_KEY, backspace: true}}
+  if (ch === '\t') return {input: '', key: {...NO_KEY, tab: true}}
   const code = ch.charCodeAt(0)
   // ctrl+a .. ctrl+z arrive as 0x01 .. 0x1A.
-  if (code >= 1 && code <= 26) return {input: String.fromCharCode(code + 96), key: {...NONE, ctrl: true}}
-  return {input: '', key: {...NONE}}
+  if (code >= 1 && code <= 26) return {input: String.fromCharCode(code + 96), key: {...NO_KEY, ctrl: true}}
+  return {input: '', key: {...NO_KEY}}
 }
 
 /** Whether ink's `input` is a run of several characters read at once, to be taken apart. */
@@ -63,7 +64,7 @@ export function takeKey(run: string, typing: boolean): {next: KeyPress; rest: st
   if (CONTROL.test(chars[0])) return {next: controlKey(chars[0]), rest: chars.slice(1).join('')}
   const text = typing ? chars.slice(0, firstControl(chars)).join('') : chars[0]
   const upper = [...text].length === 1 && /[A-Z]/.test(text)
-  return {next: {input: text, key: {...NONE, shift: upper}}, rest: run.slice(text.length)}
+  return {next: {input: text, key: {...NO_KEY, shift: upper}}, rest: run.slice(text.length)}
 }
 
 function firstControl(chars: string[]): number {

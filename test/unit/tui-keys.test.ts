@@ -1,30 +1,8 @@
-import type {Key} from 'ink'
 import {describe, expect, it} from 'vitest'
 
-import {isRun, type KeyPress, takeKey} from '../../src/tui/keys.js'
+import {isRun, type KeyPress, NO_KEY, takeKey} from '../../src/tui/keys.js'
 
-const plain: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-}
+const plain = NO_KEY
 
 /** Every key a run `input` (one read from the terminal) comes apart into, as the inspector takes them. */
 function keys(input: string, typing: (taken: number) => boolean = () => false): KeyPress[] {
