@@ -4,7 +4,8 @@ import {renderFields} from '../src/cli/output.js'
 
 export default class Status extends GatewayCommand {
   static summary = 'Show which gateway and project are in use and whether the gateway answers.'
-  static description = `Exits ${EXIT.GATEWAY_DOWN} when the gateway does not answer, so scripts can wait for it.`
+  static description = `Exits ${EXIT.GATEWAY_DOWN} when the gateway does not answer, so scripts can wait for it, and ${EXIT.GATEWAY_ERROR} when
+something else answers at its address (an app, not a Caravan relay or Convoy server).`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Status)
@@ -41,11 +42,13 @@ export default class Status extends GatewayCommand {
           ['gateway', `${s.gateway} ${c.dim(`(${s.origin.gateway})`)}`],
           [
             'status',
-            !health.ok
-              ? c.red(`down (${result.error})`)
-              : health.caravan
-                ? c.green(`up, caravan ${health.version ?? '?'}`)
-                : c.green('up, not a Caravan relay (Convoy API: no listen, inspect or replay)'),
+            health.foreign
+              ? c.red(`not a gateway (${result.error})`)
+              : !health.ok
+                ? c.red(`down (${result.error})`)
+                : health.caravan
+                  ? c.green(`up, caravan ${health.version ?? '?'}`)
+                  : c.green('up, not a Caravan relay (Convoy API: no listen, inspect or replay)'),
           ],
           ['project', `${s.project ?? c.yellow('none')} ${c.dim(`(${s.origin.project})`)}`],
           ['api key', `${result.api_key} ${c.dim(`(${s.origin.apiKey})`)}`],
@@ -62,6 +65,10 @@ export default class Status extends GatewayCommand {
         c,
       ),
     )
+    if (health.foreign) {
+      if (!flags.json) this.info('Something else answers there: point --gateway (or CARAVAN_GATEWAY) at the relay')
+      this.exit(EXIT.GATEWAY_ERROR)
+    }
     if (!health.ok) {
       if (!flags.json)
         this.info(

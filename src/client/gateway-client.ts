@@ -47,6 +47,11 @@ function networkCode(error: unknown): string | undefined {
   return undefined
 }
 
+/** The envelope a Caravan relay answers /healthz with (`message` names it since 0.1.0). */
+function isCaravanHealth(envelope: {status?: unknown; message?: unknown} | undefined): boolean {
+  return envelope?.status === true && typeof envelope.message === 'string' && /\bCaravan\b/.test(envelope.message)
+}
+
 /**
  * The one HTTP client every command uses: talks Convoy's API shape to the local relay, a
  * remote Caravan relay or a Convoy server, and turns failures into domain errors.
@@ -142,25 +147,37 @@ export class GatewayClient {
     version?: string
     detail?: Record<string, unknown>
     error?: string
+    /** Something answers there, but it is no Caravan relay and no Convoy server. */
+    foreign?: boolean
   }> {
-    let last: {ok: boolean; caravan: boolean; error?: string} = {ok: false, caravan: false}
+    // What the probes found when neither says "up": the /healthz answer of something that is
+    // not a relay says more than the /health 404 after it.
+    let notRelay: string | undefined
+    let error: string | undefined
     for (const path of ['/healthz', '/health']) {
       try {
         const {status, text} = await requestText(new URL(`${this.gateway}${path}`), {timeoutMs: 3000})
-        let detail: Record<string, unknown> | undefined
+        let envelope: {status?: unknown; message?: unknown; data?: Record<string, unknown>} | undefined
         try {
-          detail = (JSON.parse(text) as {data?: Record<string, unknown>}).data
+          envelope = JSON.parse(text) as typeof envelope
         } catch {
-          detail = undefined
+          envelope = undefined
         }
-        if (status === 200)
-          return {ok: true, caravan: path === '/healthz', version: detail?.version as string | undefined, detail}
-        last = {ok: false, caravan: false, error: `HTTP ${status} from ${path}`}
-      } catch (error) {
+        const detail = envelope?.data ?? undefined
+        if (path === '/healthz' && status === 200) {
+          // Many apps answer /healthz: only a Caravan relay's own answer counts as one.
+          if (isCaravanHealth(envelope))
+            return {ok: true, caravan: true, version: detail?.version as string | undefined, detail}
+          notRelay = `HTTP 200 from /healthz, but not a Caravan relay's answer`
+          continue
+        }
+        if (status === 200) return {ok: true, caravan: false, version: detail?.version as string | undefined, detail}
+        error = notRelay ?? `HTTP ${status} from ${path}`
+      } catch (failure) {
         // Not reachable at all: no point trying the other path.
-        return {ok: false, caravan: false, error: networkCode(error) ?? (error as Error).message}
+        return {ok: false, caravan: false, error: networkCode(failure) ?? (failure as Error).message}
       }
     }
-    return last
+    return {ok: false, caravan: false, error, ...(notRelay ? {foreign: true} : {})}
   }
 }

@@ -127,7 +127,7 @@ describe('GatewayClient', () => {
   it('health: /healthz means Caravan, /health alone means another Convoy server', async () => {
     const caravan = await serve((req, res) =>
       req.url === '/healthz'
-        ? json(res, 200, {status: true, message: 'ok', data: {version: '9.9.9'}})
+        ? json(res, 200, {status: true, message: 'Caravan relay is healthy', data: {version: '9.9.9'}})
         : json(res, 404, {}),
     )
     expect(await new GatewayClient(caravan.url, undefined).health()).toMatchObject({
@@ -146,6 +146,18 @@ describe('GatewayClient', () => {
       caravan: false,
       error: 'HTTP 500 from /health',
     })
+    // An app of the user's that answers /healthz is no relay (nor a Convoy server).
+    const app = await serve((req, res) => (req.url === '/healthz' ? res.end('ok') : json(res, 404, {})))
+    expect(await new GatewayClient(app.url, undefined).health()).toEqual({
+      ok: false,
+      caravan: false,
+      error: "HTTP 200 from /healthz, but not a Caravan relay's answer",
+      foreign: true,
+    })
+    const jsonApp = await serve((req, res) =>
+      req.url === '/healthz' ? json(res, 200, {status: 'ok'}) : json(res, 404, {}),
+    )
+    expect((await new GatewayClient(jsonApp.url, undefined).health()).ok).toBe(false)
     const port = await closedPort()
     expect(await new GatewayClient(`http://127.0.0.1:${port}`, undefined).health()).toEqual({
       ok: false,

@@ -1,5 +1,8 @@
 import {copyFileSync, mkdirSync, readFileSync, statSync} from 'node:fs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {createServer as createHttpServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
 import {
   ANSI,
@@ -323,6 +326,27 @@ describe('error paths: exit codes and messages', SLOW, () => {
   afterAll(async () => {
     await expectStopsCleanly(server)
     for (const s of [sandbox, ...extra]) s?.cleanup()
+  })
+
+  it('status against an app that answers /healthz: "not a gateway", exit 7, also under --json', async () => {
+    const app = createHttpServer((req, res) => {
+      res.writeHead(req.url === '/healthz' ? 200 : 404)
+      res.end(req.url === '/healthz' ? 'ok' : 'not found')
+    })
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => {
+      app.closeAllConnections()
+      app.close()
+    })
+    const env: Env = {...fresh().env, CARAVAN_GATEWAY: `http://127.0.0.1:${(app.address() as AddressInfo).port}`}
+    const [human, json] = await Promise.all([runCli(['status'], {env}), runCli(['status', '--json'], {env})])
+    expect(human.code).toBe(7)
+    expect(human.stdout).toMatch(
+      /^status +not a gateway \(HTTP 200 from \/healthz, but not a Caravan relay's answer\)$/m,
+    )
+    expect(human.stderr).toBe('Something else answers there: point --gateway (or CARAVAN_GATEWAY) at the relay\n')
+    expect(json.code).toBe(7)
+    expect(JSON.parse(json.stdout)).toMatchObject({reachable: false, caravan: null})
   })
 
   it('gateway down: exit 3, one Error line and a Hint naming caravan server, stdout empty (also under --json)', async () => {

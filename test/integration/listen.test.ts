@@ -1,4 +1,5 @@
 import {createHash, createHmac, randomBytes, timingSafeEqual} from 'node:crypto'
+import {createServer as createHttpServer} from 'node:http'
 import {createServer, type Socket} from 'node:net'
 
 import {describe, expect, it, onTestFinished} from 'vitest'
@@ -363,6 +364,27 @@ describe('bad input', () => {
     )
     expect(result.stderr).toMatch(
       /Hint: stop it, or run the relay on another port: caravan listen --gateway http:\/\/127\.0\.0\.1:\d+/,
+    )
+  })
+
+  it("an app of the user's on the gateway port that answers /healthz is not taken for a relay: exit 9", async () => {
+    const env = await embeddedEnv()
+    const squatter = createHttpServer((req, res) => {
+      res.writeHead(req.url === '/healthz' ? 200 : 404)
+      res.end(req.url === '/healthz' ? 'ok' : 'not found')
+    })
+    await new Promise<void>((resolve) =>
+      squatter.listen(Number(new URL(env.CARAVAN_GATEWAY!).port), '127.0.0.1', resolve),
+    )
+    onTestFinished(() => {
+      squatter.closeAllConnections()
+      squatter.close()
+    })
+    const result = await runCli(['listen', '--forward', '3000'], {env})
+    expect(result.code, result.stderr).toBe(9)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(
+      /^Error: port \d+ on 127\.0\.0\.1 is already in use by something that is not a Caravan relay \(http:\/\/127\.0\.0\.1:\d+\/healthz: HTTP 200 from \/healthz, but not a Caravan relay's answer\)/,
     )
   })
 })
