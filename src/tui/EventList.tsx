@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink'
+import {useRef} from 'react'
 
 import {displayStatus} from './filter.js'
 import {shortTime} from './format.js'
@@ -18,16 +19,17 @@ export const STATUS_COLORS: Record<string, string> = {
 const cell = (text: string, width: number) =>
   text.length > width ? text.slice(0, Math.max(width - 1, 0)) + '…' : text.padEnd(width)
 
-/** Which slice of rows to render so the selected one is visible (virtualisation). */
-export function windowStart(selected: number, total: number, height: number): number {
+/**
+ * Which slice of rows to render (virtualisation): the window that was shown before, moved
+ * only as far as it takes to keep the selected row in it, so moving the selection moves
+ * the highlight, not the whole list (and the terminal redraws two lines, not all of them).
+ */
+export function windowStart(previous: number, selected: number, total: number, height: number): number {
   if (total <= height) return 0
-  return Math.min(
-    Math.max(selected - height + 1, 0),
-    total - height,
-    Math.max(selected - Math.floor(height / 2), 0) + height > total
-      ? total - height
-      : Math.max(selected - Math.floor(height / 2), 0),
-  )
+  let start = Math.min(Math.max(previous, 0), total - height)
+  if (selected < start) start = selected
+  else if (selected >= start + height) start = selected - height + 1
+  return start
 }
 
 export interface EventListProps {
@@ -40,6 +42,8 @@ export interface EventListProps {
 
 /** The event list, newest at the bottom; only the visible rows are rendered. */
 export function EventList({events, selected, height, width, sourceName}: EventListProps) {
+  // The window shown last time: kept in a ref, as it only decides what is drawn.
+  const shown = useRef(0)
   if (events.length === 0) {
     return (
       <Box height={height} flexDirection="column">
@@ -47,7 +51,8 @@ export function EventList({events, selected, height, width, sourceName}: EventLi
       </Box>
     )
   }
-  const start = windowStart(selected, events.length, height)
+  const start = windowStart(shown.current, selected, events.length, height)
+  shown.current = start
   const rows = events.slice(start, start + height)
   const pathWidth = Math.max(10, Math.min(36, width - 80))
   return (

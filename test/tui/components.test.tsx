@@ -124,6 +124,29 @@ describe('EventList', () => {
     expect(lines(r.lastFrame()!)[0]).toContain('type.0 ')
   })
 
+  it('keeps the rows still while the selection moves among them; scrolls only past an edge', async () => {
+    const many = Array.from({length: 100}, (_, i) => event(i))
+    const list = (selected: number) => (
+      <EventList events={many} selected={selected} height={8} width={100} sourceName={sourceName} />
+    )
+    const r = render(list(99))
+    onTestFinished(() => r.unmount())
+    await tick()
+    const firstType = () => Number(/type\.(\d+)/.exec(lines(r.lastFrame()!)[0])![1])
+    expect(firstType()).toBe(92)
+    for (const selected of [98, 95, 92]) {
+      r.rerender(list(selected))
+      await tick()
+      expect(firstType(), `selected ${selected}`).toBe(92)
+    }
+    r.rerender(list(91))
+    await tick()
+    expect(firstType()).toBe(91)
+    r.rerender(list(97))
+    await tick()
+    expect(firstType()).toBe(91)
+  })
+
   it('highlights the selected row (inverse) and colours the status', async () => {
     const level = chalk.level
     chalk.level = 1

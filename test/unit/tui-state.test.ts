@@ -569,47 +569,68 @@ describe('osc52', () => {
 
 describe('windowStart (virtualised list)', () => {
   it('starts at 0 when everything fits', () => {
-    expect(windowStart(0, 5, 10)).toBe(0)
-    expect(windowStart(4, 5, 10)).toBe(0)
-    expect(windowStart(9, 10, 10)).toBe(0)
+    expect(windowStart(0, 0, 5, 10)).toBe(0)
+    expect(windowStart(3, 4, 5, 10)).toBe(0)
+    expect(windowStart(0, 9, 10, 10)).toBe(0)
   })
 
   it('shows the newest rows when the newest is selected', () => {
-    expect(windowStart(9_999, 10_000, 30)).toBe(10_000 - 30)
+    expect(windowStart(0, 9_999, 10_000, 30)).toBe(10_000 - 30)
+    expect(windowStart(10_000 - 30, 9_999, 10_000, 30)).toBe(10_000 - 30)
   })
 
-  it('always renders the selected row, inside the list, for many sizes', () => {
+  it('always renders the selected row, inside the list, whatever was shown before', () => {
     const violations: string[] = []
     let checked = 0
     for (const height of [1, 2, 3, 4, 7, 10, 33]) {
       for (const total of [0, 1, 2, height - 1, height, height + 1, 2 * height, 97, 1000]) {
         for (let selected = 0; selected < total; selected++) {
-          const start = windowStart(selected, total, height)
-          const ok =
-            Number.isInteger(start) &&
-            start >= 0 &&
-            start <= selected &&
-            selected < start + height &&
-            // No empty rows below the list while there are rows above it.
-            start + Math.min(height, total) <= total
-          if (!ok) violations.push(`selected ${selected} of ${total}, height ${height}: start ${start}`)
-          checked++
+          for (const previous of [-5, 0, selected - height, selected - 1, selected, selected + 3, total, 10 * total]) {
+            const start = windowStart(previous, selected, total, height)
+            const ok =
+              Number.isInteger(start) &&
+              start >= 0 &&
+              start <= selected &&
+              selected < start + height &&
+              // No empty rows below the list while there are rows above it.
+              start + Math.min(height, total) <= total
+            if (!ok)
+              violations.push(
+                `selected ${selected} of ${total}, height ${height}, previous ${previous}: start ${start}`,
+              )
+            checked++
+          }
         }
       }
     }
     expect(violations).toEqual([])
-    expect(checked).toBeGreaterThan(7_000)
+    expect(checked).toBeGreaterThan(50_000)
   })
 
-  it('scrolls one row at a time as the selection moves up past the top', () => {
+  it('keeps the window still while the selection moves inside it, then scrolls a row at a time', () => {
     const height = 10
     const total = 100
-    let previous = windowStart(total - 1, total, height)
-    for (let selected = total - 2; selected >= 0; selected--) {
-      const start = windowStart(selected, total, height)
-      expect(previous - start).toBeLessThanOrEqual(1)
-      expect(previous - start).toBeGreaterThanOrEqual(0)
-      previous = start
+    let start = windowStart(0, total - 1, total, height)
+    expect(start).toBe(90)
+    // Up through the window: it stays where it is.
+    for (let selected = total - 2; selected >= 90; selected--) {
+      start = windowStart(start, selected, total, height)
+      expect(start).toBe(90)
     }
+    // Past its top: one row at a time, the selection on the top row.
+    for (let selected = 89; selected >= 0; selected--) {
+      start = windowStart(start, selected, total, height)
+      expect(start).toBe(selected)
+    }
+    // And down again: still until the bottom row, then one at a time.
+    for (let selected = 1; selected < total; selected++) {
+      start = windowStart(start, selected, total, height)
+      expect(start).toBe(Math.max(0, selected - height + 1))
+    }
+  })
+
+  it('stays put while new events arrive below a paused selection', () => {
+    expect(windowStart(40, 45, 101, 10)).toBe(40)
+    expect(windowStart(40, 45, 150, 10)).toBe(40)
   })
 })
