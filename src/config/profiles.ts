@@ -72,8 +72,16 @@ export class ProfileStore {
     return this.read().current
   }
 
-  get(name: string = this.currentName): Profile {
-    return this.read().profiles[name] ?? {}
+  /** The current profile and its name, from one read of the file. */
+  current(): {name: string; profile: Profile} {
+    const config = this.read()
+    return {name: config.current, profile: config.profiles[config.current] ?? {}}
+  }
+
+  /** A profile by name, the current one by default. */
+  get(name?: string): Profile {
+    const config = this.read()
+    return config.profiles[name ?? config.current] ?? {}
   }
 
   set(name: string, profile: Profile): void {

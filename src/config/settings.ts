@@ -1,5 +1,5 @@
 import {DEFAULT_GATEWAY} from './paths.js'
-import {type Profile, ProfileStore} from './profiles.js'
+import {ProfileStore} from './profiles.js'
 
 export interface GatewaySettings {
   gateway: string
@@ -16,11 +16,12 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
   store: ProfileStore = new ProfileStore(),
 ): GatewaySettings {
-  const profile: Profile = store.get()
+  // One read: the relay may rewrite the file meanwhile, and name and values must agree.
+  const {name, profile} = store.current()
   const pick = (flag: string | undefined, envName: string, fromProfile: string | undefined, fallback?: string) => {
     if (flag) return {value: flag, origin: 'flag'}
     if (env[envName]) return {value: env[envName], origin: `env ${envName}`}
-    if (fromProfile) return {value: fromProfile, origin: `profile ${store.currentName}`}
+    if (fromProfile) return {value: fromProfile, origin: `profile ${name}`}
     return {value: fallback, origin: fallback ? 'default' : 'unset'}
   }
   const gateway = pick(flags.gateway, 'CARAVAN_GATEWAY', profile.gateway, DEFAULT_GATEWAY)
@@ -31,6 +32,6 @@ export function resolveSettings(
     apiKey: apiKey.value,
     project: project.value,
     origin: {gateway: gateway.origin, apiKey: apiKey.origin, project: project.origin},
-    profile: store.currentName,
+    profile: name,
   }
 }

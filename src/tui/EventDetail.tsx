@@ -7,6 +7,20 @@ import type {InspectDelivery, InspectEvent} from './types.js'
 
 type Line = {text: string; color?: string; bold?: boolean; dim?: boolean; segments?: Segment[]}
 
+// The body's lines per event, laid out once: the view and the key handler both ask on every
+// scroll key, and a large body is slow to lay out. (Events are replaced, never changed.)
+const bodies = new WeakMap<InspectEvent, ReturnType<typeof bodyLines>>()
+
+function bodyOf(event: InspectEvent): ReturnType<typeof bodyLines> {
+  let body = bodies.get(event)
+  if (!body) {
+    const contentType = event.headers?.['content-type']?.[0] ?? ''
+    body = bodyLines(Buffer.from(event.body_base64 ?? '', 'base64'), contentType)
+    bodies.set(event, body)
+  }
+  return body
+}
+
 /** Everything the detail view shows, as lines, so it can scroll. */
 export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] | undefined): Line[] {
   const lines: Line[] = []
@@ -21,8 +35,7 @@ export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] |
   for (const [name, values] of Object.entries(event.headers ?? {}))
     for (const v of values) lines.push({text: `${name}: ${v}`, color: 'cyan'})
   lines.push({text: ''})
-  const contentType = event.headers?.['content-type']?.[0] ?? ''
-  const body = bodyLines(Buffer.from(event.body_base64 ?? '', 'base64'), contentType)
+  const body = bodyOf(event)
   body.lines.forEach((text, i) => lines.push({text, segments: body.segments?.[i]}))
   lines.push({text: ''})
   if (!deliveries) {

@@ -22,7 +22,7 @@ const cell = (text: string, width: number) =>
 /**
  * Which slice of rows to render (virtualisation): the window that was shown before, moved
  * only as far as it takes to keep the selected row in it, so moving the selection moves
- * the highlight, not the whole list (and the terminal redraws two lines, not all of them).
+ * the highlight, not the whole list.
  */
 export function windowStart(previous: number, selected: number, total: number, height: number): number {
   if (total <= height) return 0
