@@ -7,7 +7,7 @@ import {specPathFor, validateRequest, validateResponse} from './openapi.js'
 
 /**
  * A fake Convoy server for contract tests: it knows nothing but Convoy's OpenAPI spec
- * (../shared/reference/convoy-openapi3.json). Every request is checked against the spec —
+ * (test/fixtures/reference/convoy-openapi3.json). Every request is checked against the spec —
  * route (method + path template), path and query parameters (unknown ones, enum values,
  * types, required ones), the `Authorization: Bearer CO.…` and `X-Convoy-Version` headers and
  * the JSON body against the requestBody schema — plus a few checks Convoy's own validators
@@ -21,7 +21,7 @@ import {specPathFor, validateRequest, validateResponse} from './openapi.js'
  * violations: `caravan status` and the Caravan-only commands probe them on purpose.
  */
 
-const SPEC_URL = new URL('../../../shared/reference/convoy-openapi3.json', import.meta.url)
+const SPEC_URL = new URL('../fixtures/reference/convoy-openapi3.json', import.meta.url)
 
 type Json = Record<string, unknown>
 type Schema = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -4,15 +4,15 @@ import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
 import addFormatsModule from 'ajv-formats'
 
 /**
- * Contract checks against Convoy's own OpenAPI 3.0 spec (../shared/reference, beside the
- * repository in CI). The spec's schemas are converted for ajv (draft-07):
+ * Contract checks against Convoy's own OpenAPI 3.0 spec (a copy in test/fixtures/reference; see
+ * its README). The spec's schemas are converted for ajv (draft-07):
  * - `nullable: true` becomes a `null` alternative (type array, enum member or anyOf),
  * - `example`, `description` and `x-*` annotations are dropped,
  * - `#/components/schemas/X` refs point into one schema registered under COMPONENTS_ID.
  * No `additionalProperties: false` is added: Caravan may return documented extra fields.
  */
 
-const SPEC_URL = new URL('../../../shared/reference/convoy-openapi3.json', import.meta.url)
+const SPEC_URL = new URL('../fixtures/reference/convoy-openapi3.json', import.meta.url)
 const COMPONENTS_ID = 'https://caravan.invalid/convoy-components.json'
 
 type Json = Record<string, unknown>

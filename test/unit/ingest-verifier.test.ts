@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {type InboundHeaders, type VerifierConfig, verifyInbound} from '../../src/ingest/verifier.js'
 
 const readReference = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../shared/reference/${name}`, import.meta.url), 'utf8'))
+  JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}`, import.meta.url), 'utf8'))
 
 const T = 1_700_000_000
 const NOW = T * 1000
