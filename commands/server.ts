@@ -9,7 +9,11 @@ export default class Server extends BaseCommand {
   static description = `Starts the relay daemon on 127.0.0.1:5005 by default, with its SQLite store in the XDG data dir.
 On first start it creates an admin API key and a default project and records them in the local profile, so
 other commands work with no set-up. Prints a ready line on stderr. SIGINT/SIGTERM drain and stop it (a second
-signal forces).`
+signal forces).
+
+One relay per data dir: a second one exits 15 naming the running one (pid, port). While the store cannot take
+writes (disk full, locked by another process) requests get 503 with Retry-After and /healthz reports the store
+as failing; nothing acknowledged is lost. An error nothing handled exits 70 for a supervisor to restart it.`
 
   static examples = [
     '<%= config.bin %> server',

@@ -1,6 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-import {HttpError} from '../errors.js'
+import {HttpError, httpErrorFor, STORE_RETRY_AFTER_SECONDS} from '../errors.js'
 import {lookupApiKey} from '../store/projects.js'
 import type {ApiContext, AuthedRequest} from './context.js'
 import {API_BODY_LIMIT, errorEnvelope, parseJson, readBody, sendJson} from './http.js'
@@ -36,13 +36,17 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
     const url = new URL(req.url ?? '/', 'http://relay.local')
     try {
       if (url.pathname === '/healthz' || url.pathname === '/health') {
-        sendJson(res, 200, {
-          status: true,
-          message: 'Caravan relay is healthy',
+        const facts = ctx.status()
+        // A store that cannot take writes makes the relay unhealthy (503) until it recovers.
+        const storeFailing = (facts.store as {status?: string} | undefined)?.status === 'failing'
+        if (storeFailing) res.setHeader('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        sendJson(res, storeFailing ? 503 : 200, {
+          status: !storeFailing,
+          message: storeFailing ? 'Caravan relay is up but its store is failing' : 'Caravan relay is healthy',
           data: {
             version: ctx.version,
             uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000),
-            ...ctx.status(),
+            ...facts,
           },
         })
         return
@@ -86,9 +90,11 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
         res.destroy(error as Error)
         return
       }
-      if (error instanceof HttpError) {
-        if (error.status === 413) res.setHeader('connection', 'close')
-        sendJson(res, error.status, errorEnvelope(error.message))
+      const known = httpErrorFor(error)
+      if (known) {
+        if (known.status === 413) res.setHeader('connection', 'close')
+        if (known.retryAfter !== undefined) res.setHeader('retry-after', String(known.retryAfter))
+        sendJson(res, known.status, errorEnvelope(known.message))
         return
       }
       sendJson(res, 500, errorEnvelope(`internal error: ${(error as Error).message}`))

@@ -20,6 +20,9 @@ export const EXIT = {
   NO_TTY: 12,
   SIGNATURE_INVALID: 13,
   STORE: 14,
+  DATA_DIR_IN_USE: 15,
+  /** The relay hit an error nothing handled and stopped for a supervisor to restart it (EX_SOFTWARE). */
+  INTERNAL: 70,
 } as const
 
 export const EXIT_FOR_ERROR: Record<ErrorCode, number> = {
@@ -35,4 +38,5 @@ export const EXIT_FOR_ERROR: Record<ErrorCode, number> = {
   CARAVAN_ERR_NO_TTY: EXIT.NO_TTY,
   CARAVAN_ERR_SIGNATURE_INVALID: EXIT.SIGNATURE_INVALID,
   CARAVAN_ERR_STORE: EXIT.STORE,
+  CARAVAN_ERR_DATA_DIR_IN_USE: EXIT.DATA_DIR_IN_USE,
 }

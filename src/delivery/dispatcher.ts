@@ -1,4 +1,5 @@
 import type {RelayEvents} from '../relay/relay-events.js'
+import {type Backoff, StoreHealth} from '../relay/store-health.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import {getProject} from '../store/projects.js'
@@ -27,7 +28,12 @@ export interface DispatcherOptions {
   write?: <T>(work: () => T) => Promise<T>
   /** Longest sleep between looks at the queue when nothing is due. */
   idlePollMs?: number
+  /** Where store failures are reported (shared with the relay's other parts); default: its own. */
+  health?: StoreHealth
 }
+
+/** A store write the dispatcher owes (a result to record, a claim to undo), retried until it commits. */
+type StoreDebt = () => Promise<void>
 
 const DUE_BATCH = 256
 
@@ -52,6 +58,21 @@ export class Dispatcher {
   private readonly onScheduled = () => this.wake()
 
   private readonly write: <T>(work: () => T) => Promise<T>
+  private readonly health: StoreHealth
+  /** Back-off of the queue loop while the store fails. */
+  private readonly loopBackoff: Backoff
+  private readonly debtBackoff: Backoff
+  /**
+   * Results sent but not yet recorded (and claims to undo), by delivery id, oldest first.
+   * While any is owed no new delivery is claimed; a stop leaves their deliveries
+   * Processing, and the next start sends them again (at-least-once).
+   */
+  private readonly debts = new Map<string, StoreDebt>()
+  private debtTimer: NodeJS.Timeout | undefined
+  private payingDebts = false
+  private recovered = false
+  private lastLoopError = ''
+  private offRecovered: () => void = () => undefined
 
   constructor(private readonly opts: DispatcherOptions) {
     this.write = opts.write ?? (async (work) => opts.db.transaction(work)())
@@ -60,6 +81,9 @@ export class Dispatcher {
     this.perEndpoint = opts.perEndpointInFlight ?? 8
     this.idlePollMs = opts.idlePollMs ?? 1000
     this.limiters = new RateLimiterRegistry({now: this.now})
+    this.health = opts.health ?? new StoreHealth({log: opts.log})
+    this.loopBackoff = this.health.backoff()
+    this.debtBackoff = this.health.backoff()
   }
 
   /** Deliveries a crash left in Processing are sent again: at-least-once. */
@@ -73,10 +97,28 @@ export class Dispatcher {
   }
 
   start(): void {
-    const recovered = this.recover()
-    if (recovered) this.opts.log(`rescheduled ${recovered} deliveries left in flight by an earlier stop`)
     this.opts.events.on('deliveries.scheduled', this.onScheduled)
+    this.offRecovered = this.health.onRecovered(() => this.retryNow())
     this.wake()
+  }
+
+  /** The store took a write again: stop waiting out the back-off. */
+  private retryNow(): void {
+    if (this.stopping) return
+    this.loopBackoff.reset()
+    this.debtBackoff.reset()
+    if (this.debtTimer) clearTimeout(this.debtTimer)
+    this.debtTimer = undefined
+    if (this.debts.size) void this.payDebts()
+    else this.wake()
+  }
+
+  /** Run once before the first look at the queue (retried with the loop if the store fails). */
+  private recoverOnce(): void {
+    if (this.recovered) return
+    const recovered = this.recover()
+    this.recovered = true
+    if (recovered) this.opts.log(`rescheduled ${recovered} deliveries left in flight by an earlier stop`)
   }
 
   /** Look at the queue soon (coalesced). */
@@ -97,9 +139,18 @@ export class Dispatcher {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true
     this.opts.events.off('deliveries.scheduled', this.onScheduled)
+    this.offRecovered()
     if (this.timer) clearTimeout(this.timer)
     const deadline = Date.now() + graceMs
     await settlesWithin(Promise.all(this.inFlight.values()), graceMs)
+    // One last try at what is owed; whatever still cannot be written stays Processing in
+    // the store and goes out again on the next start.
+    if (this.debtTimer) clearTimeout(this.debtTimer)
+    if (this.debts.size && this.opts.db.open) await this.payDebts()
+    if (this.debts.size)
+      this.opts.log(
+        `${this.debts.size} delivery results could not be recorded (store unavailable); those deliveries go out again on the next start (at-least-once)`,
+      )
     // Sends still out after the grace period are abandoned unrecorded: their deliveries stay
     // Processing and go out again on the next start (at-least-once).
     this.abandoned = this.inFlight.size > 0
@@ -142,9 +193,36 @@ export class Dispatcher {
     for (const id of ids) stmt.run(at, id)
   }
 
+  /**
+   * One look at the queue. A store error (disk full, write lock held elsewhere) must not
+   * escape: it would kill the relay from a timer. The loop backs off and looks again; the
+   * claims of a failed batch were rolled back, so nothing is lost or stuck.
+   */
   private tick(): void {
     if (this.stopping) return
     if (this.timer) clearTimeout(this.timer)
+    try {
+      if (this.debts.size) {
+        // Results first: while the store cannot record them, sending more only piles them up.
+        if (!this.debtTimer) void this.payDebts()
+        return
+      }
+      this.recoverOnce()
+      this.lookAtQueue()
+      this.loopBackoff.reset()
+      this.lastLoopError = ''
+    } catch (error) {
+      if (!this.health.failed('the delivery loop', error)) {
+        const message = (error as Error).message
+        if (message !== this.lastLoopError) this.opts.log(`delivery loop: ${message}; retrying with back-off`)
+        this.lastLoopError = message
+      }
+      this.timer = setTimeout(() => this.tick(), this.loopBackoff.next())
+      this.timer.unref?.()
+    }
+  }
+
+  private lookAtQueue(): void {
     const now = this.now()
     const db = this.opts.db
     // Endpoints with every slot taken are left out of the batch, so one slow endpoint's
@@ -252,14 +330,91 @@ export class Dispatcher {
   }
 
   private async attempt(project: Project, endpoint: Endpoint, delivery: Delivery): Promise<void> {
-    const event = events.get(this.opts.db, delivery.project_id, delivery.event_id)
+    let event
+    try {
+      event = events.get(this.opts.db, delivery.project_id, delivery.event_id)
+    } catch (error) {
+      // Claimed but not sent: put it back in the queue once the store can take the write.
+      this.owe(delivery, () => this.release(delivery), error)
+      return
+    }
     if (!event) {
-      this.finish(this.setStatus(delivery, 'Discarded', {description: 'event no longer stored'}))
+      const discard = async () =>
+        this.finish(
+          await this.write(() => this.setStatus(delivery, 'Discarded', {description: 'event no longer stored'})),
+        )
+      await discard().catch((error: unknown) => this.owe(delivery, discard, error))
       return
     }
     const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
     const result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
-    if (!this.abandoned && this.opts.db.open) await this.record(project, endpoint, delivery, request.headers, result)
+    if (this.abandoned || !this.opts.db.open) return
+    const finishedAt = this.now()
+    const record = () => this.record(project, endpoint, delivery, request.headers, result, finishedAt)
+    await record().catch((error: unknown) => this.owe(delivery, record, error))
+  }
+
+  /** Undo a claim: the delivery goes back to the queue as it was (its attempt was never made). */
+  private async release(delivery: Delivery): Promise<void> {
+    await this.write(() =>
+      this.opts.db
+        .prepare(
+          `UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, updated_at = ? WHERE id = ? AND status = 'Processing'`,
+        )
+        .run(nowIso(this.now()), delivery.id),
+    )
+    this.finish(delivery)
+  }
+
+  /**
+   * Keep a write that failed on a store condition, to retry it with back-off (logged once by
+   * the health tracker). Any other failure (the delivery was deleted meanwhile, a bug) would
+   * fail again: it is logged and the claim undone, best effort.
+   */
+  private owe(delivery: Delivery, debt: StoreDebt, error: unknown): void {
+    if (this.health.failed('recording a delivery result', error)) {
+      this.debts.set(delivery.id, debt)
+      this.armDebtTimer()
+      return
+    }
+    this.opts.log(`delivery ${delivery.id}: result not recorded: ${(error as Error).message}`)
+    this.release(delivery).catch(() => undefined)
+  }
+
+  private armDebtTimer(): void {
+    if (this.debtTimer || this.stopping) return
+    this.debtTimer = setTimeout(() => {
+      this.debtTimer = undefined
+      void this.payDebts()
+    }, this.debtBackoff.next())
+    this.debtTimer.unref?.()
+  }
+
+  /** Retry owed writes oldest first; stop at the first failure and back off. */
+  private async payDebts(): Promise<void> {
+    if (this.payingDebts) return
+    this.payingDebts = true
+    try {
+      for (const [id, debt] of this.debts) {
+        if (!this.opts.db.open) return
+        try {
+          await debt()
+        } catch (error) {
+          if (this.health.failed('recording a delivery result', error)) {
+            this.armDebtTimer()
+            return
+          }
+          this.opts.log(`delivery ${id}: result not recorded: ${(error as Error).message}`)
+          this.debts.delete(id)
+          continue
+        }
+        this.debts.delete(id)
+      }
+      this.debtBackoff.reset()
+      this.wake()
+    } finally {
+      this.payingDebts = false
+    }
   }
 
   private async record(
@@ -268,8 +423,8 @@ export class Dispatcher {
     delivery: Delivery,
     requestHeaders: Record<string, string>,
     result: SendResult,
+    now: number,
   ): Promise<void> {
-    const now = this.now()
     const attemptNumber = delivery.attempts + 1
     const decision = nextRetry({
       strategy: {
@@ -319,10 +474,15 @@ export class Dispatcher {
           return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
       }
     })
-    if (decision.action === 'success') breaker.recordSuccess(now)
-    else breaker.recordFailure(now)
-    this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
-    this.afterOutcome(project, endpoint, updated, decision.action, disable)
+    // Recorded: what follows must not throw back into the retry of the write above.
+    try {
+      if (decision.action === 'success') breaker.recordSuccess(now)
+      else breaker.recordFailure(now)
+      this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
+      this.afterOutcome(project, endpoint, updated, decision.action, disable)
+    } catch (error) {
+      this.opts.log(`delivery ${delivery.id}: after recording: ${(error as Error).message}`)
+    }
   }
 
   private afterOutcome(
@@ -344,15 +504,21 @@ export class Dispatcher {
     if (action === 'success') void notify.notify(project, endpoint, 'eventdelivery.success', summary)
     if (delivery.status === 'Failure') void notify.notify(project, endpoint, 'eventdelivery.failed', summary)
     if (disable) {
-      const current = endpoints.get(this.opts.db, project.id, endpoint.id)
-      if (current && current.status === 'active') {
-        endpoints.update(this.opts.db, {...current, status: 'inactive', updated_at: nowIso(this.now())})
-        void notify.notify(project, current, 'endpoint.disabled', {
-          endpoint_id: current.id,
-          name: current.name,
-          url: current.url,
-          reason: disable,
-        })
+      try {
+        const current = endpoints.get(this.opts.db, project.id, endpoint.id)
+        if (current && current.status === 'active') {
+          endpoints.update(this.opts.db, {...current, status: 'inactive', updated_at: nowIso(this.now())})
+          void notify.notify(project, current, 'endpoint.disabled', {
+            endpoint_id: current.id,
+            name: current.name,
+            url: current.url,
+            reason: disable,
+          })
+        }
+      } catch (error) {
+        // The result is recorded; the endpoint stays active and is disabled by a later failure.
+        if (!this.health.failed('disabling an endpoint', error))
+          this.opts.log(`endpoint ${endpoint.id}: not disabled: ${(error as Error).message}`)
       }
     }
   }

@@ -1,6 +1,7 @@
 import {signConvoySimple} from '../signing/index.js'
 import type {Endpoint, Project} from '../store/types.js'
 import {caravanVersion} from '../version.js'
+import {redactIn, redactUrl} from '../relay/redact.js'
 import type {Sender} from './sender.js'
 
 export type MetaEventType = 'endpoint.disabled' | 'eventdelivery.success' | 'eventdelivery.failed'
@@ -16,7 +17,21 @@ export class Notifier {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Never rejects: callers fire and forget, and a failed notification must not stop the relay. */
   async notify(
+    project: Project,
+    endpoint: Endpoint,
+    type: MetaEventType,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.send(project, endpoint, type, data)
+    } catch (error) {
+      this.log(`${type} notification for endpoint ${endpoint.id} failed: ${(error as Error).message}`)
+    }
+  }
+
+  private async send(
     project: Project,
     endpoint: Endpoint,
     type: MetaEventType,
@@ -65,7 +80,8 @@ export class Notifier {
   private async post(url: string, headers: Record<string, string>, body: Buffer, what: string): Promise<void> {
     const result = await this.sender.send({url, method: 'POST', headers, body}, 10_000)
     if (result.status === null || result.status < 200 || result.status >= 300) {
-      this.log(`${what} to ${url} failed: ${result.error || `HTTP ${result.status}`}`)
+      // Webhook URLs are credentials (a Slack token, a signed query): never log them whole.
+      this.log(`${what} to ${redactUrl(url)} failed: ${redactIn(result.error || `HTTP ${result.status}`, url)}`)
     }
   }
 }

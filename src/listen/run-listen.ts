@@ -4,6 +4,7 @@ import {GatewayClient} from '../client/gateway-client.js'
 import {defaultDataDir} from '../config/paths.js'
 import type {GatewaySettings} from '../config/settings.js'
 import {CaravanError} from '../errors.js'
+import {installLastResort} from '../relay/last-resort.js'
 import {recordLocalProfile} from '../relay/local-profile.js'
 import {type Relay, startRelay} from '../relay/relay.js'
 import type {HelloFrame} from '../relay/stream-protocol.js'
@@ -77,6 +78,7 @@ async function ensureRelay(
     throw error
   })
   recordLocalProfile(relay)
+  installLastResort(() => `caravan listen's embedded relay on ${relay.url} (data: ${relay.dataDir})`)
   const project = settings.project && getProject(relay.db, settings.project) ? settings.project : relay.defaultProjectId
   status(`started an embedded relay on ${relay.url} (data: ${relay.dataDir})`)
   return {gateway: relay.url, apiKey: relay.adminKey, project, relay}

@@ -8,6 +8,7 @@ import {deliverySummaries, eventStatus} from '../core/events.js'
 import type {Db} from '../store/db.js'
 import type {Delivery, DeliveryAttempt, EventRecord} from '../store/types.js'
 import type {RelayEvents} from './relay-events.js'
+import type {StoreHealth} from './store-health.js'
 import {authorizeUpgrade} from './upgrade-auth.js'
 
 interface Watcher {
@@ -31,7 +32,14 @@ export class FeedServer {
       (w) => w.projectId === event.project_id && (!w.sourceId || w.sourceId === event.source_id),
     )
     if (!targets.length) return
-    const summary = deliverySummaries(this.db, [event.id]).get(event.id)
+    let summary
+    try {
+      summary = deliverySummaries(this.db, [event.id]).get(event.id)
+    } catch (error) {
+      // Emitted from ingest after the event is stored: a throw here would fail that request.
+      // Viewers get the event without its delivery counts; updates follow as they come.
+      this.health?.failed('the live feed', error)
+    }
     const frame = JSON.stringify({
       type: 'event',
       event: eventJson(
@@ -69,6 +77,7 @@ export class FeedServer {
     private readonly db: Db,
     private readonly events: RelayEvents,
     heartbeatMs = 10_000,
+    private readonly health?: StoreHealth,
   ) {
     events.on('event.created', this.onEvent)
     events.on('delivery.updated', this.onDelivery)

@@ -16,6 +16,9 @@ import {Sender} from '../delivery/sender.js'
 import {isLoopbackHost, SsrfGuard} from '../delivery/ssrf-guard.js'
 import {caravanVersion} from '../version.js'
 import {bootstrapStore} from './bootstrap.js'
+import {localProfileKeys} from './local-profile.js'
+import {answerUpgradeFailure, type RetryBounds, StoreHealth} from './store-health.js'
+import {DataDirLock, secureDataDir} from '../store/data-dir.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
 
 export interface RelayOptions {
@@ -35,6 +38,12 @@ export interface RelayOptions {
   stream?: Partial<Pick<StreamOptions, 'heartbeatMs' | 'deadAfterMs' | 'ackTimeoutMs' | 'window' | 'maxFrameBytes'>>
   /** Where the relay reports what it does (default: nowhere). */
   log?: (line: string) => void
+  /** Config dir whose local profile holds the admin key on restarts (default: CARAVAN_CONFIG_DIR / XDG). */
+  configDir?: string
+  /** How long a write waits for another process's write lock (default 5000 ms; tests use less). */
+  busyTimeoutMs?: number
+  /** Back-off bounds while the store fails (default 250 ms doubling to 15 s). */
+  storeRetry?: RetryBounds
 }
 
 export interface Relay {
@@ -47,6 +56,8 @@ export interface Relay {
   db: Db
   events: RelayEvents
   dispatcher?: Dispatcher
+  /** Whether the store takes writes (shown by /healthz). */
+  storeHealth: StoreHealth
   /** Resolves when the relay has fully stopped. */
   closed: Promise<void>
   /** Stop taking requests, finish in-flight ones (within `graceMs`), close the store. */
@@ -94,18 +105,36 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const host = options.host ?? DEFAULT_HOST
   const dataDir = options.dataDir ?? defaultDataDir()
-  const db = openDb(dataDir)
-  const {adminKey, defaultProjectId} = bootstrapStore(db, {apiKey: options.apiKey})
-  const events = createRelayEvents()
-  const writer = new GroupCommit(db)
-  const write = <T>(work: () => T): Promise<T> => writer.run(work)
   const log = options.log ?? (() => undefined)
+  const dirWarning = secureDataDir(dataDir)
+  if (dirWarning) log(dirWarning)
+  // Before the store is touched: a second relay must not recover the first one's in-flight sends.
+  const lock = DataDirLock.acquire(dataDir)
+  let db: Db
+  let boot: ReturnType<typeof bootstrapStore>
+  try {
+    db = openDb(dataDir, {busyTimeoutMs: options.busyTimeoutMs})
+    boot = bootstrapStore(db, {apiKey: options.apiKey, knownKeys: localProfileKeys(options.configDir)})
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+  const {adminKey, defaultProjectId} = boot
+  const busy = db.pragma('busy_timeout', {simple: true}) as number
+  if (boot.replaced)
+    log(
+      'the admin API key is stored only as a hash and the local profile did not hold it: made a new one (pass --api-key to keep a fixed key)',
+    )
+  const health = new StoreHealth({log, retry: options.storeRetry, probe: () => probeStore(db, busy)})
+  const events = createRelayEvents()
+  const writer = new GroupCommit(db, health)
+  const write = <T>(work: () => T): Promise<T> => writer.run(work)
   const guard = new SsrfGuard(!isLoopbackHost(host), options.allowSubnets ?? [])
   const sender = new Sender(guard)
   const dispatcher =
     options.deliver === false
       ? undefined
-      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write})
+      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write, health})
   let baseUrl = ''
   const ctx: ApiContext = {
     db,
@@ -115,18 +144,27 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     version: caravanVersion(),
     startedAt: Date.now(),
     // Public (no key): counts only, never names or targets.
-    status: () => ({deliveries_in_flight: dispatcher?.inFlightCount ?? 0, listeners: stream.listeners().length}),
+    status: () => ({
+      deliveries_in_flight: dispatcher?.inFlightCount ?? 0,
+      listeners: stream.listeners().length,
+      store: health.snapshot(),
+    }),
     listeners: () => stream.listeners(),
   }
-  const feed = new FeedServer(db, events)
-  const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, ...options.stream})
+  const feed = new FeedServer(db, events, undefined, health)
+  const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})
   const server = createServer(
     {keepAliveTimeout: 5000},
     createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}),
   )
   server.on('upgrade', (req, socket, head) => {
-    if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head))
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
+    try {
+      if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head))
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
+    } catch (error) {
+      // Thrown from an 'upgrade' listener this would take the relay down.
+      answerUpgradeFailure(socket, error, health, log)
+    }
   })
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
@@ -136,11 +174,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   try {
     await listen(server, host, options.port ?? DEFAULT_PORT)
   } catch (error) {
+    health.close()
     db.close()
+    lock.release()
     throw error
   }
   dispatcher?.start()
   const port = (server.address() as AddressInfo).port
+  lock.setAddress(host, port)
   const url = `http://${formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}`
   baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '')
 
@@ -159,11 +200,43 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       await Promise.all([done, stream.close(), feed.close(), dispatcher?.stop(graceMs) ?? sender.close()])
       clearTimeout(timer)
       events.removeAllListeners()
+      health.close()
       db.close()
+      lock.release()
       resolveClosed()
     })()
     return stopping
   }
 
-  return {url, host, port, dataDir, adminKey, defaultProjectId, db, events, dispatcher, closed, stop}
+  return {
+    url,
+    host,
+    port,
+    dataDir,
+    adminKey,
+    defaultProjectId,
+    db,
+    events,
+    dispatcher,
+    storeHealth: health,
+    closed,
+    stop,
+  }
+}
+
+/**
+ * The write /healthz's recovery check makes while the store fails: it must find room for
+ * 64 KiB and take the write lock, then leaves nothing behind. It does not wait for a lock
+ * held elsewhere (busy timeout 0), so probing never stalls the relay.
+ */
+function probeStore(db: Db, busyTimeoutMs: number): void {
+  db.pragma('busy_timeout = 0')
+  try {
+    db.transaction(() => {
+      db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('store_probe', zeroblob(65536))`).run()
+      db.prepare(`DELETE FROM meta WHERE key = 'store_probe'`).run()
+    })()
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+  }
 }

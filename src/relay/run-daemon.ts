@@ -1,3 +1,4 @@
+import {installLastResort} from './last-resort.js'
 import {recordLocalProfile} from './local-profile.js'
 import {type Relay, type RelayOptions, startRelay} from './relay.js'
 
@@ -9,7 +10,10 @@ export async function runDaemon(
   options: RelayOptions & {recordProfile?: boolean; configDir?: string},
   log: (line: string) => void,
 ): Promise<Relay> {
+  let where = `caravan relay starting (data: ${options.dataDir ?? 'default'})`
+  installLastResort(() => where)
   const relay = await startRelay({log, ...options})
+  where = `caravan relay on ${relay.url} (data: ${relay.dataDir})`
   if (options.recordProfile !== false) recordLocalProfile(relay, options.configDir)
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {

@@ -13,6 +13,7 @@ import type {Delivery, DeliveryAttempt, Endpoint, Source} from '../store/types.j
 import {ulid} from '../util/ulid.js'
 import {RESPONSE_BODY_LIMIT} from '../util/http-response.js'
 import type {RelayEvents} from './relay-events.js'
+import {type Backoff, StoreHealth} from './store-health.js'
 import {authorizeUpgrade, rejectUpgrade} from './upgrade-auth.js'
 import {type EventFrame, parseResultFrame, type ResultFrame, STREAM_PROTOCOL_VERSION} from './stream-protocol.js'
 
@@ -31,6 +32,8 @@ export interface StreamOptions {
   /** Events sent but not yet answered, per listener. */
   window?: number
   maxFrameBytes?: number
+  /** Where store failures are reported (shared with the relay's other parts). */
+  health?: StoreHealth
 }
 
 export interface ListenerInfo {
@@ -80,13 +83,19 @@ class Connection {
   lastProgress = Date.now()
   badFrames = 0
   readonly connectedAt = nowIso()
+  /** Set while a pump waits out a store failure. */
+  pumpTimer: NodeJS.Timeout | undefined
+  readonly pumpBackoff: Backoff
 
   constructor(
     readonly ws: WebSocket,
     readonly endpoint: Endpoint,
     readonly source: Source,
     readonly remote: string,
-  ) {}
+    health: StoreHealth,
+  ) {
+    this.pumpBackoff = health.backoff()
+  }
 }
 
 /**
@@ -99,6 +108,16 @@ export class StreamServer {
   private readonly connections = new Map<string, Connection>()
   private readonly heartbeat: NodeJS.Timeout
   private readonly window: number
+  private readonly health: StoreHealth
+  /**
+   * Listener results the store could not take yet (disk full, write lock held elsewhere),
+   * by attempt id, oldest first: retried with back-off, never dropped while the relay runs.
+   */
+  private readonly unrecorded = new Map<string, {deliveryId: string; commit: () => Promise<void>}>()
+  private unrecordedTimer: NodeJS.Timeout | undefined
+  private readonly unrecordedBackoff: Backoff
+  private readonly offRecovered: () => void
+  private retrying = false
   private readonly onCreated = ({deliveries: made}: {deliveries: Delivery[]}) => {
     for (const d of made) {
       const conn = this.connections.get(d.endpoint_id)
@@ -113,23 +132,33 @@ export class StreamServer {
     const rescan = () => {
       for (const conn of this.connections.values()) {
         if (conn.endpoint.project_id !== projectId || !conn.lastSent) continue
-        const behind = this.opts.db
-          .prepare(
-            `SELECT id FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id <= ? ORDER BY id`,
-          )
-          .all(conn.endpoint.id, conn.lastSent) as {id: string}[]
-        for (const {id} of behind) if (!conn.pending.has(id)) conn.requeued.add(id)
+        let behind: {id: string}[]
+        try {
+          behind = this.opts.db
+            .prepare(
+              `SELECT id FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry') AND id <= ? ORDER BY id`,
+            )
+            .all(conn.endpoint.id, conn.lastSent) as {id: string}[]
+        } catch (error) {
+          // Not found now, sent on the listener's next connection (its backlog).
+          this.storeFailed('looking for requeued deliveries', error)
+          continue
+        }
+        for (const {id} of behind) if (!conn.pending.has(id) && !this.isUnrecorded(id)) conn.requeued.add(id)
         this.pump(conn)
       }
     }
     // Results are stored through the group-commit writer: look only once those already
     // answered are committed, or one answered a moment ago would look requeued.
-    if (this.opts.write) void this.opts.write(() => undefined).then(rescan, () => undefined)
+    if (this.opts.write) void this.opts.write(() => undefined).then(rescan, rescan)
     else rescan()
   }
 
   constructor(private readonly opts: StreamOptions) {
     this.window = opts.window ?? 50
+    this.health = opts.health ?? new StoreHealth({log: opts.log})
+    this.unrecordedBackoff = this.health.backoff()
+    this.offRecovered = this.health.onRecovered(() => this.retryNow())
     this.wss = new WebSocketServer({noServer: true, maxPayload: opts.maxFrameBytes ?? 16 * 1024 * 1024})
     opts.events.on('event.created', this.onCreated)
     opts.events.on('deliveries.scheduled', this.onScheduled)
@@ -207,25 +236,34 @@ export class StreamServer {
   private accept(ws: WebSocket, endpoint: Endpoint, source: Source, remote: string, skipBacklog: boolean): void {
     const previous = this.connections.get(endpoint.id)
     if (previous) previous.ws.close(4000, 'replaced by a new connection of the same listener')
-    const conn = new Connection(ws, endpoint, source, remote)
-    this.connections.set(endpoint.id, conn)
+    const conn = new Connection(ws, endpoint, source, remote, this.health)
     const db = this.opts.db
-    if (skipBacklog) {
-      db.prepare(
-        `UPDATE deliveries SET status = 'Discarded', description = 'skipped: listen --skip-backlog', updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
-      ).run(nowIso(), endpoint.id)
+    let backlog: number
+    try {
+      if (skipBacklog) {
+        db.prepare(
+          `UPDATE deliveries SET status = 'Discarded', description = 'skipped: listen --skip-backlog', updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
+        ).run(nowIso(), endpoint.id)
+      }
+      backlog = (
+        db
+          .prepare(
+            `SELECT COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
+          )
+          .get(endpoint.id) as {n: number}
+      ).n
+    } catch (error) {
+      // 1013 "try again later": the listener reconnects with back-off.
+      this.storeFailed(`accepting listener ${endpoint.name}`, error)
+      ws.close(1013, 'store unavailable, try again later')
+      return
     }
-    const backlog = (
-      db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
-        )
-        .get(endpoint.id) as {n: number}
-    ).n
+    this.connections.set(endpoint.id, conn)
     ws.on('pong', () => (conn.lastSeen = Date.now()))
     ws.on('ping', () => (conn.lastSeen = Date.now()))
     ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? '' : data.toString()))
     ws.on('close', () => {
+      clearTimeout(conn.pumpTimer)
       if (this.connections.get(endpoint.id) === conn) this.connections.delete(endpoint.id)
     })
     ws.on('error', (error) => this.opts.log(`listener ${endpoint.name}: ${error.message}`))
@@ -243,14 +281,37 @@ export class StreamServer {
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame))
   }
 
-  /** Send queued deliveries, oldest first, until the window is full. */
+  /**
+   * Send queued deliveries, oldest first, until the window is full. Everything is read
+   * before the cursor moves: a store failure halfway leaves the connection as it was, and
+   * the pump tries again with back-off (it runs from event handlers, where a throw would
+   * fail an ingest request that is already stored, or kill the relay).
+   */
   private pump(conn: Connection): void {
+    if (conn.pumpTimer) return
+    try {
+      this.pumpNow(conn)
+      conn.pumpBackoff.reset()
+    } catch (error) {
+      this.storeFailed(`sending events to listener ${conn.endpoint.name}`, error)
+      conn.pumpTimer = setTimeout(() => {
+        conn.pumpTimer = undefined
+        this.pump(conn)
+      }, conn.pumpBackoff.next())
+      conn.pumpTimer.unref?.()
+    }
+  }
+
+  private pumpNow(conn: Connection): void {
     const room = this.window - conn.pending.size
     if (room <= 0 || conn.ws.readyState !== conn.ws.OPEN) return
+    // Results wait to be recorded: sending more would only pile more of them up in memory.
+    if (this.unrecorded.size > 0) return
     const batch: Delivery[] = []
+    const taken: string[] = []
     for (const id of [...conn.requeued].sort()) {
       if (batch.length >= room) break
-      conn.requeued.delete(id)
+      taken.push(id)
       const delivery = deliveries.get(this.opts.db, conn.endpoint.project_id, id)
       if (delivery && (delivery.status === 'Scheduled' || delivery.status === 'Retry') && !conn.pending.has(id))
         batch.push(delivery)
@@ -261,11 +322,16 @@ export class StreamServer {
       )
       .all(conn.endpoint.id, conn.lastSent, room - batch.length)
       .map((row) => deliveries.fromRow(row as Record<string, unknown>))
+    const toSend = [...batch, ...rows].map((delivery) => ({
+      delivery,
+      event: eventTable.get(this.opts.db, delivery.project_id, delivery.event_id),
+    }))
+    // All read: now move the cursor.
+    for (const id of taken) conn.requeued.delete(id)
     if (conn.pending.size === 0) conn.lastProgress = Date.now()
     for (const delivery of rows) conn.lastSent = delivery.id
-    for (const delivery of [...batch, ...rows]) {
-      const event = eventTable.get(this.opts.db, delivery.project_id, delivery.event_id)
-      if (!event) continue
+    for (const {delivery, event} of toSend) {
+      if (!event || this.isUnrecorded(delivery.id)) continue
       conn.pending.add(delivery.id)
       const headers = this.freshHeaders(conn.source, event.headers, event.body, Date.parse(event.created_at))
       const frame: EventFrame = {
@@ -333,19 +399,17 @@ export class StreamServer {
 
   private record(conn: Connection, frame: ResultFrame): void {
     const db = this.opts.db
-    const delivery = deliveries.get(db, conn.endpoint.project_id, frame.delivery_id)
-    if (!delivery) return
+    const projectId = conn.endpoint.project_id
     const now = Date.now()
     const ok = frame.status !== null && frame.status >= 200 && frame.status < 300
     const status = ok ? 'Success' : frame.final ? 'Failure' : 'Retry'
     const attempt: DeliveryAttempt = {
       id: ulid(now),
-      project_id: delivery.project_id,
-      delivery_id: delivery.id,
+      project_id: projectId,
+      delivery_id: frame.delivery_id,
       endpoint_id: conn.endpoint.id,
       url: frame.url ?? conn.endpoint.url,
-      // The listener forwards with the event's own method (PUT, PATCH...), not always POST.
-      method: eventTable.get(db, delivery.project_id, delivery.event_id)?.method ?? 'POST',
+      method: 'POST',
       request_headers: Object.fromEntries(
         Object.entries(frame.request_headers ?? {}).map(([k, v]) => [k, [String(v)]]),
       ),
@@ -359,10 +423,14 @@ export class StreamServer {
       created_at: nowIso(now),
     }
     let updated: Delivery | undefined
+    // Store reads happen inside the write, so a failing store fails (and retries) it whole.
     const commit = () => {
       // Counted from the row as it is at commit time: another result for this delivery may
       // be in the same group commit, written just before this one.
-      const current = deliveries.get(db, delivery.project_id, delivery.id) ?? delivery
+      const current = deliveries.get(db, projectId, frame.delivery_id)
+      if (!current) return
+      // The listener forwards with the event's own method (PUT, PATCH...), not always POST.
+      attempt.method = eventTable.get(db, projectId, current.event_id)?.method ?? 'POST'
       updated = {
         ...current,
         status,
@@ -374,20 +442,92 @@ export class StreamServer {
       attempts.insert(db, attempt)
       deliveries.update(db, updated)
     }
-    if (status !== 'Retry') conn.pending.delete(delivery.id)
+    if (status !== 'Retry') conn.pending.delete(frame.delivery_id)
     const done = () => updated && this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
-    if (this.opts.write)
-      void this.opts
-        .write(commit)
-        .then(done, (error: Error) => this.opts.log(`recording a listener result failed: ${error.message}`))
-    else {
-      db.transaction(commit)()
-      done()
+    const write = this.opts.write ?? (async <T>(work: () => T) => db.transaction(work)())
+    const save = () => write(commit).then(done)
+    save().catch((error: unknown) => this.keepUnrecorded(attempt.id, frame.delivery_id, save, error))
+  }
+
+  private storeFailed(where: string, error: unknown): void {
+    if (!this.health.failed(where, error)) this.opts.log(`${where}: ${(error as Error).message}`)
+  }
+
+  /** The store took a write again: retry what waits out a back-off now. */
+  private retryNow(): void {
+    clearTimeout(this.unrecordedTimer)
+    this.unrecordedTimer = undefined
+    this.unrecordedBackoff.reset()
+    for (const conn of this.connections.values()) {
+      clearTimeout(conn.pumpTimer)
+      conn.pumpTimer = undefined
+      conn.pumpBackoff.reset()
     }
+    if (this.unrecorded.size) void this.retryUnrecorded()
+    else for (const conn of this.connections.values()) this.pump(conn)
+  }
+
+  private isUnrecorded(deliveryId: string): boolean {
+    for (const r of this.unrecorded.values()) if (r.deliveryId === deliveryId) return true
+    return false
+  }
+
+  /** A result the store could not take: keep it and retry (a store condition), or report it. */
+  private keepUnrecorded(attemptId: string, deliveryId: string, save: () => Promise<unknown>, error: unknown): void {
+    if (!this.health.failed('recording a listener result', error)) {
+      this.opts.log(`recording a listener result failed: ${(error as Error).message}`)
+      return
+    }
+    this.unrecorded.set(attemptId, {deliveryId, commit: async () => void (await save())})
+    this.armUnrecorded()
+  }
+
+  private armUnrecorded(): void {
+    if (this.unrecordedTimer) return
+    this.unrecordedTimer = setTimeout(() => {
+      this.unrecordedTimer = undefined
+      void this.retryUnrecorded()
+    }, this.unrecordedBackoff.next())
+    this.unrecordedTimer.unref?.()
+  }
+
+  /** Oldest first, stopping at the first failure; once all are in, the listeners move on. */
+  private async retryUnrecorded(): Promise<void> {
+    // One pass at a time: two would record the same result twice.
+    if (this.retrying) return
+    this.retrying = true
+    try {
+      for (const [id, r] of this.unrecorded) {
+        try {
+          await r.commit()
+        } catch (error) {
+          if (this.health.failed('recording a listener result', error)) {
+            this.armUnrecorded()
+            return
+          }
+          this.opts.log(`recording a listener result failed: ${(error as Error).message}`)
+        }
+        this.unrecorded.delete(id)
+      }
+    } finally {
+      this.retrying = false
+    }
+    this.unrecordedBackoff.reset()
+    for (const conn of this.connections.values()) this.pump(conn)
   }
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat)
+    this.offRecovered()
+    clearTimeout(this.unrecordedTimer)
+    // Last try; results still unrecorded leave their deliveries queued, sent again next time.
+    if (this.unrecorded.size && this.opts.db.open) await this.retryUnrecorded()
+    clearTimeout(this.unrecordedTimer)
+    if (this.unrecorded.size)
+      this.opts.log(
+        `${this.unrecorded.size} listener results could not be recorded (store unavailable); those events are sent again on the next connection`,
+      )
+    for (const conn of this.connections.values()) clearTimeout(conn.pumpTimer)
     this.opts.events.off('event.created', this.onCreated)
     this.opts.events.off('deliveries.scheduled', this.onScheduled)
     for (const conn of this.connections.values()) conn.ws.close(1001, 'relay shutting down')

@@ -4,16 +4,24 @@ import {join} from 'node:path'
 
 import {CaravanError} from '../errors.js'
 import {MIGRATIONS} from './migrations.js'
+import {hashApiKey} from './projects.js'
 
 export type Db = Database.Database
 
 export const DB_FILE = 'caravan.db'
 
+/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+export interface OpenDbOptions {
+  busyTimeoutMs?: number
+}
+
 /**
  * Open (and migrate) the store in `dataDir`. WAL keeps readers off the writer's back;
  * synchronous=FULL makes every commit durable before the relay acknowledges a webhook.
  */
-export function openDb(dataDir: string): Db {
+export function openDb(dataDir: string, opts: OpenDbOptions = {}): Db {
   mkdirSync(dataDir, {recursive: true, mode: 0o700})
   const file = join(dataDir, DB_FILE)
   let db: Db
@@ -29,7 +37,11 @@ export function openDb(dataDir: string): Db {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
+  // Migrations that must hash a secret (SQLite has no SHA-256 of its own).
+  db.function('caravan_sha256', {deterministic: true}, (value: unknown) =>
+    typeof value === 'string' ? hashApiKey(value) : value,
+  )
   migrate(db)
   return db
 }

@@ -158,4 +158,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
   CREATE INDEX deliveries_stream ON deliveries (endpoint_id, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'stream';
   `,
+  // 3: the admin key was kept in plain text in meta (other keys only as hashes): keep its
+  // hash instead. The plain key lives only in the local profile (0600) and with whoever
+  // passed --api-key. caravan_sha256 is registered by openDb.
+  `
+  UPDATE meta SET key = 'admin_api_key_sha256', value = caravan_sha256(value) WHERE key = 'admin_api_key';
+  `,
 ]

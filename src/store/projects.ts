@@ -93,7 +93,9 @@ export function deleteProject(db: Db, id: string): void {
 
 // --- API keys -------------------------------------------------------------
 
-const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+/** How every API key is kept in the store (admin key included): its SHA-256, hex. */
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+const hashKey = hashApiKey
 
 /** Convoy's key format: `CO.<id>.<secret>`; only its hash is stored. */
 export function createApiKey(
