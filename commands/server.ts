@@ -1,8 +1,10 @@
-import {Flags} from '@oclif/core'
+import {Errors, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
 import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../src/config/paths.js'
 import {runDaemon} from '../src/relay/run-daemon.js'
+import {parseRetention} from '../src/retention/duration.js'
+import {parseSubnet} from '../src/delivery/address-rules.js'
 
 export default class Server extends BaseCommand {
   static summary = 'Run the Caravan relay: ingest, store, API and delivery.'
@@ -35,13 +37,32 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
       description: 'Public base URL of this relay, used in ingest URLs (e.g. behind a proxy).',
     }),
     'allow-subnet': Flags.string({
-      description: 'On a non-loopback bind, still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.',
+      description:
+        'On a public relay (--public-url or a non-loopback bind), still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.',
       multiple: true,
+    }),
+    retention: Flags.string({
+      description:
+        "Prune finished events (all deliveries Success/Failure/Discarded) older than this, e.g. 30d or 720h; a project's config.retention_policy.policy overrides it. Default: keep everything.",
     }),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Server)
+    for (const subnet of flags['allow-subnet'] ?? []) {
+      try {
+        parseSubnet(subnet)
+      } catch (error) {
+        throw new Errors.CLIError(`--allow-subnet: ${(error as Error).message}`, {exit: 2})
+      }
+    }
+    if (flags.retention !== undefined) {
+      try {
+        parseRetention(flags.retention)
+      } catch (error) {
+        throw new Errors.CLIError(`--retention: ${(error as Error).message}`, {exit: 2})
+      }
+    }
     const relay = await runDaemon(
       {
         host: flags.host,
@@ -50,6 +71,7 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
         apiKey: flags['api-key'] ?? process.env.CARAVAN_API_KEY,
         publicUrl: flags['public-url'],
         allowSubnets: flags['allow-subnet'],
+        retention: flags.retention,
       },
       (line) => this.info(line),
     )

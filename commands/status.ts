@@ -1,6 +1,7 @@
 import {GatewayCommand} from '../src/cli/base-command.js'
 import {EXIT} from '../src/cli/exit-codes.js'
 import {renderFields} from '../src/cli/output.js'
+import {describeStore, storeOf} from '../src/retention/store-size-text.js'
 
 export default class Status extends GatewayCommand {
   static summary = 'Show which gateway and project are in use and whether the gateway answers.'
@@ -34,6 +35,8 @@ something else answers at its address (an app, not a Caravan relay or Convoy ser
       version: health.version ?? null,
       error: health.ok ? null : (health.error ?? 'unhealthy'),
       listeners,
+      // Caravan relays: the store's size on disk and how many events it holds.
+      store_size: storeOf(health.detail),
     }
     const c = this.color
     this.output(flags.json, result, () =>
@@ -53,6 +56,7 @@ something else answers at its address (an app, not a Caravan relay or Convoy ser
           ['project', `${s.project ?? c.yellow('none')} ${c.dim(`(${s.origin.project})`)}`],
           ['api key', `${result.api_key} ${c.dim(`(${s.origin.apiKey})`)}`],
           ['profile', s.profile],
+          ...(result.store_size ? [['store', describeStore(result.store_size)] as [string, string]] : []),
           [
             'listeners',
             listeners.length

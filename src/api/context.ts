@@ -1,5 +1,6 @@
 import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
+import type {Endpoint} from '../store/types.js'
 import {DEFAULT_PER_PAGE, MAX_PER_PAGE, type Page, type PageQuery} from '../store/paginate.js'
 import type {RelayEvents} from '../relay/relay-events.js'
 import type {ListenerInfo} from '../relay/stream-server.js'
@@ -18,6 +19,10 @@ export interface ApiContext {
   status: () => Record<string, unknown>
   /** Listeners connected over the stream right now. */
   listeners: () => ListenerInfo[]
+  /** Refuses endpoint URLs a public relay may not call (null: allowed). Absent: no check. */
+  targets?: {refuseUrl(url: string): string | null}
+  /** The circuit breaker's state for an endpoint (cb_state), null when it has none. */
+  circuitState?: (endpoint: Endpoint) => string | null
 }
 
 export interface AuthedRequest extends ApiRequest {

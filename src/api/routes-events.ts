@@ -8,6 +8,7 @@ import type {Db} from '../store/db.js'
 import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
 import type {Delivery, Endpoint, Project} from '../store/types.js'
 import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
+import {addPruneRoute} from '../retention/routes.js'
 import {projectOf} from './routes-management.js'
 import type {Router} from './router.js'
 import {attemptJson, deliveryJson, eventJson} from './serialize.js'
@@ -39,6 +40,7 @@ function sourceIdByName(ctx: ApiContext, projectId: string, name: string | undef
 
 export function addEventRoutes(router: R): void {
   const ev = '/api/v1/projects/:projectID/events'
+  addPruneRoute(router)
 
   const create = (kind: 'endpoint' | 'fanout' | 'broadcast') => async (ctx: ApiContext, r: AuthedRequest) => {
     const project = projectOf(ctx, r)

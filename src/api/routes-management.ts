@@ -5,7 +5,7 @@ import * as subsCore from '../core/subscriptions.js'
 import {HttpError} from '../errors.js'
 import {allProjects} from '../store/projects.js'
 import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
-import type {Subscription} from '../store/types.js'
+import type {Endpoint, Subscription} from '../store/types.js'
 import {type ApiContext, type AuthedRequest, pageJson, pageQuery} from './context.js'
 import type {Router} from './router.js'
 import {endpointJson, projectJson, sourceJson, subscriptionJson} from './serialize.js'
@@ -74,6 +74,7 @@ export function addManagementRoutes(router: R): void {
 
   // --- endpoints
   const e = `${p}/:projectID/endpoints`
+  const endpointOut = (ctx: ApiContext, x: Endpoint) => endpointJson(x, {cb_state: ctx.circuitState?.(x) ?? undefined})
   router
     .add('GET', e, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -82,14 +83,14 @@ export function addManagementRoutes(router: R): void {
         ownerId: r.query.get('ownerId') ?? undefined,
         kind: r.query.get('kind') ?? undefined,
       })
-      return {status: 200, message: 'Endpoints fetched successfully', data: pageJson(page, (x) => endpointJson(x))}
+      return {status: 200, message: 'Endpoints fetched successfully', data: pageJson(page, (x) => endpointOut(ctx, x))}
     })
     .add('POST', e, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       return {
         status: 201,
         message: 'Endpoint created successfully',
-        data: endpointJson(endpointsCore.createEndpoint(ctx.db, project.id, r.body)),
+        data: endpointOut(ctx, endpointsCore.createEndpoint(ctx.db, project.id, r.body, ctx.targets)),
       }
     })
     .add('GET', `${e}/:endpointID`, (ctx, r) => {
@@ -97,13 +98,13 @@ export function addManagementRoutes(router: R): void {
       return {
         status: 200,
         message: 'Endpoint fetched successfully',
-        data: endpointJson(endpointsCore.requireEndpoint(ctx.db, project.id, r.params.endpointID)),
+        data: endpointOut(ctx, endpointsCore.requireEndpoint(ctx.db, project.id, r.params.endpointID)),
       }
     })
     .add('PUT', `${e}/:endpointID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      const updated = endpointsCore.updateEndpoint(ctx.db, project.id, r.params.endpointID, r.body)
-      return {status: 202, message: 'Endpoint updated successfully', data: endpointJson(updated)}
+      const updated = endpointsCore.updateEndpoint(ctx.db, project.id, r.params.endpointID, r.body, ctx.targets)
+      return {status: 202, message: 'Endpoint updated successfully', data: endpointOut(ctx, updated)}
     })
     .add('DELETE', `${e}/:endpointID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -117,19 +118,19 @@ export function addManagementRoutes(router: R): void {
       return {
         status: 202,
         message: `Endpoint ${updated.status === 'paused' ? 'paused' : 'unpaused'} successfully`,
-        data: endpointJson(updated),
+        data: endpointOut(ctx, updated),
       }
     })
     .add('PUT', `${e}/:endpointID/expire_secret`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const updated = endpointsCore.expireSecret(ctx.db, project.id, r.params.endpointID, r.body)
-      return {status: 200, message: 'Endpoint secret expired successfully', data: endpointJson(updated)}
+      return {status: 200, message: 'Endpoint secret expired successfully', data: endpointOut(ctx, updated)}
     })
     .add('POST', `${e}/:endpointID/activate`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const updated = endpointsCore.activateEndpoint(ctx.db, project.id, r.params.endpointID)
       ctx.events.emit('deliveries.scheduled', {projectId: project.id})
-      return {status: 202, message: 'Endpoint activated successfully', data: endpointJson(updated)}
+      return {status: 202, message: 'Endpoint activated successfully', data: endpointOut(ctx, updated)}
     })
 
   // --- subscriptions

@@ -86,7 +86,21 @@ export function newEndpointRecord(projectId: string, fields: Partial<Endpoint> &
   }
 }
 
-export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoint {
+/** Refuses URLs the relay may not call (the SSRF guard on a public relay); null means allowed. */
+export interface TargetCheck {
+  refuseUrl(url: string): string | null
+}
+
+/** On a public relay, private targets are refused when saved, not only when sent to. */
+function checkTargets(endpoint: Endpoint, targets: TargetCheck | undefined): void {
+  if (!targets) return
+  for (const field of ['url', 'slack_webhook_url'] as const) {
+    const reason = endpoint[field] ? targets.refuseUrl(endpoint[field]) : null
+    if (reason) throw badRequest(`${field}: ${reason}`)
+  }
+}
+
+export function createEndpoint(db: Db, projectId: string, body: unknown, targets?: TargetCheck): Endpoint {
   const input = Input.of(body)
   input.str('name', {required: true})
   input.url('url', {required: true})
@@ -96,7 +110,9 @@ export function createEndpoint(db: Db, projectId: string, body: unknown): Endpoi
     kind: 'http',
     secrets: [{uid: ulid(), value: secret, created_at: now, updated_at: now, expires_at: null}],
   })
-  return endpoints.insert(db, readEndpointFields(input, base))
+  const endpoint = readEndpointFields(input, base)
+  checkTargets(endpoint, targets)
+  return endpoints.insert(db, endpoint)
 }
 
 export function requireEndpoint(db: Db, projectId: string, id: string): Endpoint {
@@ -105,10 +121,19 @@ export function requireEndpoint(db: Db, projectId: string, id: string): Endpoint
   return endpoint
 }
 
-export function updateEndpoint(db: Db, projectId: string, id: string, body: unknown): Endpoint {
+export function updateEndpoint(db: Db, projectId: string, id: string, body: unknown, targets?: TargetCheck): Endpoint {
   const current = requireEndpoint(db, projectId, id)
   const input = Input.of(body)
   const next = readEndpointFields(input, current)
+  // Only a changed URL is judged: an endpoint saved before the relay went public can still be edited.
+  checkTargets(
+    {
+      ...next,
+      url: next.url === current.url ? '' : next.url,
+      slack_webhook_url: next.slack_webhook_url === current.slack_webhook_url ? '' : next.slack_webhook_url,
+    },
+    targets,
+  )
   const secret = input.str('secret', {max: 500})
   if (secret !== undefined && !current.secrets.some((s) => s.value === secret && s.expires_at === null)) {
     // A new secret replaces the live one at once; use expire_secret to rotate with overlap.

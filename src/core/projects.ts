@@ -3,6 +3,7 @@ import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import * as store from '../store/projects.js'
 import type {Project, ProjectConfig, ProjectType} from '../store/types.js'
+import {parseRetention} from '../retention/duration.js'
 import {ulid} from '../util/ulid.js'
 import {Input} from './input.js'
 
@@ -77,6 +78,18 @@ export function applyProjectConfig(current: ProjectConfig, body: Input | undefin
         breaker.int('consecutive_failure_threshold', {min: 1}) ?? next.circuit_breaker.consecutive_failure_threshold,
       error_timeout: breaker.int('error_timeout', {min: 1}) ?? next.circuit_breaker.error_timeout,
     }
+  }
+  const retention = body.obj_('retention_policy')
+  if (retention) {
+    const policy = retention.str('policy', {max: 50})
+    if (policy) {
+      try {
+        parseRetention(policy)
+      } catch (error) {
+        throw badRequest(`${retention.field('policy')}: ${(error as Error).message}`)
+      }
+    }
+    if (policy !== undefined) next.retention_policy = {policy}
   }
   return next
 }

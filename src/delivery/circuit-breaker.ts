@@ -3,6 +3,13 @@
  * one probe goes through; the probe's result closes it or re-opens it. Time is passed in
  * on every call, so the state machine is pure apart from its own fields.
  *
+ * The breaker decides whether a request is sent, never when a delivery is attempted: the
+ * retry schedule does that. So the cool-down is bounded by the schedule — a failure that
+ * comes with its delivery's next retry time (and every delivery the open breaker turns
+ * away, via probeNoLaterThan) pulls the probe forward to that time at the latest. An
+ * endpoint that comes back is then noticed within one retry interval, however long the
+ * cool-down has grown.
+ *
  * Results are not tied to requests: while a probe is out, the next result recorded is
  * taken as the probe's. The delivery loop sends one request per endpoint at a time while
  * the breaker is not closed, so this holds in practice.
@@ -46,6 +53,8 @@ export class CircuitBreaker {
 
   private failures = 0
   private openedAt: number | null = null
+  /** When the probe is allowed: openedAt + cool-down, or earlier when a retry falls due. */
+  private probeAt: number | null = null
   private cooldownMs: number
   private probeInFlight = false
 
@@ -67,7 +76,7 @@ export class CircuitBreaker {
 
   state(now: number): CircuitState {
     if (this.openedAt === null) return 'closed'
-    return this.probeInFlight || now >= this.openedAt + this.cooldownMs ? 'half-open' : 'open'
+    return this.probeInFlight || now >= this.probeAt! ? 'half-open' : 'open'
   }
 
   /**
@@ -91,27 +100,44 @@ export class CircuitBreaker {
   recordSuccess(_now: number): void {
     this.failures = 0
     this.openedAt = null
+    this.probeAt = null
     this.probeInFlight = false
     this.cooldownMs = this.baseCooldownMs
   }
 
-  recordFailure(now: number): void {
+  /**
+   * `nextRetryAt`: when the failed delivery is due again (null when it will not be); the
+   * probe is allowed by then at the latest.
+   */
+  recordFailure(now: number, nextRetryAt: number | null = null): void {
     this.failures++
     if (this.probeInFlight) {
       // The probe failed: the endpoint is still down, so wait longer before the next one.
       this.probeInFlight = false
       this.cooldownMs = Math.min(this.cooldownMs * 2, this.maxCooldownMs)
-      this.openedAt = now
+      this.open(now, nextRetryAt)
       return
     }
     // A failure reported while open belongs to a request sent before the breaker opened;
-    // it must not push the probe further out.
-    if (this.openedAt === null && this.failures >= this.failureThreshold) this.openedAt = now
+    // it must not push the probe further out (but its retry may pull it in).
+    if (this.openedAt !== null) this.probeNoLaterThan(nextRetryAt)
+    else if (this.failures >= this.failureThreshold) this.open(now, nextRetryAt)
+  }
+
+  /** A delivery turned away while open is due again at `at`: probe by then at the latest. */
+  probeNoLaterThan(at: number | null): void {
+    if (at !== null && this.probeAt !== null && at < this.probeAt) this.probeAt = at
+  }
+
+  private open(now: number, nextRetryAt: number | null): void {
+    this.openedAt = now
+    this.probeAt = now + this.cooldownMs
+    this.probeNoLaterThan(nextRetryAt)
   }
 
   /** When the breaker allows (or allowed) its probe; null while closed. */
   retryAt(): number | null {
-    return this.openedAt === null ? null : this.openedAt + this.cooldownMs
+    return this.probeAt
   }
 
   snapshot(now: number): CircuitSnapshot {

@@ -6,11 +6,11 @@ import {getProject} from '../store/projects.js'
 import {attempts, deliveries, endpoints, events} from '../store/resources.js'
 import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
-import {CircuitBreakerRegistry} from './circuit-breaker.js'
+import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
 import {RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
-import {nextRetry} from './retry-policy.js'
+import {nextRetry, type RetryDecision} from './retry-policy.js'
 import type {SendResult, Sender} from './sender.js'
 
 export interface DispatcherOptions {
@@ -37,6 +37,18 @@ type StoreDebt = () => Promise<void>
 
 const DUE_BATCH = 256
 
+/** The outcome code of an attempt the open breaker did not send. */
+const CIRCUIT_OPEN = 'CIRCUIT_OPEN'
+
+interface TurnedAway {
+  project: Project
+  endpoint: Endpoint
+  delivery: Delivery
+  attempt: DeliveryAttempt
+  action: RetryDecision['action']
+  disable?: string
+}
+
 /**
  * Moves deliveries through Scheduled → Processing → Success | Retry → … → Failure (or
  * Discarded for paused/inactive endpoints). The store is the queue: every state change
@@ -48,7 +60,7 @@ export class Dispatcher {
   private readonly perEndpoint: number
   private readonly idlePollMs: number
   private readonly limiters: RateLimiterRegistry
-  private readonly breakers = new Map<string, CircuitBreakerRegistry>()
+  private readonly breakers = new Map<string, {key: string; breaker: CircuitBreaker}>()
   private readonly inFlight = new Map<string, Promise<void>>()
   private readonly inFlightByEndpoint = new Map<string, number>()
   private timer: NodeJS.Timeout | undefined
@@ -161,23 +173,23 @@ export class Dispatcher {
       await sender.destroy().catch(() => undefined)
   }
 
-  private breakerFor(project: Project, endpointId: string) {
+  private breakerFor(project: Project, endpointId: string): CircuitBreaker {
     const cb = project.config.circuit_breaker
     const key = `${cb.consecutive_failure_threshold}:${cb.error_timeout}`
-    let registry = this.breakers.get(key)
-    if (!registry) {
-      registry = new CircuitBreakerRegistry({
-        failureThreshold: cb.consecutive_failure_threshold,
-        cooldownMs: cb.error_timeout * 1000,
-      })
-      this.breakers.set(key, registry)
-    }
-    return registry.get(endpointId)
+    const held = this.breakers.get(endpointId)
+    if (held?.key === key) return held.breaker
+    // New endpoint, or the project's breaker settings changed: start from a clean slate.
+    const breaker = new CircuitBreaker({
+      failureThreshold: cb.consecutive_failure_threshold,
+      cooldownMs: cb.error_timeout * 1000,
+    })
+    this.breakers.set(endpointId, {key, breaker})
+    return breaker
   }
 
-  /** Circuit state of an endpoint, for the API's cb_state. */
-  circuitState(project: Project, endpointId: string): string {
-    return this.breakerFor(project, endpointId).state(this.now())
+  /** Circuit state of an endpoint, for the API's cb_state; closed when it has no breaker yet. */
+  circuitState(endpointId: string): CircuitState {
+    return this.breakers.get(endpointId)?.breaker.state(this.now()) ?? 'closed'
   }
 
   private setStatus(delivery: Delivery, status: DeliveryStatus, patch: Partial<Delivery> = {}): Delivery {
@@ -242,6 +254,7 @@ export class Dispatcher {
     let waitingForSlot = saturated.length > 0
 
     const launches: {project: Project; endpoint: Endpoint; delivery: Delivery}[] = []
+    const turnedAway: TurnedAway[] = []
     const claimedFor = new Map<string, number>()
     const claim = db.prepare(
       `UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`,
@@ -280,9 +293,9 @@ export class Dispatcher {
         }
         const breaker = this.breakerFor(project, endpoint.id)
         if (!breaker.canSend(now)) {
-          const retryAt = breaker.retryAt()
-          // Open: wait out the cool-down. Half-open with its probe out: look again in a second.
-          later(retryAt !== null && retryAt > now ? retryAt : now + 1000, delivery.id)
+          // Half-open with its probe out: wait for the probe's answer (the send wakes us).
+          if (breaker.state(now) === 'half-open') later(now + 1000, delivery.id)
+          else turnedAway.push(this.turnAway(project, endpoint, delivery, breaker, now))
           continue
         }
         const claimed = claim.run(nowIso(now), delivery.id)
@@ -292,6 +305,10 @@ export class Dispatcher {
       }
       for (const [at, ids] of postponed) this.postpone(ids, at)
     })()
+    for (const t of turnedAway) {
+      this.opts.events.emit('delivery.updated', {delivery: t.delivery, attempt: t.attempt})
+      this.afterOutcome(t.project, t.endpoint, t.delivery, t.action, t.disable)
+    }
     for (const {project, endpoint, delivery} of launches) {
       this.opts.events.emit('delivery.updated', {delivery})
       this.launch(project, endpoint, delivery)
@@ -456,33 +473,102 @@ export class Dispatcher {
     // Through the group commit: many finished attempts share one fsync.
     const updated = await this.write(() => {
       attempts.insert(this.opts.db, attempt)
-      const base = {attempts: attemptNumber, latency_ms: result.latencyMs}
-      switch (decision.action) {
-        case 'success':
-          return this.setStatus(delivery, 'Success', {...base, description: ''})
-        case 'retry':
-          return this.setStatus(delivery, 'Retry', {
-            ...base,
-            next_attempt_at: decision.at,
-            description: decision.reason,
-          })
-        case 'disable-endpoint':
-          disable = decision.reason
-          return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
-        case 'fail':
-          if (project.config.disable_endpoint) disable = `deliveries keep failing (${decision.reason})`
-          return this.setStatus(delivery, 'Failure', {...base, description: decision.reason})
-      }
+      const applied = this.applyDecision(project, delivery, decision, {
+        attempts: attemptNumber,
+        latency_ms: result.latencyMs,
+      })
+      disable = applied.disable
+      return applied.delivery
     })
     // Recorded: what follows must not throw back into the retry of the write above.
     try {
       if (decision.action === 'success') breaker.recordSuccess(now)
-      else breaker.recordFailure(now)
+      else breaker.recordFailure(now, decision.action === 'retry' ? decision.at : null)
       this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
       this.afterOutcome(project, endpoint, updated, decision.action, disable)
     } catch (error) {
       this.opts.log(`delivery ${delivery.id}: after recording: ${(error as Error).message}`)
     }
+  }
+
+  private applyDecision(
+    project: Project,
+    delivery: Delivery,
+    decision: RetryDecision,
+    base: Partial<Delivery>,
+  ): {delivery: Delivery; disable?: string} {
+    switch (decision.action) {
+      case 'success':
+        return {delivery: this.setStatus(delivery, 'Success', {...base, description: ''})}
+      case 'retry':
+        return {
+          delivery: this.setStatus(delivery, 'Retry', {
+            ...base,
+            next_attempt_at: decision.at,
+            description: decision.reason,
+          }),
+        }
+      case 'disable-endpoint':
+        return {
+          delivery: this.setStatus(delivery, 'Failure', {...base, description: decision.reason}),
+          disable: decision.reason,
+        }
+      case 'fail':
+        return {
+          delivery: this.setStatus(delivery, 'Failure', {...base, description: decision.reason}),
+          disable: project.config.disable_endpoint ? `deliveries keep failing (${decision.reason})` : undefined,
+        }
+    }
+  }
+
+  /**
+   * A delivery falls due while its endpoint's breaker is open: nothing is sent, but the
+   * attempt is spent and recorded ("circuit open") and the retry schedule goes on, so
+   * retry_count, eventdelivery.failed and disable_endpoint work on the configured
+   * schedule. Its next retry bounds when the breaker probes. Runs inside the tick's
+   * transaction; the caller announces the result after the commit.
+   */
+  private turnAway(
+    project: Project,
+    endpoint: Endpoint,
+    delivery: Delivery,
+    breaker: CircuitBreaker,
+    now: number,
+  ): TurnedAway {
+    const attemptNumber = delivery.attempts + 1
+    const raw = nextRetry({
+      strategy: {
+        type: project.config.strategy.type,
+        duration: project.config.strategy.duration,
+        retryCount: delivery.retry_limit,
+      },
+      attempt: attemptNumber,
+      outcome: {kind: 'network', code: CIRCUIT_OPEN},
+      now,
+    })
+    const decision =
+      'reason' in raw ? {...raw, reason: raw.reason.replace(`network error ${CIRCUIT_OPEN}`, 'circuit open')} : raw
+    if (decision.action === 'retry') breaker.probeNoLaterThan(decision.at)
+    const probeAt = breaker.retryAt()
+    const failures = plural(breaker.snapshot(now).consecutiveFailures, 'time')
+    const attempt: DeliveryAttempt = {
+      id: ulid(now),
+      project_id: delivery.project_id,
+      delivery_id: delivery.id,
+      endpoint_id: endpoint.id,
+      url: endpoint.url,
+      method: 'POST',
+      request_headers: {},
+      response_status: null,
+      response_headers: null,
+      response_body: null,
+      error: `circuit open: not sent, the endpoint failed ${failures} in a row${probeAt === null ? '' : `; next probe at ${nowIso(probeAt)}`}`,
+      latency_ms: 0,
+      created_at: nowIso(now),
+    }
+    attempts.insert(this.opts.db, attempt)
+    const applied = this.applyDecision(project, delivery, decision, {attempts: attemptNumber, latency_ms: 0})
+    return {project, endpoint, delivery: applied.delivery, attempt, action: decision.action, disable: applied.disable}
   }
 
   private afterOutcome(
@@ -542,3 +628,5 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
     clearTimeout(timer)
   }
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`

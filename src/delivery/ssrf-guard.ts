@@ -1,30 +1,23 @@
 import {lookup} from 'node:dns/promises'
-import {BlockList, isIP} from 'node:net'
+import {isIP} from 'node:net'
 
-/** Ranges a public relay must not be tricked into calling (RFC 1918, loopback, link-local, CGNAT, metadata...). */
-const PRIVATE_V4 = [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const
-const PRIVATE_V6 = [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const
+import {classifyAddress, isLocalhostName, parseSubnet, type Refusal, type Subnet} from './address-rules.js'
+
+export {classifyAddress} from './address-rules.js'
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}
+
+/**
+ * Whether others can reach this relay, and why: a public bind, or a public URL in front of
+ * a loopback bind (the nginx set-up). Either way a key holder could make it call
+ * internal addresses, so the guard is on.
+ */
+export function relayExposure(host: string, publicUrl?: string): {exposed: boolean; why: string} {
+  if (publicUrl) return {exposed: true, why: '--public-url'}
+  if (!isLoopbackHost(host)) return {exposed: true, why: `bound to ${host}`}
+  return {exposed: false, why: `bound to ${host}`}
 }
 
 export class TargetRefusedError extends Error {
@@ -34,38 +27,75 @@ export class TargetRefusedError extends Error {
   }
 }
 
+export interface SsrfGuardOptions {
+  allowSubnets?: readonly string[]
+  /** Why the relay counts as public, for messages ("--public-url", "bound to 0.0.0.0"). */
+  why?: string
+  resolve?: (host: string) => Promise<{address: string; family: number}[]>
+}
+
 /**
- * Decides whether the relay may send to a URL. On loopback (the default) everything is
- * allowed: the point is delivering to localhost. Bound publicly, private targets are
- * refused after DNS resolution unless their subnet is allow-listed.
+ * Decides whether the relay may send to a URL. On a relay only this machine can reach,
+ * everything is allowed: the point is delivering to localhost. On a relay others can
+ * reach, private targets are refused (IP literals when an endpoint is saved, names after
+ * DNS resolution at send and connect time) unless their subnet is allow-listed.
  */
 export class SsrfGuard {
-  private readonly blocked = new BlockList()
-  private readonly allowed = new BlockList()
+  private readonly allowed: Subnet[]
+  private readonly why: string
+  private readonly resolve: (host: string) => Promise<{address: string; family: number}[]>
 
   constructor(
     readonly enabled: boolean,
-    allowSubnets: readonly string[] = [],
-    private readonly resolve: (host: string) => Promise<{address: string; family: number}[]> = (host) =>
-      lookup(host, {all: true}),
+    opts: SsrfGuardOptions = {},
   ) {
-    for (const [net, prefix] of PRIVATE_V4) this.blocked.addSubnet(net, prefix, 'ipv4')
-    for (const [net, prefix] of PRIVATE_V6) this.blocked.addSubnet(net, prefix, 'ipv6')
-    for (const subnet of allowSubnets) {
-      const [net, prefixText] = subnet.split('/')
-      const type = isIP(net) === 6 ? 'ipv6' : 'ipv4'
-      if (!isIP(net)) throw new Error(`--allow-subnet: "${subnet}" is not an IP subnet (e.g. 10.0.0.0/8)`)
-      const prefix = prefixText === undefined ? (type === 'ipv4' ? 32 : 128) : Number(prefixText)
-      this.allowed.addSubnet(net, prefix, type)
-    }
+    this.why = opts.why ?? 'reachable by others'
+    this.resolve = opts.resolve ?? ((host) => lookup(host, {all: true}))
+    this.allowed = (opts.allowSubnets ?? []).map((subnet) => {
+      try {
+        return parseSubnet(subnet)
+      } catch (error) {
+        throw new Error(`--allow-subnet: ${(error as Error).message}`)
+      }
+    })
+  }
+
+  /** Why `address` may not be called, or null when it may (always null with the guard off). */
+  refusal(address: string): Refusal | null {
+    return this.enabled ? classifyAddress(address, this.allowed) : null
   }
 
   blocks(address: string): boolean {
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4'
-    // IPv4-mapped IPv6 (::ffff:10.0.0.1) must be judged as the IPv4 address it is.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-    if (mapped) return this.blocks(mapped[1])
-    return this.blocked.check(address, type) && !this.allowed.check(address, type)
+    return this.refusal(address) !== null
+  }
+
+  /** "10.0.0.5 is a private address; this relay is public (--public-url); allow it with ..." */
+  explain(host: string, refusal: Refusal): string {
+    const carried = refusal.via ? ` (carried in ${host} by ${refusal.via})` : ''
+    const shown = refusal.via || host === refusal.address ? refusal.address : `${host} (${refusal.address})`
+    return `${shown} is ${refusal.what}${carried}; this relay is public (${this.why}); allow it with --allow-subnet ${refusal.range}`
+  }
+
+  /**
+   * The check made when an endpoint is saved: IP literals and localhost names only, as
+   * other names may resolve differently at delivery time (checked then). Returns the
+   * reason or null.
+   */
+  refuseUrl(url: string): string | null {
+    if (!this.enabled) return null
+    let host: string
+    try {
+      host = new URL(url).hostname.replace(/^\[|\]$/g, '')
+    } catch {
+      return null // the URL's own validation names that problem
+    }
+    if (isLocalhostName(host)) {
+      const refusal = this.refusal('127.0.0.1')
+      return refusal ? this.explain(host, {...refusal, what: 'a loopback name'}) : null
+    }
+    if (!isIP(host)) return null
+    const refusal = this.refusal(host)
+    return refusal ? this.explain(host, refusal) : null
   }
 
   /** Throws TargetRefusedError when the URL may not be called. */
@@ -74,11 +104,8 @@ export class SsrfGuard {
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '')
     const addresses = isIP(host) ? [{address: host, family: isIP(host)}] : await this.resolve(host)
     for (const {address} of addresses) {
-      if (this.blocks(address)) {
-        throw new TargetRefusedError(
-          `refused to send to ${host} (${address}): private/loopback addresses are blocked on a public relay; allow it with --allow-subnet`,
-        )
-      }
+      const refusal = this.refusal(address)
+      if (refusal) throw new TargetRefusedError(`refused to send to ${host}: ${this.explain(host, refusal)}`)
     }
   }
 }
@@ -97,13 +124,11 @@ export function guardedLookup(guard: SsrfGuard) {
   return (hostname: string, options: {all?: boolean; family?: number}, callback: LookupCallback): void => {
     lookup(hostname, {family: options.family ?? 0, all: true})
       .then((addresses) => {
-        if (guard.enabled) {
-          const bad = addresses.find((a) => guard.blocks(a.address))
-          if (bad) {
+        for (const a of addresses) {
+          const refusal = guard.refusal(a.address)
+          if (refusal) {
             callback(
-              new TargetRefusedError(
-                `refused to connect to ${hostname} (${bad.address}): private address on a public relay`,
-              ),
+              new TargetRefusedError(`refused to connect to ${hostname}: ${guard.explain(hostname, refusal)}`),
               [],
             )
             return

@@ -13,7 +13,10 @@ import {openDb, type Db} from '../store/db.js'
 import {Dispatcher} from '../delivery/dispatcher.js'
 import {Notifier} from '../delivery/notifier.js'
 import {Sender} from '../delivery/sender.js'
-import {isLoopbackHost, SsrfGuard} from '../delivery/ssrf-guard.js'
+import {relayExposure, SsrfGuard} from '../delivery/ssrf-guard.js'
+import {parseRetention} from '../retention/duration.js'
+import {RetentionScheduler} from '../retention/scheduler.js'
+import {cachedStoreStats} from '../retention/store-size.js'
 import {caravanVersion} from '../version.js'
 import {bootstrapStore} from './bootstrap.js'
 import {localProfileKeys} from './local-profile.js'
@@ -36,6 +39,8 @@ export interface RelayOptions {
   deliver?: boolean
   /** Stream tuning (heartbeat, bounds), mainly for tests. */
   stream?: Partial<Pick<StreamOptions, 'heartbeatMs' | 'deadAfterMs' | 'ackTimeoutMs' | 'window' | 'maxFrameBytes'>>
+  /** Prune finished events older than this ("30d", "720h"); projects may set their own. */
+  retention?: string
   /** Where the relay reports what it does (default: nowhere). */
   log?: (line: string) => void
   /** Config dir whose local profile holds the admin key on restarts (default: CARAVAN_CONFIG_DIR / XDG). */
@@ -58,6 +63,8 @@ export interface Relay {
   dispatcher?: Dispatcher
   /** Whether the store takes writes (shown by /healthz). */
   storeHealth: StoreHealth
+  /** Prunes finished events past the retention period. */
+  retention: RetentionScheduler
   /** Resolves when the relay has fully stopped. */
   closed: Promise<void>
   /** Stop taking requests, finish in-flight ones (within `graceMs`), close the store. */
@@ -106,6 +113,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const host = options.host ?? DEFAULT_HOST
   const dataDir = options.dataDir ?? defaultDataDir()
   const log = options.log ?? (() => undefined)
+  // A bad value fails before the data dir is locked or touched.
+  const retentionMs = options.retention ? parseRetention(options.retention) : null
   const dirWarning = secureDataDir(dataDir)
   if (dirWarning) log(dirWarning)
   // Before the store is touched: a second relay must not recover the first one's in-flight sends.
@@ -129,12 +138,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const events = createRelayEvents()
   const writer = new GroupCommit(db, health)
   const write = <T>(work: () => T): Promise<T> => writer.run(work)
-  const guard = new SsrfGuard(!isLoopbackHost(host), options.allowSubnets ?? [])
+  // Behind a proxy (--public-url) the bind is loopback but the relay is public all the same.
+  const exposure = relayExposure(host, options.publicUrl)
+  const guard = new SsrfGuard(exposure.exposed, {allowSubnets: options.allowSubnets, why: exposure.why})
   const sender = new Sender(guard)
   const dispatcher =
     options.deliver === false
       ? undefined
       : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write, health})
+  const retention = new RetentionScheduler({db, write, defaultMs: retentionMs, log})
+  const storeSize = cachedStoreStats(db, dataDir)
   let baseUrl = ''
   const ctx: ApiContext = {
     db,
@@ -148,8 +161,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       deliveries_in_flight: dispatcher?.inFlightCount ?? 0,
       listeners: stream.listeners().length,
       store: health.snapshot(),
+      store_size: storeSize(),
     }),
     listeners: () => stream.listeners(),
+    targets: guard,
+    circuitState: (endpoint) => (endpoint.kind === 'http' ? (dispatcher?.circuitState(endpoint.id) ?? null) : null),
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})
@@ -180,6 +196,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     throw error
   }
   dispatcher?.start()
+  retention.start()
   const port = (server.address() as AddressInfo).port
   lock.setAddress(host, port)
   const url = `http://${formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}`
@@ -197,7 +214,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy()
       }, graceMs)
-      await Promise.all([done, stream.close(), feed.close(), dispatcher?.stop(graceMs) ?? sender.close()])
+      await Promise.all([
+        done,
+        stream.close(),
+        feed.close(),
+        retention.stop(),
+        dispatcher?.stop(graceMs) ?? sender.close(),
+      ])
       clearTimeout(timer)
       events.removeAllListeners()
       health.close()
@@ -219,6 +242,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     events,
     dispatcher,
     storeHealth: health,
+    retention,
     closed,
     stop,
   }

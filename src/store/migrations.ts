@@ -164,4 +164,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   UPDATE meta SET key = 'admin_api_key_sha256', value = caravan_sha256(value) WHERE key = 'admin_api_key';
   `,
+  // 4: retention prunes old events project by project, oldest first, without a table scan.
+  `
+  CREATE INDEX events_created ON events (project_id, created_at, id);
+  `,
 ]

@@ -35,6 +35,8 @@ export interface ProjectConfig {
   max_payload_read_size: number
   meta_event: {is_enabled: boolean; type: 'http'; url: string; secret: string; event_type: string[]}
   circuit_breaker: {consecutive_failure_threshold: number; error_timeout: number}
+  /** Convoy's (older) shape: prune finished events after `policy` ("720h", "30d"); absent or "" = the server's --retention. */
+  retention_policy?: {policy: string}
 }
 
 export interface Project {

@@ -3,7 +3,7 @@ import {describe, expect, it, vi} from 'vitest'
 import {storeEvent} from '../../src/core/events.js'
 import {getProject} from '../../src/store/projects.js'
 import type {Delivery} from '../../src/store/types.js'
-import {inOrder, isFinal, sleep, startDeliveryRelay, startSink, waitFor} from '../helpers/delivery.js'
+import {isFinal, sleep, startDeliveryRelay, startSink} from '../helpers/delivery.js'
 
 /** Arrival times are taken at the sink, some ms after the relay's clock let the request go. */
 const ARRIVAL_SLACK_MS = 200
@@ -51,50 +51,6 @@ describe('delivery: rate limit', () => {
       ARRIVAL_SLACK_MS,
       'arrivals',
     )
-  })
-})
-
-describe('delivery: circuit breaker', () => {
-  it('opens after 2 failures, sends nothing during the cool-down, then one probe whose success closes it', async () => {
-    const sink = await startSink(inOrder([{status: 500}, {status: 500}]))
-    const r = await startDeliveryRelay()
-    await r.configure({circuit_breaker: {consecutive_failure_threshold: 2, error_timeout: 1}})
-    r.patchConfig((config) => {
-      config.strategy = {type: 'linear', duration: 0, retry_count: 10}
-    })
-    const endpoint = await r.endpoint({url: sink.url})
-    const state = () => r.relay.dispatcher!.circuitState(getProject(r.relay.db, r.projectId)!, endpoint.uid)
-
-    // Retries are immediate (duration 0), so only the breaker can hold the third attempt back.
-    const first = await r.broadcast({n: 'first'})
-    await sink.waitForRequests(2)
-    await waitFor(() => state() === 'open', {what: 'breaker open'})
-    // Events created during the cool-down wait too.
-    const during = [await r.broadcast({n: 'during-1'}), await r.broadcast({n: 'during-2'})]
-    expect(sink.requests).toHaveLength(2)
-
-    await sink.waitForRequests(3, 3000)
-    const opened = sink.requests[1].respondedAt!
-    const probe = sink.requests[2]
-    expect(probe.at - opened, 'no request during the 1 s cool-down').toBeGreaterThanOrEqual(990)
-    expect(JSON.parse(probe.body.toString())).toEqual({n: 'first'})
-
-    // The probe succeeded: the breaker closes and the held deliveries flow.
-    const all = await Promise.all([first, ...during].map((id) => r.delivery(id, isFinal, 4000)))
-    expect(all.map((d) => d.status)).toEqual(['Success', 'Success', 'Success'])
-    expect(state()).toBe('closed')
-    expect(sink.requests).toHaveLength(5)
-    // The probe went alone: nothing else left before its answer came back.
-    for (const later of sink.requests.slice(3)) expect(later.at).toBeGreaterThanOrEqual(probe.respondedAt!)
-
-    const attempts = await r.attempts(all[0].uid)
-    expect(attempts.map((a) => a.http_status)).toEqual(['500', '500', '200'])
-    for (const held of all.slice(1)) expect(held.metadata.num_trials).toBe(1)
-
-    // Closed again: a new event goes straight through.
-    const after = Date.now()
-    expect((await r.delivery(await r.broadcast({n: 'after'}))).status).toBe('Success')
-    expect(sink.requests[5].at - after).toBeLessThan(500)
   })
 })
 

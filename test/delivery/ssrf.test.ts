@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {guardedLookup, isLoopbackHost, SsrfGuard, TargetRefusedError} from '../../src/delivery/ssrf-guard.js'
-import {startDeliveryRelay, startSink} from '../helpers/delivery.js'
+import {startDeliveryRelay, startSink, tempDir} from '../helpers/delivery.js'
 
 /** A resolver that answers from a table (no DNS) and remembers what it was asked. */
 function fakeDns(table: Record<string, string[]>) {
@@ -64,7 +64,7 @@ describe('SsrfGuard', () => {
 
   it('check() refuses private IP literals in URLs, including bracketed and mapped IPv6', async () => {
     const dns = fakeDns({})
-    const guard = new SsrfGuard(true, [], dns.resolve)
+    const guard = new SsrfGuard(true, {resolve: dns.resolve})
     for (const url of [
       'http://127.0.0.1:8080/x',
       'http://10.1.2.3/',
@@ -76,7 +76,7 @@ describe('SsrfGuard', () => {
       await expect(guard.check(url), url).rejects.toThrow(TargetRefusedError)
     }
     await expect(guard.check('http://10.1.2.3/')).rejects.toThrow(
-      /refused to send to 10\.1\.2\.3 \(10\.1\.2\.3\).*--allow-subnet/,
+      'refused to send to 10.1.2.3: 10.1.2.3 is a private address; this relay is public (reachable by others); allow it with --allow-subnet 10.0.0.0/8',
     )
     await expect(guard.check('https://8.8.8.8/hook')).resolves.toBeUndefined()
     await expect(guard.check('https://[2606:4700:4700::1111]/hook')).resolves.toBeUndefined()
@@ -92,10 +92,10 @@ describe('SsrfGuard', () => {
       'v6-internal.example.com': ['fd00::7'],
       localhost: ['127.0.0.1', '::1'],
     })
-    const guard = new SsrfGuard(true, [], dns.resolve)
+    const guard = new SsrfGuard(true, {resolve: dns.resolve})
     await expect(guard.check('https://hooks.example.com/in')).resolves.toBeUndefined()
     await expect(guard.check('https://internal.example.com/in')).rejects.toThrow(
-      /refused to send to internal\.example\.com \(10\.0\.0\.7\)/,
+      /^refused to send to internal\.example\.com: internal\.example\.com \(10\.0\.0\.7\) is a private address;/,
     )
     await expect(guard.check('https://sneaky.example.com/in')).rejects.toThrow(/192\.168\.0\.10/)
     await expect(guard.check('https://v6-internal.example.com/in')).rejects.toThrow(TargetRefusedError)
@@ -111,7 +111,7 @@ describe('SsrfGuard', () => {
 
   it('allow-listed subnets pass; everything else private stays blocked', async () => {
     const dns = fakeDns({'db.internal': ['10.20.30.40'], 'other.internal': ['192.168.5.5']})
-    const guard = new SsrfGuard(true, ['10.0.0.0/8', 'fd00::/8', '192.168.7.7'], dns.resolve)
+    const guard = new SsrfGuard(true, {allowSubnets: ['10.0.0.0/8', 'fd00::/8', '192.168.7.7'], resolve: dns.resolve})
     expect(guard.blocks('10.1.2.3')).toBe(false)
     expect(guard.blocks('::ffff:10.1.2.3')).toBe(false)
     expect(guard.blocks('fd00::1')).toBe(false)
@@ -124,12 +124,14 @@ describe('SsrfGuard', () => {
   })
 
   it('rejects an allow-list entry that is not a subnet', () => {
-    expect(() => new SsrfGuard(true, ['intranet'])).toThrow(/--allow-subnet: "intranet" is not an IP subnet/)
+    expect(() => new SsrfGuard(true, {allowSubnets: ['intranet']})).toThrow(
+      /--allow-subnet: "intranet" is not an IP subnet/,
+    )
   })
 
   it('is off on a loopback relay: every target is allowed and nothing is resolved', async () => {
     const dns = fakeDns({})
-    const guard = new SsrfGuard(false, [], dns.resolve)
+    const guard = new SsrfGuard(false, {resolve: dns.resolve})
     await expect(guard.check('http://10.0.0.1/')).resolves.toBeUndefined()
     await expect(guard.check('http://127.0.0.1:9/')).resolves.toBeUndefined()
     await expect(guard.check('http://unresolvable.internal/')).resolves.toBeUndefined()
@@ -149,7 +151,7 @@ describe('guardedLookup (the connect-time check against DNS rebinding)', () => {
     const result = await lookupWith(new SsrfGuard(true), 'localhost', {all: true})
     expect(result.error).toBeInstanceOf(TargetRefusedError)
     expect(result.error?.message).toMatch(
-      /^refused to connect to localhost \((127\.0\.0\.1|::1)\): private address on a public relay$/,
+      /^refused to connect to localhost: localhost \((127\.0\.0\.1|::1)\) is a loopback address; this relay is public \(reachable by others\); allow it with --allow-subnet (127\.0\.0\.0\/8|::1\/128)$/,
     )
   })
 
@@ -157,7 +159,9 @@ describe('guardedLookup (the connect-time check against DNS rebinding)', () => {
     const off = await lookupWith(new SsrfGuard(false), 'localhost', {all: true})
     expect(off.error).toBeNull()
     expect((off.address as {address: string}[]).map((a) => a.address)).toContain('127.0.0.1')
-    const one = await lookupWith(new SsrfGuard(true, ['127.0.0.0/8', '::1/128']), 'localhost', {family: 4})
+    const one = await lookupWith(new SsrfGuard(true, {allowSubnets: ['127.0.0.0/8', '::1/128']}), 'localhost', {
+      family: 4,
+    })
     expect(one.error).toBeNull()
     expect(one.address).toBe('127.0.0.1')
     expect(one.family).toBe(4)
@@ -165,18 +169,26 @@ describe('guardedLookup (the connect-time check against DNS rebinding)', () => {
 })
 
 describe('SSRF guard in the relay', () => {
+  /** Endpoints saved while the relay was loopback-only, then the relay restarted public. */
+  async function savedThenPublic(urls: string[]) {
+    const dataDir = await tempDir()
+    const before = await startDeliveryRelay({dataDir})
+    await before.configure({strategy: {type: 'linear', duration: 1, retry_count: 0}})
+    for (const url of urls) await before.endpoint({url})
+    await before.stop()
+    return startDeliveryRelay({dataDir, host: '0.0.0.0'})
+  }
+
   it('a relay bound to all interfaces refuses to deliver to 127.0.0.1, with a clear error', async () => {
     const sink = await startSink()
-    const r = await startDeliveryRelay({host: '0.0.0.0'})
-    await r.configure({strategy: {type: 'linear', duration: 1, retry_count: 0}})
-    await r.endpoint({url: `${sink.url}/hook`})
+    const r = await savedThenPublic([`${sink.url}/hook`])
 
     const delivery = await r.delivery(await r.broadcast({ssrf: true}))
     expect(delivery.status).toBe('Failure')
     expect(delivery.description).toBe('network error REFUSED, giving up after 1 attempt (retry_count 0)')
     const [attempt] = await r.attempts(delivery.uid)
     expect(attempt.error).toBe(
-      'refused to send to 127.0.0.1 (127.0.0.1): private/loopback addresses are blocked on a public relay; allow it with --allow-subnet',
+      'refused to send to 127.0.0.1: 127.0.0.1 is a loopback address; this relay is public (bound to 0.0.0.0); allow it with --allow-subnet 127.0.0.0/8',
     )
     expect(attempt.http_status).toBe('')
     expect(sink.requests).toHaveLength(0)
@@ -184,13 +196,13 @@ describe('SSRF guard in the relay', () => {
 
   it('the hex form of an IPv4-mapped loopback address is refused too', async () => {
     const sink = await startSink()
-    const r = await startDeliveryRelay({host: '0.0.0.0'})
-    await r.configure({strategy: {type: 'linear', duration: 1, retry_count: 0}})
-    await r.endpoint({url: `http://[::ffff:127.0.0.1]:${sink.port}/hook`})
+    const r = await savedThenPublic([`http://[::ffff:127.0.0.1]:${sink.port}/hook`])
     const delivery = await r.delivery(await r.broadcast({ssrf: 'mapped'}))
     expect(delivery.status).toBe('Failure')
     const [attempt] = await r.attempts(delivery.uid)
-    expect(attempt.error).toMatch(/^refused to send to ::ffff:7f00:1 /)
+    expect(attempt.error).toMatch(
+      /^refused to send to ::ffff:7f00:1: 127\.0\.0\.1 is a loopback address \(carried in ::ffff:7f00:1 by IPv4-mapped IPv6 \(::ffff:0:0\/96\)\);/,
+    )
     expect(sink.requests).toHaveLength(0)
   })
 

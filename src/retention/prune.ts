@@ -1,0 +1,96 @@
+import type {Db} from '../store/db.js'
+
+/** Rows of events per transaction: small enough that an ingest commit never waits long behind one. */
+export const PRUNE_BATCH = 500
+
+/** Deliveries in these states will not change again; an event whose deliveries all are is done. */
+const FINISHED = `('Success', 'Failure', 'Discarded')`
+
+export interface PruneCounts {
+  events: number
+  deliveries: number
+  attempts: number
+}
+
+export interface PruneResult extends PruneCounts {
+  /** The cut-off: events created before it were candidates. */
+  before: string
+  batches: number
+}
+
+export interface PruneOptions {
+  /** Events created before this instant (ms) go, if every delivery of theirs is finished. */
+  before: number
+  /** One project; default: every project. */
+  projectId?: string
+  /** The relay's durable write (group commit), so each batch queues behind acknowledgements. */
+  write: <T>(work: () => T) => Promise<T>
+  batchSize?: number
+  /** Checked between batches: stop early (the relay is shutting down). */
+  stopped?: () => boolean
+}
+
+type Cursor = {created_at: string; id: string}
+
+/**
+ * Delete one batch of finished events older than `beforeIso` in one project, after
+ * `cursor` (keyset order created_at, id), with their deliveries and attempts. Events with a
+ * delivery still pending are skipped and stay. Runs inside the caller's transaction.
+ */
+export function pruneBatch(
+  db: Db,
+  projectId: string,
+  beforeIso: string,
+  cursor: Cursor,
+  limit = PRUNE_BATCH,
+): PruneCounts & {last: Cursor | null} {
+  const rows = db
+    .prepare(
+      `SELECT e.id, e.created_at FROM events e
+       WHERE e.project_id = ? AND e.created_at < ? AND (e.created_at, e.id) > (?, ?)
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status NOT IN ${FINISHED})
+       ORDER BY e.created_at, e.id LIMIT ?`,
+    )
+    .all(projectId, beforeIso, cursor.created_at, cursor.id, limit) as Cursor[]
+  if (rows.length === 0) return {events: 0, deliveries: 0, attempts: 0, last: null}
+  const ids = JSON.stringify(rows.map((r) => r.id))
+  const attempts = db
+    .prepare(
+      `DELETE FROM delivery_attempts WHERE delivery_id IN
+         (SELECT id FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?)))`,
+    )
+    .run(ids).changes
+  const deliveries = db
+    .prepare(`DELETE FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?))`)
+    .run(ids).changes
+  const events = db.prepare(`DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))`).run(ids).changes
+  return {events, deliveries, attempts, last: rows.length < limit ? null : rows[rows.length - 1]}
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Prune in batches, each its own durable write through the relay's group commit, yielding
+ * to the event loop between batches so requests waiting to be acknowledged go first.
+ */
+export async function pruneEvents(db: Db, opts: PruneOptions): Promise<PruneResult> {
+  const beforeIso = new Date(opts.before).toISOString()
+  const projects = opts.projectId
+    ? [opts.projectId]
+    : (db.prepare(`SELECT id FROM projects ORDER BY id`).all() as {id: string}[]).map((p) => p.id)
+  const total: PruneResult = {events: 0, deliveries: 0, attempts: 0, batches: 0, before: beforeIso}
+  for (const projectId of projects) {
+    let cursor: Cursor | null = {created_at: '', id: ''}
+    while (cursor && !opts.stopped?.()) {
+      const from: Cursor = cursor
+      const batch = await opts.write(() => pruneBatch(db, projectId, beforeIso, from, opts.batchSize))
+      total.events += batch.events
+      total.deliveries += batch.deliveries
+      total.attempts += batch.attempts
+      total.batches++
+      cursor = batch.last
+      await nextTurn()
+    }
+  }
+  return total
+}
