@@ -22,8 +22,8 @@ export default class Logout extends BaseCommand {
       return
     }
     const existed = profiles.names().includes(name)
-    profiles.remove(name)
-    if (profiles.currentName === name) profiles.use(LOCAL_PROFILE)
+    await profiles.remove(name)
+    if (profiles.currentName === name) await profiles.use(LOCAL_PROFILE)
     this.output(flags.json, {profile: name, removed: existed}, () =>
       existed ? `Logged out of profile "${name}"; now using the local relay` : `No profile named "${name}"`,
     )

@@ -1,4 +1,4 @@
-import {Args, Errors, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {readFileSync} from 'node:fs'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
@@ -32,7 +32,7 @@ source knows the provider secret, so the app's own signature check passes.`
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Replay)
     if (flags.edit && !process.stdin.isTTY)
-      throw new Errors.CLIError('--edit needs a terminal; use --data and -H instead', {exit: 2})
+      throw new CaravanError('CARAVAN_ERR_NO_TTY', '--edit needs a terminal', {hint: 'use --data and -H instead'})
     const data =
       flags.data === undefined
         ? undefined
@@ -48,7 +48,6 @@ source knows the provider secret, so the app's own signature check passes.`
       edit: flags.edit,
     })
     for (const note of outcome.notes) this.info(`note: ${note}`)
-    if (outcome.resigned) this.info('re-signed with a fresh timestamp')
     const r = outcome.result
     const record = {
       time: new Date(),

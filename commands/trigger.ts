@@ -1,9 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
+import {readDataFlag} from '../src/cli/data-flag.js'
 import {renderTable} from '../src/cli/output.js'
 import {requireSource} from '../src/client/sources.js'
-import {triggerSample} from '../src/client/trigger.js'
+import {prepareTrigger, triggerSample} from '../src/client/trigger.js'
 import {CaravanError} from '../src/errors.js'
 import {listSamples} from '../src/ingest/samples.js'
 
@@ -13,6 +14,8 @@ export default class Trigger extends GatewayCommand {
     '<%= config.bin %> trigger --list',
     '<%= config.bin %> trigger github push --source github',
     '<%= config.bin %> trigger stripe payment_intent.succeeded --source stripe --json',
+    '<%= config.bin %> trigger stripe invoice.paid --override data.object.amount_paid=5000 --override livemode=true',
+    '<%= config.bin %> trigger github push --data @push.json',
   ]
 
   static args = {
@@ -23,6 +26,15 @@ export default class Trigger extends GatewayCommand {
   static flags = {
     source: Flags.string({char: 's', description: 'Source to send to (default: the source named after the provider).'}),
     list: Flags.boolean({description: 'List the sample events.', default: false}),
+    override: Flags.string({
+      description:
+        'Change the sample body: key.path=value (dot paths, [n] or .n for list items; the value is JSON when it parses, else a string). Repeatable.',
+      multiple: true,
+    }),
+    data: Flags.string({
+      description:
+        "Send this body instead of the sample (@file reads a file, - reads stdin); still signed with the provider's scheme.",
+    }),
   }
 
   async run(): Promise<void> {
@@ -42,10 +54,16 @@ export default class Trigger extends GatewayCommand {
       )
       return
     }
-    if (!args.event) this.error('name the event too, e.g. caravan trigger github push (see --list)', {exit: 2})
+    if (!args.event)
+      throw new CaravanError('CARAVAN_ERR_USAGE', `name the ${args.provider} event too`, {
+        hint: `e.g. caravan trigger github push; caravan trigger --list shows every sample`,
+      })
+    const payload = {data: flags.data === undefined ? undefined : readDataFlag(flags.data), overrides: flags.override}
+    // Wrong provider, event or override: a usage error before the gateway is asked anything.
+    prepareTrigger(args.provider, args.event, payload)
     const client = this.client(flags)
     const source = await requireSource(client, this.projectId(flags), flags.source ?? args.provider)
-    const result = await triggerSample(source, args.provider, args.event, client)
+    const result = await triggerSample(source, args.provider, args.event, client, payload)
     if (!result.signed)
       this.info(`note: source ${source.name} has no ${args.provider} secret; the sample was sent unsigned`)
     this.output(

@@ -26,7 +26,7 @@ export default class Verify extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Verify)
     const result = checkSignature({
-      ...signatureOptions(flags),
+      ...signatureOptions(flags, ['id', 'timestamp']),
       advanced: flags.advanced || undefined,
       signature: flags.signature,
       toleranceSeconds: flags.tolerance,

@@ -3,6 +3,8 @@
  * them to messages and exit codes in one table (src/cli/exit-codes.ts).
  */
 export type ErrorCode =
+  /** Bad command-line input, found before anything is sent (exit 2). */
+  | 'CARAVAN_ERR_USAGE'
   | 'CARAVAN_ERR_GATEWAY_DOWN'
   | 'CARAVAN_ERR_UNAUTHORIZED'
   | 'CARAVAN_ERR_NOT_FOUND'

@@ -3,7 +3,13 @@ import {Flags} from '@oclif/core'
 import {GatewayCommand} from '../../src/cli/base-command.js'
 import {endpointBody, endpointFlags} from '../../src/cli/endpoint-flags.js'
 import {renderResource} from '../../src/cli/render.js'
-import {ProjectResource} from '../../src/client/resources.js'
+import {type Json, ProjectResource} from '../../src/client/resources.js'
+
+/** The secret the endpoint signs with now (the newest one not expired). */
+function liveSecret(endpoint: Json): string | undefined {
+  const secrets = Array.isArray(endpoint.secrets) ? (endpoint.secrets as Json[]) : []
+  return secrets.filter((s) => !s.expires_at).at(-1)?.value ?? secrets.at(-1)?.value
+}
 
 export default class Create extends GatewayCommand {
   static summary = 'Create an endpoint that receives webhooks.'
@@ -16,6 +22,11 @@ export default class Create extends GatewayCommand {
     ...endpointFlags,
     name: Flags.string({description: 'Endpoint name.', required: true}),
     url: Flags.string({description: 'Where webhooks are sent (http or https).', required: true}),
+    'print-secret': Flags.boolean({
+      description: 'Print only the signing secret (e.g. SECRET=$(caravan endpoints create … --print-secret)).',
+      default: false,
+      exclusive: ['json'],
+    }),
   }
 
   async run(): Promise<void> {
@@ -23,6 +34,14 @@ export default class Create extends GatewayCommand {
     const endpoint = await new ProjectResource(this.client(flags), this.projectId(flags), 'endpoints').create(
       endpointBody(flags),
     )
-    this.output(flags.json, endpoint, () => renderResource(endpoint, this.color, ['secrets', 'authentication']))
+    const secret = liveSecret(endpoint)
+    if (flags['print-secret']) {
+      this.output(false, secret, () => secret ?? '')
+      return
+    }
+    // The secret once, as one field (the secrets list repeats it with metadata; --json has it all).
+    this.output(flags.json, endpoint, () =>
+      renderResource({...endpoint, secret}, this.color, ['secrets', 'authentication']),
+    )
   }
 }

@@ -1,24 +1,14 @@
-import {Errors, Flags} from '@oclif/core'
-import {readFileSync} from 'node:fs'
+import {Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../../src/cli/base-command.js'
 import {parsePairs} from '../../src/cli/crud.js'
+import {readJsonDataFlag} from '../../src/cli/data-flag.js'
 import {EXIT} from '../../src/cli/exit-codes.js'
 import {renderList, renderResource} from '../../src/cli/render.js'
 import {needsCaravan} from '../../src/client/caravan-only.js'
 import {type Json, ProjectResource} from '../../src/client/resources.js'
 import {parseDuration, waitForDeliveries} from '../../src/client/wait.js'
 import {CaravanError} from '../../src/errors.js'
-
-function readData(value: string): unknown {
-  const text =
-    value === '-' ? readFileSync(0, 'utf8') : value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new Errors.CLIError(`--data is not valid JSON: ${(error as Error).message}`, {exit: 2})
-  }
-}
 
 export default class Send extends GatewayCommand {
   static summary = 'Send an event: stored, then fanned out to every matching subscription.'
@@ -47,13 +37,19 @@ export default class Send extends GatewayCommand {
       default: false,
     }),
     timeout: Flags.string({description: 'How long --wait waits, e.g. 30s, 2m.', default: '30s', dependsOn: ['wait']}),
+    expect: Flags.integer({
+      description: `With --wait: how many deliveries must succeed; fewer (e.g. no matching subscription) exits ${EXIT.DELIVERY_FAILED}. 0 accepts an event nobody subscribes to.`,
+      default: 1,
+      min: 0,
+      dependsOn: ['wait'],
+    }),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Send)
     const body = {
       event_type: flags.type,
-      data: readData(flags.data),
+      data: readJsonDataFlag(flags.data),
       idempotency_key: flags['idempotency-key'],
       custom_headers: flags.header ? parsePairs(flags.header, ':', '--header') : undefined,
       endpoint_id: flags.endpoint,
@@ -85,7 +81,7 @@ export default class Send extends GatewayCommand {
   }
 
   private async waitFor(
-    flags: {json: boolean; timeout: string; gateway?: string; 'api-key'?: string; project?: string},
+    flags: {json: boolean; timeout: string; expect: number; gateway?: string; 'api-key'?: string; project?: string},
     event: Json | undefined,
   ): Promise<void> {
     if (!event?.uid) {
@@ -126,6 +122,17 @@ export default class Send extends GatewayCommand {
         'CARAVAN_ERR_TIMEOUT',
         `deliveries of event ${event.uid} were not final after ${flags.timeout}`,
       )
+    if (summary.length < flags.expect) {
+      throw new CaravanError(
+        'CARAVAN_ERR_DELIVERY_FAILED',
+        summary.length === 0
+          ? `event ${event.uid} matched no subscription: nothing was delivered`
+          : `event ${event.uid} went to ${summary.length} endpoint${summary.length === 1 ? '' : 's'}, fewer than --expect ${flags.expect}`,
+        {
+          hint: `route it with caravan subscriptions create --name <name> --endpoint <id> --event-types ${event.event_type ?? '<type>'}${summary.length === 0 ? ', or pass --expect 0 when no delivery is fine' : ''}`,
+        },
+      )
+    }
     const failed = summary.filter((d) => d.status !== 'Success')
     if (failed.length) {
       throw new CaravanError(

@@ -13,7 +13,7 @@ export default class Use extends GatewayCommand {
     // Check it exists first, so a typo is not saved.
     const project = await this.client(flags).data<Json>('GET', `/api/v1/projects/${encodeURIComponent(args.id)}`)
     const profiles = new ProfileStore()
-    profiles.set(profiles.currentName, {...profiles.get(), project: project.uid})
+    await profiles.set(profiles.currentName, {...profiles.get(), project: project.uid})
     this.output(
       flags.json,
       {profile: profiles.currentName, project: project.uid},

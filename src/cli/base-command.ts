@@ -1,12 +1,15 @@
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, type Interfaces, toConfiguredId} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 
 import {GatewayClient} from '../client/gateway-client.js'
+import {normalizeGateway} from '../config/paths.js'
 import {ProfileStore} from '../config/profiles.js'
 import {resolveSettings, type GatewaySettings} from '../config/settings.js'
 import {CaravanError, isCaravanError} from '../errors.js'
 import {EXIT, EXIT_FOR_ERROR} from './exit-codes.js'
+import {runnableHint} from './bin-name.js'
 import {makeChalk} from './output.js'
+import {closest} from './suggest.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -42,23 +45,49 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (isCaravanError(error)) {
-      const c = makeChalk(process.stderr)
-      process.stderr.write(`${c.red('Error:')} ${error.message}\n`)
-      if (error.hint) process.stderr.write(`${c.dim('Hint:')} ${error.hint}\n`)
-      this.exit(EXIT_FOR_ERROR[error.code] ?? EXIT.UNEXPECTED)
-    }
+    if (isCaravanError(error)) this.fail(error.message, error.hint, EXIT_FOR_ERROR[error.code] ?? EXIT.UNEXPECTED)
     if (error instanceof Errors.ExitError) throw error
-    // oclif's own parse errors (unknown flag, missing arg) are usage errors.
+    // oclif's own parse errors (unknown flag, missing arg, bad option) are usage errors.
     if (
-      error.oclif?.exit === 2 ||
+      'parse' in error ||
       /Unexpected argument|Nonexistent flag|Missing required|Expected --|Parsing --/.test(error.message)
-    ) {
-      error.oclif = {exit: EXIT.USAGE}
-      throw error
-    }
+    )
+      this.fail(parseErrorMessage(error.message), this.parseErrorHint(error), EXIT.USAGE)
+    // this.error(message, {exit}) in a command: same one-line form, its own exit code.
+    if (error instanceof Errors.CLIError) this.fail(error.message, undefined, error.oclif?.exit ?? EXIT.UNEXPECTED)
     return super.catch(error)
   }
+
+  /** One `Error:` line (and a `Hint:` line) on stderr, then exit with `code`. */
+  private fail(message: string, hint: string | undefined, code: number): never {
+    const c = makeChalk(process.stderr)
+    process.stderr.write(`${c.red('Error:')} ${message}\n`)
+    if (hint) process.stderr.write(`${c.dim('Hint:')} ${runnableHint(hint)}\n`)
+    this.exit(code)
+  }
+
+  /** "did you mean --forward?" for a mistyped flag, else where the usage is. */
+  private parseErrorHint(error: Error & {flags?: unknown}): string {
+    const usage = `see caravan ${toConfiguredId(this.id ?? '', this.config)} --help`.replace(/ {2,}/g, ' ')
+    if (!Array.isArray(error.flags)) return usage
+    const known = Object.keys({...this.ctor.baseFlags, ...this.ctor.flags})
+    const guesses = error.flags
+      .map((flag) => String(flag).replace(/^-+/, '').replace(/=.*$/, ''))
+      .map((flag) => closest(flag, known))
+      .filter((guess): guess is string => Boolean(guess))
+    return guesses.length ? `did you mean ${guesses.map((g) => `--${g}`).join(', ')}? (${usage})` : usage
+  }
+}
+
+/** oclif's parse error text without its framing lines ("See more help with --help"). */
+function parseErrorMessage(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(
+      (line) => line && !/^See more help with --help$/.test(line) && !/^The following errors? occurred:$/.test(line),
+    )
+    .join('; ')
 }
 
 /** A command that talks to a gateway: --gateway, --api-key, --project and a client. */
@@ -76,11 +105,18 @@ export abstract class GatewayCommand extends BaseCommand {
   private settingsCache?: GatewaySettings
 
   protected settings(flags: {gateway?: string; 'api-key'?: string; project?: string}): GatewaySettings {
-    this.settingsCache ??= resolveSettings(
-      {gateway: flags.gateway, apiKey: flags['api-key'], project: flags.project},
+    if (this.settingsCache) return this.settingsCache
+    const settings = resolveSettings(
+      {
+        gateway: flags.gateway === undefined ? undefined : normalizeGateway(flags.gateway, '--gateway'),
+        apiKey: flags['api-key'],
+        project: flags.project,
+      },
       process.env,
       new ProfileStore(),
     )
+    const from = settings.origin.gateway.replace(/^flag$/, '--gateway').replace(/^env /, '')
+    this.settingsCache = {...settings, gateway: normalizeGateway(settings.gateway, from)}
     return this.settingsCache
   }
 

@@ -1,5 +1,8 @@
-import {Errors, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {readFileSync} from 'node:fs'
+
+import {CaravanError} from '../errors.js'
+import {readDataFlag} from './data-flag.js'
 
 export const signatureFlags = {
   scheme: Flags.string({
@@ -18,22 +21,37 @@ export const signatureFlags = {
 
 /** The exact bytes to sign: --data, @file, or stdin (never re-encoded). */
 export function readPayload(data: string | undefined): Buffer {
-  if (data !== undefined) return data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data, 'utf8')
+  if (data !== undefined) return readDataFlag(data)
   if (process.stdin.isTTY)
-    throw new Errors.CLIError('no payload: pass --data, --data @file, or pipe it on stdin', {exit: 2})
+    throw new CaravanError('CARAVAN_ERR_USAGE', 'no payload: pass --data, --data @file, or pipe it on stdin')
   return readFileSync(0)
 }
 
-/** The signing inputs `sign` and `verify` share, read from their flags. */
-export function signatureOptions(flags: {
-  scheme: string
-  secret: string
-  data?: string
-  timestamp?: number
-  id?: string
-  hash: string
-  encoding: string
-}) {
+/**
+ * The signing inputs `sign` and `verify` share, read from their flags. What a scheme needs
+ * and was not given is a usage error, found before any payload is read.
+ */
+export function signatureOptions(
+  flags: {
+    scheme: string
+    secret: string
+    data?: string
+    timestamp?: number
+    id?: string
+    hash: string
+    encoding: string
+  },
+  needs: ('id' | 'timestamp')[] = ['id'],
+) {
+  if (flags.scheme === 'standard') {
+    const missing = needs.filter((name) => flags[name] === undefined).map((name) => `--${name}`)
+    if (missing.length)
+      throw new CaravanError(
+        'CARAVAN_ERR_USAGE',
+        `the standard scheme signs "id.timestamp.body": pass ${missing.join(' and ')} (webhook-id${needs.includes('timestamp') ? ', webhook-timestamp' : ''})`,
+        {hint: 'e.g. --id msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'},
+      )
+  }
   return {
     scheme: flags.scheme as 'convoy' | 'standard',
     secret: flags.secret,

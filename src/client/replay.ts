@@ -110,6 +110,7 @@ export async function replayStoredEvent(
     if (secret && (timestamped || changed)) {
       headers = resignHeaders(provider, secret, headers, body, Date.now()) as HeaderMap
       resigned = true
+      notes.push(timestamped ? 're-signed with a fresh timestamp' : `re-signed with the source's ${provider} secret`)
     } else if (!secret && (timestamped || changed)) {
       notes.push(
         `the ${provider} signature was not refreshed (the source has no secret): the app may reject it; set one with caravan sources update ${source!.uid} --provider ${provider} --secret …`,

@@ -2,7 +2,8 @@ import {request} from 'undici'
 
 import {CaravanError} from '../errors.js'
 import {isProviderName} from '../ingest/providers.js'
-import {buildSample} from '../ingest/samples.js'
+import {applyOverrides} from '../ingest/sample-overrides.js'
+import {buildSample, type Sample} from '../ingest/samples.js'
 import {signAsProvider} from '../ingest/sign-provider.js'
 import type {GatewayClient} from './gateway-client.js'
 import type {Json} from './resources.js'
@@ -18,6 +19,23 @@ export interface TriggerResult {
   response: string
 }
 
+export interface TriggerPayload {
+  /** Send these bytes instead of the sample's body (`--data`); still signed as the provider signs. */
+  data?: Buffer
+  /** `key.path=value` changes to the JSON body (`--override`). */
+  overrides?: string[]
+}
+
+/**
+ * The sample to send: the provider's headers with the sample body, or `--data`, with the
+ * overrides applied. Checks provider and event before anything goes over the network.
+ */
+export function prepareTrigger(provider: string, event: string, payload: TriggerPayload = {}): Sample {
+  const sample = buildSample(provider, event, {now: Date.now()})
+  const body = applyOverrides(payload.data ?? sample.body, payload.overrides ?? [])
+  return {...sample, body}
+}
+
 /**
  * Send a realistic sample of a provider's webhook to a source's ingest URL, signed the
  * way the provider signs it with the source's secret, exactly as the provider would.
@@ -27,10 +45,11 @@ export async function triggerSample(
   provider: string,
   event: string,
   client?: GatewayClient,
+  payload: TriggerPayload = {},
 ): Promise<TriggerResult> {
   if (!isProviderName(provider))
-    throw new CaravanError('CARAVAN_ERR_BAD_REQUEST', `unknown provider "${provider}" (see caravan trigger --list)`)
-  const sample = buildSample(provider, event, {now: Date.now()})
+    throw new CaravanError('CARAVAN_ERR_USAGE', `unknown provider "${provider}" (see caravan trigger --list)`)
+  const sample = prepareTrigger(provider, event, payload)
   const secret = source.provider === provider ? sourceSecret(source) : undefined
   const headers: Record<string, string> = {...sample.headers}
   if (secret) Object.assign(headers, signAsProvider(provider, secret, sample.body, {now: Date.now(), id: sample.id}))

@@ -1,4 +1,4 @@
-import {chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {CaravanError} from '../errors.js'
@@ -23,9 +23,10 @@ export const LOCAL_PROFILE = 'local'
  * the config dir. `local` belongs to the relay on this machine; `caravan login` writes
  * named profiles and makes one current.
  *
- * Read on every command, so it is plain fs: a file that is not valid JSON is reported by
- * name and left as it is (never overwritten), and writes replace it atomically (a temp
- * file renamed over it), so a reader sees the old file or the new one, never half.
+ * Read on every command, so reading is plain fs: a file that is not valid JSON is reported
+ * by name and left as it is (never overwritten). Writes go through `conf` (atomic: a reader
+ * sees the old file or the new one, never half), imported only when a profile is written,
+ * so commands that only read do not pay for loading it and its schema validator.
  */
 export class ProfileStore {
   readonly path: string
@@ -57,15 +58,21 @@ export class ProfileStore {
     return {current: typeof shape.current === 'string' ? shape.current : LOCAL_PROFILE, profiles}
   }
 
-  private write(change: (config: ConfigShape) => void): void {
+  private async write(change: (config: ConfigShape) => void): Promise<void> {
+    // Our own read first: a broken file is reported by name and never overwritten.
     const config = this.read()
     change(config)
+    // conf creates a missing dir with default permissions; the dir holds API keys.
     mkdirSync(this.configDir, {recursive: true, mode: 0o700})
-    const temp = `${this.path}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(config, null, '\t') + '\n', {mode: 0o600})
-    // An existing temp file keeps its mode: make sure the keys in it stay private.
-    chmodSync(temp, 0o600)
-    renameSync(temp, this.path)
+    const {default: Conf} = await import('conf')
+    const conf = new Conf<ConfigShape>({
+      cwd: this.configDir,
+      configName: 'config',
+      configFileMode: 0o600,
+      // The layout earlier versions wrote (tab-indented), so the file reads the same by hand.
+      serialize: (value) => JSON.stringify(value, null, '\t') + '\n',
+    })
+    conf.store = config
   }
 
   get currentName(): string {
@@ -84,16 +91,24 @@ export class ProfileStore {
     return config.profiles[name ?? config.current] ?? {}
   }
 
-  set(name: string, profile: Profile): void {
-    this.write((config) => (config.profiles = {...config.profiles, [name]: profile}))
+  async set(name: string, profile: Profile): Promise<void> {
+    await this.write((config) => (config.profiles = {...config.profiles, [name]: profile}))
   }
 
-  use(name: string): void {
-    this.write((config) => (config.current = name))
+  async use(name: string): Promise<void> {
+    await this.write((config) => (config.current = name))
   }
 
-  remove(name: string): void {
-    this.write((config) => {
+  /** Save a profile and make it the current one, in one write. */
+  async setCurrent(name: string, profile: Profile): Promise<void> {
+    await this.write((config) => {
+      config.profiles = {...config.profiles, [name]: profile}
+      config.current = name
+    })
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.write((config) => {
       const profiles = {...config.profiles}
       delete profiles[name]
       config.profiles = profiles

@@ -37,16 +37,20 @@ export function listSamples(): SampleInfo[] {
   )
 }
 
-/** Throws a CARAVAN_ERR_CONFIG error naming the available providers or events when either is unknown. */
+/** Throws a CARAVAN_ERR_USAGE error naming the available providers or events when either is unknown. */
 export function buildSample(provider: string, event: string, opts: SampleOptions): Sample {
   if (!Object.hasOwn(SAMPLES, provider)) {
     const available = PROVIDER_NAMES.join(', ')
-    throw new CaravanError('CARAVAN_ERR_CONFIG', `unknown provider "${provider}"; available: ${available}`)
+    throw new CaravanError('CARAVAN_ERR_USAGE', `unknown provider "${provider}"; available: ${available}`, {
+      hint: 'caravan trigger --list shows every sample',
+    })
   }
   const events = SAMPLES[provider as ProviderName]
   if (!Object.hasOwn(events, event)) {
     const available = Object.keys(events).join(', ')
-    throw new CaravanError('CARAVAN_ERR_CONFIG', `unknown ${provider} event "${event}"; available: ${available}`)
+    throw new CaravanError('CARAVAN_ERR_USAGE', `unknown ${provider} event "${event}"; available: ${available}`, {
+      hint: 'caravan trigger --list shows every sample',
+    })
   }
   return events[event].build(sampleContext(opts.now, opts.randomId ?? randomUUID))
 }

@@ -77,7 +77,7 @@ async function ensureRelay(
     }
     throw error
   })
-  recordLocalProfile(relay)
+  await recordLocalProfile(relay)
   installLastResort(() => `caravan listen's embedded relay on ${relay.url} (data: ${relay.dataDir})`)
   const project = settings.project && getProject(relay.db, settings.project) ? settings.project : relay.defaultProjectId
   status(`started an embedded relay on ${relay.url} (data: ${relay.dataDir})`)

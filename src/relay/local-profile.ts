@@ -3,12 +3,16 @@ import {getProject} from '../store/projects.js'
 import type {Relay} from './relay.js'
 
 /** Point the `local` profile at this relay so local commands need no set-up. */
-export function recordLocalProfile(relay: Relay, configDir?: string): void {
+export async function recordLocalProfile(relay: Relay, configDir?: string): Promise<void> {
   const profiles = new ProfileStore(configDir)
   const current = profiles.get(LOCAL_PROFILE)
   // Keep a project the user picked with `projects use`, if this relay has it.
   const keep = current.project && getProject(relay.db, current.project) ? current.project : undefined
-  profiles.set(LOCAL_PROFILE, {gateway: relay.url, apiKey: relay.adminKey, project: keep ?? relay.defaultProjectId})
+  await profiles.set(LOCAL_PROFILE, {
+    gateway: relay.url,
+    apiKey: relay.adminKey,
+    project: keep ?? relay.defaultProjectId,
+  })
 }
 
 /**

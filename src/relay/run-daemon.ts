@@ -14,7 +14,7 @@ export async function runDaemon(
   installLastResort(() => where)
   const relay = await startRelay({log, ...options})
   where = `caravan relay on ${relay.url} (data: ${relay.dataDir})`
-  if (options.recordProfile !== false) recordLocalProfile(relay, options.configDir)
+  if (options.recordProfile !== false) await recordLocalProfile(relay, options.configDir)
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++

@@ -286,6 +286,7 @@ export function App({
           height={listHeight}
           width={size.columns}
           sourceName={backend.sourceName}
+          filter={state.filter}
         />
       )}
       <StatusBar view={state.view} message={state.message} />

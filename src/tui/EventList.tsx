@@ -38,16 +38,22 @@ export interface EventListProps {
   height: number
   width: number
   sourceName: (id: string) => string
+  /** The active filter, so an empty list says the filter hid everything (not that nothing came). */
+  filter?: string
 }
 
 /** The event list, newest at the bottom; only the visible rows are rendered. */
-export function EventList({events, selected, height, width, sourceName}: EventListProps) {
+export function EventList({events, selected, height, width, sourceName, filter}: EventListProps) {
   // The window shown last time: kept in a ref, as it only decides what is drawn.
   const shown = useRef(0)
   if (events.length === 0) {
     return (
       <Box height={height} flexDirection="column">
-        <Text dimColor>No events yet. Send a webhook to the ingest URL, or caravan trigger github push.</Text>
+        <Text dimColor>
+          {filter
+            ? `No events match the filter "${filter}". Press / to change it (empty clears it).`
+            : 'No events yet. Send a webhook to the ingest URL, or caravan trigger github push.'}
+        </Text>
       </Box>
     )
   }

@@ -20,9 +20,9 @@ describe('ProfileStore', () => {
   it('writes profiles to config.json, 0600, in a 0700 dir, and reads them back', async () => {
     const dir = join(await tempDir(), 'nested', 'config')
     const store = new ProfileStore(dir)
-    store.set('prod', {gateway: 'https://hooks.example.com', apiKey: 'k1', project: 'p1'})
-    store.use('prod')
-    store.set(LOCAL_PROFILE, {gateway: 'http://127.0.0.1:5005'})
+    await store.set('prod', {gateway: 'https://hooks.example.com', apiKey: 'k1', project: 'p1'})
+    await store.use('prod')
+    await store.set(LOCAL_PROFILE, {gateway: 'http://127.0.0.1:5005'})
     expect(store.path).toBe(join(dir, 'config.json'))
     expect(statSync(store.path).mode & 0o777).toBe(0o600)
     expect(statSync(dir).mode & 0o777).toBe(0o700)
@@ -30,7 +30,7 @@ describe('ProfileStore', () => {
     expect(again.currentName).toBe('prod')
     expect(again.get()).toEqual({gateway: 'https://hooks.example.com', apiKey: 'k1', project: 'p1'})
     expect(again.names().sort()).toEqual(['local', 'prod'])
-    again.remove('prod')
+    await again.remove('prod')
     expect(new ProfileStore(dir).names()).toEqual(['local'])
     expect(JSON.parse(readFileSync(store.path, 'utf8'))).toEqual({
       current: 'prod',
@@ -67,7 +67,7 @@ describe('ProfileStore', () => {
     expect((error as CaravanError).message).toMatch(
       new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `),
     )
-    expect(() => store.set('x', {gateway: 'http://h'})).toThrow(/is not valid JSON/)
+    await expect(store.set('x', {gateway: 'http://h'})).rejects.toThrow(/is not valid JSON/)
     expect(readFileSync(file, 'utf8')).toBe('{"current": "local", "profiles": {')
   })
 
@@ -81,8 +81,20 @@ describe('ProfileStore', () => {
   it('leaves no temp files behind after writes', async () => {
     const dir = await tempDir()
     const store = new ProfileStore(dir)
-    for (let i = 0; i < 5; i++) store.set(`p${i}`, {project: String(i)})
+    for (let i = 0; i < 5; i++) await store.set(`p${i}`, {project: String(i)})
     const {readdirSync} = await import('node:fs')
     expect(readdirSync(dir)).toEqual(['config.json'])
+  })
+
+  it('keeps the file private and tab-indented when it rewrites one that was world-readable', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'config.json')
+    writeFileSync(file, '{"current": "local", "profiles": {}}', {mode: 0o644})
+    const store = new ProfileStore(dir)
+    await store.setCurrent('staging', {gateway: 'https://hooks.example.com', apiKey: 'k2'})
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(readFileSync(file, 'utf8')).toBe(
+      '{\n\t"current": "staging",\n\t"profiles": {\n\t\t"staging": {\n\t\t\t"gateway": "https://hooks.example.com",\n\t\t\t"apiKey": "k2"\n\t\t}\n\t}\n}\n',
+    )
   })
 })

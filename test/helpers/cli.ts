@@ -63,7 +63,14 @@ export function assertBuilt(): void {
 function baseEnv(): Env {
   const env: Env = {...process.env}
   for (const name of Object.keys(env)) {
-    if (name.startsWith('CARAVAN_') || name.startsWith('OCLIF_') || name === 'FORCE_COLOR' || name === 'DEBUG')
+    // npm_* too: run through npx/npm exec, caravan prints its hints as `npx caravan …`.
+    if (
+      name.startsWith('CARAVAN_') ||
+      name.startsWith('OCLIF_') ||
+      name.startsWith('npm_') ||
+      name === 'FORCE_COLOR' ||
+      name === 'DEBUG'
+    )
       delete env[name]
   }
   env.NO_COLOR = '1'

@@ -416,7 +416,7 @@ describe('error paths: exit codes and messages', SLOW, () => {
   it('usage errors: unknown flag, unknown command, missing flag, bad --data JSON exit 2 with nothing on stdout', async () => {
     const cases: [string[], RegExp][] = [
       [['endpoints', 'list', '--bogus', '--json'], /Nonexistent flag: --bogus/],
-      [['nosuch'], /command nosuch not found/],
+      [['nosuch'], /^Error: "nosuch" is not a caravan command\n/],
       [['endpoints', 'create', '--name', 'x'], /Missing required flag url/],
       [['events', 'send', '--type', 'a.b', '--data', '{bad', '--json'], /--data is not valid JSON/],
       [['deliveries', 'list', '--status', 'Nope'], /--status/],

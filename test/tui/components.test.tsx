@@ -85,6 +85,14 @@ describe('EventList', () => {
     expect(frame).toContain('No events yet. Send a webhook to the ingest URL, or caravan trigger github push.')
   })
 
+  it('says the filter hid every event, rather than that none came (issue 11)', async () => {
+    const frame = await frameOf(
+      <EventList events={[]} selected={0} height={5} width={100} sourceName={sourceName} filter="type:nope.*" />,
+    )
+    expect(frame).toContain('No events match the filter "type:nope.*"')
+    expect(frame).not.toContain('No events yet')
+  })
+
   it('truncates long paths and types to their columns (the path column grows with the width)', async () => {
     const long = event(1, {url_path: '/' + 'p'.repeat(80), event_type: 'e'.repeat(40)})
     const frame = await frameOf(
