@@ -11,7 +11,9 @@ export default class Replay extends GatewayCommand {
   static summary = 'Re-send a stored request to your app (optionally edited), and record the result.'
   static description = `Sends to the target of the running caravan listen for the event's source, or to --forward.
 Stripe and Standard Webhooks requests (and any edited request) are re-signed with a fresh timestamp when the
-source knows the provider secret, so the app's own signature check passes.`
+source knows the provider secret, so the app's own signature check passes.
+A request that failed signature verification at ingest may be forged: it is not replayed unless you pass
+--allow-unverified, and even then it is sent with its original headers, never re-signed.`
 
   static examples = [
     '<%= config.bin %> replay latest',
@@ -27,6 +29,11 @@ source knows the provider secret, so the app's own signature check passes.`
     data: Flags.string({description: 'Replace the body (@file reads a file).', exclusive: ['edit']}),
     header: Flags.string({char: 'H', description: 'Set a header, "Name: value" (repeatable).', multiple: true}),
     edit: Flags.boolean({description: 'Edit headers and body in $EDITOR before sending.', default: false}),
+    'allow-unverified': Flags.boolean({
+      description:
+        'Send a request that failed signature verification at ingest (with its original headers, never re-signed).',
+      default: false,
+    }),
   }
 
   async run(): Promise<void> {
@@ -46,7 +53,9 @@ source knows the provider secret, so the app's own signature check passes.`
       data,
       headers: flags.header ? parsePairs(flags.header, ':', '--header') : undefined,
       edit: flags.edit,
+      allowUnverified: flags['allow-unverified'],
     })
+    for (const warning of outcome.warnings) this.info(`warning: ${warning}`)
     for (const note of outcome.notes) this.info(`note: ${note}`)
     const r = outcome.result
     const record = {

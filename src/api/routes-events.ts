@@ -137,12 +137,17 @@ export function addEventRoutes(router: R): void {
         },
       )
       let count = 0
-      for (const event of page.content) count += retries.replayEvent(ctx.db, project, event).length
+      // Requests that failed signature verification at ingest are never re-sent (issue 10).
+      const verified = page.content.filter((event) => !event.verification_error)
+      for (const event of verified) count += retries.replayEvent(ctx.db, project, event).length
       if (count) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      const skipped = page.content.length - verified.length
       return {
         status: 200,
         message: 'Events replayed successfully',
-        data: `${page.content.length} event(s) replayed, ${count} delivery(ies) scheduled`,
+        data:
+          `${verified.length} event(s) replayed, ${count} delivery(ies) scheduled` +
+          (skipped ? `, ${skipped} unverified event(s) skipped (failed signature verification at ingest)` : ''),
       }
     })
 

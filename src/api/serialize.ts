@@ -129,6 +129,10 @@ export function eventJson(e: EventRecord, status: string, summary?: DeliverySumm
     is_duplicate_event: e.is_duplicate,
     status,
     failure_reason: e.verification_error ?? '',
+    // Caravan: a request that failed verification keeps only the head of its body.
+    body_truncated: Boolean(e.body_info),
+    body_size: e.body_info?.size ?? e.body.length,
+    body_sha256: e.body_info?.sha256 ?? '',
     endpoints: e.target_endpoint_ids,
     // Caravan: what list views show (attempts, last response code and latency)
     delivery_summary: summary

@@ -1,6 +1,6 @@
 import {CaravanError} from '../errors.js'
 import {isProviderName} from '../ingest/providers.js'
-import {resignHeaders} from '../ingest/sign-provider.js'
+import {canResign, resignHeaders} from '../ingest/sign-provider.js'
 import {Forwarder, type ForwardResult} from '../listen/forwarder.js'
 import {forwardUrl, parseTarget} from '../listen/target.js'
 import {needsCaravan} from './caravan-only.js'
@@ -18,6 +18,11 @@ export interface ReplayOptions {
   /** Send exactly these headers instead of the stored ones (an edited request). */
   replaceHeaders?: Record<string, string[]>
   edit?: boolean
+  /**
+   * Send a request that failed signature verification at ingest. It is still never re-signed:
+   * it goes out with the headers it came with, so the app's own check judges it.
+   */
+  allowUnverified?: boolean
 }
 
 export interface ReplayOutcome {
@@ -26,6 +31,8 @@ export interface ReplayOutcome {
   result: ForwardResult
   resigned: boolean
   notes: string[]
+  /** Said before anything else: why this send is unsafe (an unverified request). */
+  warnings: string[]
   delivery_id: string | null
 }
 
@@ -79,6 +86,28 @@ export async function replayStoredEvent(
       `to have the gateway deliver the event again, use: caravan events replay ${event.uid ?? '<id>'}`,
     )
   }
+  const unverified = typeof event.failure_reason === 'string' && event.failure_reason !== ''
+  const notes: string[] = []
+  const warnings: string[] = []
+  if (unverified) {
+    if (!opts.allowUnverified)
+      throw new CaravanError(
+        'CARAVAN_ERR_SIGNATURE_INVALID',
+        `event ${event.uid} failed signature verification at ingest (${event.failure_reason}), so it is not replayed: anyone who knows the ingest URL can send such a request`,
+        {
+          hint: `to send it anyway, unsigned by caravan and with its original headers: caravan replay ${event.uid} --allow-unverified`,
+        },
+      )
+    warnings.push(
+      `sending event ${event.uid} although it failed signature verification at ingest (${event.failure_reason}): it may be forged; it is sent with its original headers and is not re-signed`,
+    )
+  }
+  if (event.body_truncated === true && !opts.data)
+    throw new CaravanError(
+      'CARAVAN_ERR_CONFIG',
+      `event ${event.uid} keeps only the first ${Buffer.from(event.body_base64 ?? '', 'base64').length} of its ${event.body_size} body bytes (it failed verification), so it cannot be replayed as it came`,
+      {hint: 'pass the body with --data @file'},
+    )
   if (!source && event.source_id)
     source = await client.data<Json>('GET', `${base}/sources/${encodeURIComponent(event.source_id)}`)
 
@@ -100,14 +129,17 @@ export async function replayStoredEvent(
   for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = [v]
   if (opts.edit) ({headers, body} = editInEditor(headers, body))
 
-  const notes: string[] = []
   let resigned = false
   const provider = source?.provider as string | undefined
   const secret = source ? sourceSecret(source) : undefined
   const changed = Boolean(opts.data || opts.edit)
-  if (provider && isProviderName(provider)) {
+  if (provider && isProviderName(provider) && !unverified) {
     const timestamped = provider === 'stripe' || provider === 'standard-webhooks'
-    if (secret && (timestamped || changed)) {
+    if (secret && !canResign(provider, secret) && (timestamped || changed)) {
+      notes.push(
+        `the ${provider} signature was not refreshed: the source holds the sender's public key (whpk_), which cannot sign; the app may reject an old timestamp`,
+      )
+    } else if (secret && (timestamped || changed)) {
       headers = resignHeaders(provider, secret, headers, body, Date.now()) as HeaderMap
       resigned = true
       notes.push(timestamped ? 're-signed with a fresh timestamp' : `re-signed with the source's ${provider} secret`)
@@ -133,11 +165,12 @@ export async function replayStoredEvent(
         latency_ms: result.latencyMs,
         error: result.error || undefined,
         request_headers: result.requestHeaders,
+        allow_unverified: unverified || undefined,
       },
     })
     .catch((error: Error) => {
       notes.push(`the replay was sent but could not be recorded: ${error.message}`)
       return undefined
     })
-  return {event, target: url, result, resigned, notes, delivery_id: recorded?.uid ?? null}
+  return {event, target: url, result, resigned, notes, warnings, delivery_id: recorded?.uid ?? null}
 }

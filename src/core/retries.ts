@@ -1,10 +1,11 @@
-import {badRequest} from '../errors.js'
+import {badRequest, HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import {deliveries} from '../store/resources.js'
 import type {Delivery, EventRecord, Project} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {type DeliveryListFilter, listDeliveries, requireDelivery} from './deliveries.js'
+import {assertVerified, unverifiedDeliveryReason} from './replays.js'
 
 /** Most deliveries one batch call touches; more needs a narrower filter. */
 export const BATCH_LIMIT = 10_000
@@ -30,6 +31,8 @@ function requeue(db: Db, project: Project, delivery: Delivery, now: number): Del
 
 export function resendDelivery(db: Db, project: Project, id: string, now = Date.now()): Delivery {
   const delivery = requireDelivery(db, project.id, id)
+  const refusal = unverifiedDeliveryReason(db, delivery)
+  if (refusal) throw new HttpError(409, refusal)
   if (!RETRYABLE.has(delivery.status)) {
     throw badRequest(
       `event delivery ${id} is ${delivery.status}; only Failure or Discarded deliveries can be retried (use forceresend for Success)`,
@@ -55,7 +58,7 @@ export function batchRetry(
   let skipped = 0
   db.transaction(() => {
     for (const delivery of page.content) {
-      if (RETRYABLE.has(delivery.status)) {
+      if (RETRYABLE.has(delivery.status) && !unverifiedDeliveryReason(db, delivery)) {
         requeue(db, project, delivery, now)
         retried++
       } else {
@@ -78,6 +81,8 @@ export function forceResend(
     for (const id of ids) {
       const delivery = deliveries.get(db, project.id, id)
       if (!delivery) failed.push({id, reason: 'not found'})
+      else if (unverifiedDeliveryReason(db, delivery))
+        failed.push({id, reason: 'its event failed signature verification at ingest; the relay never re-sends it'})
       else if (delivery.status !== 'Success')
         failed.push({id, reason: `is ${delivery.status}, not Success (use resend)`})
       else resent.push(requeue(db, project, delivery, now))
@@ -91,6 +96,7 @@ export function forceResend(
  * endpoints receive it again. Earlier deliveries and attempts stay as they were.
  */
 export function replayEvent(db: Db, project: Project, event: EventRecord, now = Date.now()): Delivery[] {
+  assertVerified(event)
   const previous = deliveries.find(db, ['event_id = ?'], [event.id])
   const seen = new Set<string>()
   const made: Delivery[] = []

@@ -6,6 +6,7 @@ import {DEFAULT_BODY_LIMIT} from '../store/projects.js'
 import {sources} from '../store/resources.js'
 import type {Source, SourceVerifier} from '../store/types.js'
 import {randomToken, ulid} from '../util/ulid.js'
+import {secretFormProblem} from '../ingest/secret-forms.js'
 import {Input} from './input.js'
 
 /**
@@ -27,6 +28,8 @@ function readVerifier(input: Input | undefined, provider: string): SourceVerifie
     const preset = PROVIDER_HMAC[provider]
     const secret = input?.obj_('hmac')?.str('secret') ?? input?.str('secret')
     if (!secret) throw badRequest(`verifier.hmac.secret is required for provider ${provider}`)
+    const problem = secretFormProblem(provider, secret, 'verifier.hmac.secret')
+    if (problem) throw badRequest(problem)
     return {type: 'hmac', hmac: {...preset, secret}}
   }
   if (!input) return {type: 'noop'}

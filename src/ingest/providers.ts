@@ -13,6 +13,8 @@ export type Location = {in: 'header' | 'body' | 'query'; path: string}
 export type ProviderPreset = {
   label: string
   eventType: Location
+  /** Where else the event type may be, tried in order when `eventType` is absent. */
+  eventTypeAlso?: Location[]
   /** Ordered: the first location present in a request gives its idempotency key. */
   idempotencyKey: Location[]
   verifier(secret: string, toleranceSeconds?: number): VerifierConfig
@@ -38,8 +40,10 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
   },
   shopify: {
     label: 'Shopify',
+    // Event-bridge style deliveries name the headers without the X- prefix.
     eventType: header('X-Shopify-Topic'),
-    idempotencyKey: [header('X-Shopify-Webhook-Id')],
+    eventTypeAlso: [header('Shopify-Topic')],
+    idempotencyKey: [header('X-Shopify-Webhook-Id'), header('Shopify-Webhook-Id')],
     verifier: (secret: string) => ({type: 'shopify', secret}),
   },
   'standard-webhooks': {

@@ -6,6 +6,7 @@
  */
 import {createHmac, randomBytes} from 'node:crypto'
 
+import {CaravanError} from '../errors.js'
 import type {ProviderName} from './providers.js'
 import {standardWebhooksKey} from './verifier.js'
 
@@ -51,9 +52,32 @@ export function signAsProvider(
 }
 
 /**
+ * Whether Caravan can sign as `provider` with `secret`. A Standard Webhooks `whpk_` key is the
+ * sender's public key: it verifies v1a signatures but cannot make them.
+ */
+export function canResign(provider: ProviderName, secret: string): boolean {
+  return provider !== 'standard-webhooks' || standardWebhooksKey(secret) !== undefined
+}
+
+/**
+ * A header name reduced to what identifies it across spellings: case, an `X-` prefix
+ * (Shopify sends both `X-Shopify-Hmac-Sha256` and `Shopify-Hmac-Sha256`) and Svix's names
+ * for the Standard Webhooks headers.
+ */
+function variantOf(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/^x-/, '')
+    .replace(/^svix-/, 'webhook-')
+}
+
+/**
  * `headers` with the provider's signature (and timestamp) replaced by fresh ones for `now`,
- * keeping everything else, including each header's original casing. A Standard Webhooks or
- * Svix message keeps its id, because receivers deduplicate on it; Svix-named headers stay Svix-named.
+ * keeping everything else, including each header's original casing. Every variant of a
+ * signature header present (another casing, with or without `X-`, Svix's name) gets the fresh
+ * value, so no stale signature is left for an app that reads another variant. A Standard
+ * Webhooks or Svix message keeps its id, because receivers deduplicate on it. With a key that
+ * cannot sign (a `whpk_` public key) the headers come back unchanged.
  */
 export function resignHeaders<V extends string | string[] | undefined>(
   provider: ProviderName,
@@ -63,6 +87,7 @@ export function resignHeaders<V extends string | string[] | undefined>(
   now: number,
 ): Record<string, V | string> {
   const out: Record<string, V | string> = {...headers}
+  if (!canResign(provider, secret)) return out
   let fresh: Record<string, string>
   if (provider === 'standard-webhooks') {
     const svix = findKey(headers, 'webhook-id') === undefined && findKey(headers, 'svix-id') !== undefined
@@ -78,14 +103,20 @@ export function resignHeaders<V extends string | string[] | undefined>(
     fresh = signAsProvider(provider, secret, body, {now})
   }
   for (const [name, value] of Object.entries(fresh)) {
-    const key = findKey(out, name) ?? name
-    out[key] = value
+    const variants = Object.keys(out).filter((key) => variantOf(key) === variantOf(name))
+    for (const key of variants) out[key] = value
+    if (variants.length === 0) out[name] = value
   }
   return out
 }
 
 /** Base64 HMAC-SHA256 of `id.timestamp.body` with a `whsec_` (or bare base64) secret. */
 export function signStandardWebhook(secret: string, id: string, timestamp: string, body: Buffer): string {
+  if (secret.startsWith('whpk_'))
+    throw new CaravanError(
+      'CARAVAN_ERR_CONFIG',
+      'the source holds a Standard Webhooks public key (whpk_…): it verifies v1a signatures but cannot make them; signing needs the whsec_ secret',
+    )
   const key = standardWebhooksKey(secret)
   if (!key) throw new Error('invalid standard-webhooks secret (expected whsec_<base64>)')
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')

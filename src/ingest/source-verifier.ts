@@ -20,11 +20,14 @@ export function verifierFor(source: Source): VerifierConfig {
   }
 }
 
-/** Where this source reads its event type: configured, else the provider's preset. */
-export function eventTypeLocation(source: Source): Location | undefined {
-  if (source.event_type_location) return parseLocation(source.event_type_location)
-  if (source.provider && isProviderName(source.provider)) return PROVIDERS[source.provider].eventType
-  return undefined
+/** Where this source reads its event type (first present wins): configured, else the provider's preset. */
+export function eventTypeLocations(source: Source): Location[] {
+  if (source.event_type_location) return [parseLocation(source.event_type_location)]
+  if (source.provider && isProviderName(source.provider)) {
+    const preset = PROVIDERS[source.provider]
+    return [preset.eventType, ...(preset.eventTypeAlso ?? [])]
+  }
+  return []
 }
 
 export function idempotencyLocations(source: Source): Location[] {

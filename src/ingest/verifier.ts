@@ -4,7 +4,7 @@
  * of the config, the raw request and a clock reading; it never throws, because a failed check
  * is still recorded and shown, so the reason must always come back as data.
  */
-import {createHash, createHmac, timingSafeEqual} from 'node:crypto'
+import {createHash, createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify} from 'node:crypto'
 
 export type ProviderVerifierType = 'github' | 'stripe' | 'shopify' | 'standard-webhooks'
 
@@ -163,13 +163,21 @@ function verifyGitHub(secret: string, req: InboundRequest): VerifyResult {
   return sameBytes(given, hmac('sha256', secret, req.body)) ? OK : fail(`signature mismatch (${name})`)
 }
 
+// Shopify sends `X-Shopify-Hmac-Sha256`; its event-bridge style deliveries use the unprefixed
+// `Shopify-Hmac-Sha256`, which @shopify/shopify-api reads first. Every variant present must verify,
+// so a forged value cannot ride along in the header an app happens to read.
+const SHOPIFY_HMAC_HEADERS = ['Shopify-Hmac-Sha256', 'X-Shopify-Hmac-Sha256']
+
 function verifyShopify(secret: string, req: InboundRequest): VerifyResult {
-  const name = 'X-Shopify-Hmac-Sha256'
-  const value = getHeader(req.headers, name)
-  if (!value) return fail(`missing ${name} header`)
-  const given = decodeSignature(value, 'base64')
-  if (!given) return fail(`malformed ${name} header (expected base64 HMAC-SHA256)`)
-  return sameBytes(given, hmac('sha256', secret, req.body)) ? OK : fail(`signature mismatch (${name})`)
+  const present = SHOPIFY_HMAC_HEADERS.filter((name) => getHeader(req.headers, name) !== undefined)
+  if (present.length === 0) return fail(`missing ${SHOPIFY_HMAC_HEADERS[1]} header`)
+  const expected = hmac('sha256', secret, req.body)
+  for (const name of present) {
+    const given = decodeSignature(getHeader(req.headers, name)!, 'base64')
+    if (!given) return fail(`malformed ${name} header (expected base64 HMAC-SHA256)`)
+    if (!sameBytes(given, expected)) return fail(`signature mismatch (${name})`)
+  }
+  return OK
 }
 
 /** Parses `t=<unix>,v1=<hex>[,v1=...][,v0=...]`; unknown keys are ignored, as Stripe's libraries do. */
@@ -227,18 +235,38 @@ function checkAge(
 
 /** The HMAC key of a Standard Webhooks secret: `whsec_<base64>`, or the bare base64. */
 export function standardWebhooksKey(secret: string): Buffer | undefined {
+  // Asymmetric keys are never HMAC keys, though their base64 would decode.
+  if (secret.startsWith('whpk_') || secret.startsWith('whsk_')) return undefined
   const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret
   const key = decodeSignature(encoded, 'base64')
   return key && key.length > 0 ? key : undefined
 }
 
+// DER prefix of an ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it.
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+
+/** The ed25519 public key of a Standard Webhooks `whpk_<base64>` key (v1a signatures). */
+export function ed25519PublicKey(secret: string): KeyObject | undefined {
+  if (!secret.startsWith('whpk_')) return undefined
+  const raw = decodeSignature(secret.slice('whpk_'.length), 'base64')
+  if (!raw || raw.length !== 32) return undefined
+  try {
+    return createPublicKey({key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki'})
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Standard Webhooks, and Svix which sends the same scheme under `svix-*` names. Signed content
  * is `id.timestamp.` + the body bytes as received (not re-encoded text, so binary bodies verify).
+ * A `whsec_` secret checks `v1,` (HMAC-SHA256) entries; a `whpk_` public key checks `v1a,`
+ * (ed25519) entries. Entries of the other version are skipped: a sender may list several.
  */
 function verifyStandardWebhooks(secret: string, tolerance: number, req: InboundRequest): VerifyResult {
-  const key = standardWebhooksKey(secret)
-  if (!key) return fail('invalid standard-webhooks secret (expected whsec_<base64>)')
+  const publicKey = ed25519PublicKey(secret)
+  const key = publicKey ? undefined : standardWebhooksKey(secret)
+  if (!publicKey && !key) return fail('invalid standard-webhooks secret (expected whsec_<base64>)')
   const prefix =
     getHeader(req.headers, 'webhook-id') === undefined && getHeader(req.headers, 'svix-id') !== undefined
       ? 'svix'
@@ -251,14 +279,22 @@ function verifyStandardWebhooks(secret: string, tolerance: number, req: InboundR
   if (!timestamp) return fail(`missing ${names.timestamp} header`)
   if (!signature) return fail(`missing ${names.signature} header`)
   if (!/^\d+$/.test(timestamp)) return fail(`invalid ${names.timestamp} "${timestamp}"`)
-  // Other versions (e.g. `v1a` ed25519) are skipped: a sender may list several during a migration.
-  const v1 = signature
+  const version = publicKey ? 'v1a' : 'v1'
+  const given = signature
     .split(/\s+/)
-    .filter((entry) => entry.startsWith('v1,'))
-    .map((entry) => entry.slice('v1,'.length))
-  if (v1.length === 0) return fail(`${names.signature} header has no v1 signature`)
-  const expected = hmac('sha256', key, `${id}.${timestamp}.`, req.body)
-  const matched = v1.map((sig) => sameBytes(decodeSignature(sig, 'base64'), expected)).includes(true)
+    .filter((entry) => entry.startsWith(`${version},`))
+    .map((entry) => decodeSignature(entry.slice(version.length + 1), 'base64'))
+  if (given.length === 0) return fail(`${names.signature} header has no ${version} signature`)
+  const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), req.body])
+  let matched: boolean
+  if (publicKey) {
+    matched = given
+      .map((sig) => sig !== undefined && sig.length === 64 && verify(null, content, publicKey, sig))
+      .includes(true)
+  } else {
+    const expected = hmac('sha256', key!, content)
+    matched = given.map((sig) => sameBytes(sig, expected)).includes(true)
+  }
   if (!matched) return fail(`signature mismatch (${names.signature})`)
   return checkAge(names.timestamp, timestamp, tolerance, req.now, true)
 }

@@ -3,6 +3,7 @@ import type {AddressInfo, Socket} from 'node:net'
 
 import {createRequestHandler} from '../api/server.js'
 import {createIngestHandler} from '../ingest/handler.js'
+import type {IngestLimits} from '../ingest/limits.js'
 import {FeedServer} from './feed-server.js'
 import {GroupCommit} from './group-commit.js'
 import {StreamServer, type StreamOptions} from './stream-server.js'
@@ -41,6 +42,8 @@ export interface RelayOptions {
   stream?: Partial<Pick<StreamOptions, 'heartbeatMs' | 'deadAfterMs' | 'ackTimeoutMs' | 'window' | 'maxFrameBytes'>>
   /** Prune finished events older than this ("30d", "720h"); projects may set their own. */
   retention?: string
+  /** Bounds on ingest traffic (concurrent bodies, buffered bytes, timeouts), mainly for tests. */
+  ingest?: Partial<IngestLimits>
   /** Where the relay reports what it does (default: nowhere). */
   log?: (line: string) => void
   /** Config dir whose local profile holds the admin key on restarts (default: CARAVAN_CONFIG_DIR / XDG). */
@@ -170,8 +173,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})
   const server = createServer(
-    {keepAliveTimeout: 5000},
-    createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write})}),
+    // Node's defaults (300 s per request) let slow senders hold sockets and buffers for minutes;
+    // ingest bodies have their own tighter idle/total limits, these bound everything else.
+    {keepAliveTimeout: 5000, headersTimeout: 20_000, requestTimeout: 90_000},
+    createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write, limits: options.ingest})}),
   )
   server.on('upgrade', (req, socket, head) => {
     try {

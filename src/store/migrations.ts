@@ -168,4 +168,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_created ON events (project_id, created_at, id);
   `,
+  // 5: a request that failed verification keeps only the head of its body; body_info says
+  // so ({size, sha256, stored}), and the index finds a source's unverified events to cap them.
+  `
+  ALTER TABLE events ADD COLUMN body_info TEXT;
+  CREATE INDEX events_unverified ON events (source_id, id) WHERE verification_error IS NOT NULL;
+  `,
 ]

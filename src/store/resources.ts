@@ -76,8 +76,9 @@ export const events = new Table<EventRecord>(
     'target_endpoint_ids',
     'created_at',
     'updated_at',
+    'body_info',
   ],
-  ['headers', 'target_endpoint_ids'],
+  ['headers', 'target_endpoint_ids', 'body_info'],
   ['is_duplicate'],
   false,
 )

@@ -141,6 +141,8 @@ export interface EventRecord {
   idempotency_key: string | null
   is_duplicate: boolean
   verification_error: string | null
+  /** Set when only the head of the body was kept (a request that failed verification). */
+  body_info?: {size: number; sha256: string; stored: number} | null
   target_endpoint_ids: string[]
   created_at: string
   updated_at: string

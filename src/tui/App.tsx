@@ -120,6 +120,14 @@ export function App({
   const replay = useCallback(
     (edit: boolean) => {
       if (!selected) return
+      if (selected.failure_reason) {
+        // A request that failed verification may be forged: never re-sent from here (issue 10).
+        dispatch({
+          type: 'message',
+          message: `not replayed: it failed signature verification at ingest and may be forged (${selected.failure_reason}); to send it anyway: caravan replay ${selected.uid} --allow-unverified`,
+        })
+        return
+      }
       let edited: {headers: Record<string, string[]>; body: Buffer} | undefined
       if (edit) {
         const text = editText(formatRequest(selected.headers ?? {}, Buffer.from(selected.body_base64 ?? '', 'base64')))

@@ -37,6 +37,13 @@ export function detailLines(event: InspectEvent, deliveries: InspectDelivery[] |
   lines.push({text: ''})
   const body = bodyOf(event)
   body.lines.forEach((text, i) => lines.push({text, segments: body.segments?.[i]}))
+  if (event.body_truncated) {
+    const kept = Buffer.from(event.body_base64 ?? '', 'base64').length
+    lines.push({
+      text: `… body truncated: first ${kept} of ${event.body_size} bytes kept (sha256 ${event.body_sha256})`,
+      color: 'yellow',
+    })
+  }
   lines.push({text: ''})
   if (!deliveries) {
     lines.push({text: 'loading deliveries…', dim: true})

@@ -11,6 +11,10 @@ export interface InspectEvent {
   failure_reason: string
   headers: Record<string, string[]>
   body_base64: string
+  /** Only the head of the body was kept (a request that failed verification). */
+  body_truncated?: boolean
+  body_size?: number
+  body_sha256?: string
   created_at: string
   delivery_summary: {
     deliveries: number
