@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {DB_FILE, openDb} from '../../src/store/db.js'
+import {MIGRATIONS} from '../../src/store/migrations.js'
 import {makeSandbox, runJson, type Sandbox, startServerProcess} from '../helpers/cli.js'
 import {startApp, startListen} from '../helpers/listen.js'
 
@@ -23,6 +24,32 @@ function metaRows(dataDir: string): Record<string, string> {
 
 const localKey = (box: Sandbox): string =>
   (JSON.parse(readFileSync(box.configFile, 'utf8')) as {profiles: {local: {apiKey: string}}}).profiles.local.apiKey
+
+/**
+ * Take a store back to schema version 2: undo what later migrations added (indexes, columns),
+ * judged against a fresh store built by migrations 1–2 only, so it keeps working as
+ * migrations are added.
+ */
+function downgradeToV2(db: Database.Database): void {
+  const v2 = new Database(':memory:')
+  for (const sql of MIGRATIONS.slice(0, 2)) v2.exec(sql)
+  const names = (d: Database.Database, type: string) =>
+    new Set(
+      (d.prepare(`SELECT name FROM sqlite_master WHERE type = ?`).all(type) as {name: string}[]).map((r) => r.name),
+    )
+  const columns = (d: Database.Database, table: string) =>
+    new Set((d.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as {name: string}[]).map((r) => r.name))
+  const v2Indexes = names(v2, 'index')
+  for (const index of names(db, 'index'))
+    if (!v2Indexes.has(index) && !index.startsWith('sqlite_')) db.exec(`DROP INDEX "${index}"`)
+  for (const table of names(v2, 'table')) {
+    const keep = columns(v2, table)
+    for (const column of columns(db, table))
+      if (!keep.has(column)) db.exec(`ALTER TABLE "${table}" DROP COLUMN "${column}"`)
+  }
+  v2.close()
+  db.pragma('user_version = 2')
+}
 
 describe('the admin key at rest', () => {
   it('is stored only as a hash; after restarts (server, then listen, then server) local commands keep working with the same key', async () => {
@@ -64,7 +91,7 @@ describe('the admin key at rest', () => {
     const db = openDb(box.dataDir)
     db.prepare(`DELETE FROM meta WHERE key = 'admin_api_key_sha256'`).run()
     db.prepare(`INSERT INTO meta (key, value) VALUES ('admin_api_key', ?)`).run(key)
-    db.pragma('user_version = 2')
+    downgradeToV2(db)
     db.close()
 
     const again = await startServerProcess(box.env)
