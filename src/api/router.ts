@@ -1,5 +1,7 @@
 import type {IncomingMessage} from 'node:http'
 
+import {isOpaqueId} from './http.js'
+
 export interface RouteMatch<C> {
   handler: Handler<C>
   params: Record<string, string>
@@ -36,9 +38,14 @@ export class Router<C> {
     return this
   }
 
-  /** The matching route, `'method'` when the path exists under another method, or undefined. */
-  match(method: string, path: string): RouteMatch<C> | 'method' | undefined {
-    const parts = path.split('/').filter(Boolean)
+  /**
+   * The matching route, `'method'` when the path exists under another method, or undefined.
+   * `segments` are the request path's decoded segments (see parseRequestTarget); a trailing
+   * slash is ignored, an empty segment anywhere else matches nothing.
+   */
+  match(method: string, segments: string[]): RouteMatch<C> | 'method' | undefined {
+    const parts = [...segments]
+    while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
     let pathExists = false
     for (const route of this.routes) {
       const params = matchParts(route.parts, parts)
@@ -55,11 +62,9 @@ function matchParts(pattern: string[], parts: string[]): Record<string, string> 
   const params: Record<string, string> = {}
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i].startsWith(':')) {
-      try {
-        params[pattern[i].slice(1)] = decodeURIComponent(parts[i])
-      } catch {
-        return undefined
-      }
+      // `..`, `.`, '' or a decoded `/` is never an id: a missing resource, not its parent.
+      if (!isOpaqueId(parts[i])) return undefined
+      params[pattern[i].slice(1)] = parts[i]
     } else if (pattern[i] !== parts[i]) {
       return undefined
     }

@@ -1,4 +1,5 @@
 import type {DeliverySummary} from '../core/events.js'
+import {handleableJson} from '../store/json.js'
 import type {
   Delivery,
   DeliveryAttempt,
@@ -102,13 +103,10 @@ function utf8OrNull(body: Buffer): string | null {
   return Buffer.byteLength(text) === body.length && !text.includes('\uFFFD') ? text : null
 }
 
-function parsedJson(text: string | null): unknown {
-  if (text === null) return null
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
-  }
+/** `data` is the body as JSON only when it can be handled as JSON; else the raw fields carry it. */
+function dataOf(body: Buffer): unknown {
+  const json = handleableJson(body)
+  return json.ok ? json.value : null
 }
 
 export function eventJson(e: EventRecord, status: string, summary?: DeliverySummary) {
@@ -118,7 +116,7 @@ export function eventJson(e: EventRecord, status: string, summary?: DeliverySumm
     project_id: e.project_id,
     source_id: e.source_id ?? '',
     event_type: e.event_type,
-    data: parsedJson(raw),
+    data: dataOf(e.body),
     raw: raw ?? '',
     body_base64: e.body.toString('base64'), // Caravan: exact bytes, also for binary bodies
     method: e.method, // Caravan

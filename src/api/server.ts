@@ -3,7 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {HttpError, httpErrorFor, STORE_RETRY_AFTER_SECONDS} from '../errors.js'
 import {lookupApiKey} from '../store/projects.js'
 import type {ApiContext, AuthedRequest} from './context.js'
-import {API_BODY_LIMIT, errorEnvelope, parseJson, readBody, sendJson} from './http.js'
+import {API_BODY_LIMIT, errorEnvelope, parseJson, parseRequestTarget, pathSegments, readBody, sendJson} from './http.js'
 import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
@@ -32,10 +32,12 @@ function bearer(req: IncomingMessage): string | undefined {
  */
 export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawHandler> = {}) {
   const router = buildApiRouter()
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://relay.local')
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      if (url.pathname === '/healthz' || url.pathname === '/health') {
+      // Parsing the target is the first step inside the try: a malformed one is a 400.
+      const target = parseRequestTarget(req.url)
+      const shownPath = target.path.length > 200 ? `${target.path.slice(0, 200)}…` : target.path
+      if (target.path === '/healthz' || target.path === '/health') {
         const facts = ctx.status()
         // A store that cannot take writes makes the relay unhealthy (503) until it recovers.
         const storeFailing = (facts.store as {status?: string} | undefined)?.status === 'failing'
@@ -52,16 +54,18 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
         return
       }
       for (const [prefix, handler] of Object.entries(extra)) {
-        if (url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
+        if (target.path === prefix || target.path.startsWith(prefix + '/')) {
+          // The host is fixed, so this URL cannot be re-rooted by a `//host` path.
+          const url = new URL(`http://relay.local${target.path}${target.search ? `?${target.search}` : ''}`)
           await handler(req, res, url)
           return
         }
       }
-      if (!url.pathname.startsWith('/api/')) throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`)
+      if (!target.path.startsWith('/api/')) throw new HttpError(404, `no such route: ${req.method} ${shownPath}`)
 
-      const match = router.match(req.method ?? 'GET', url.pathname.replace(/\/+$/, ''))
-      if (match === undefined) throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`)
-      if (match === 'method') throw new HttpError(405, `method ${req.method} is not allowed on ${url.pathname}`)
+      const match = router.match(req.method ?? 'GET', pathSegments(target.path))
+      if (match === undefined) throw new HttpError(404, `no such route: ${req.method} ${shownPath}`)
+      if (match === 'method') throw new HttpError(405, `method ${req.method} is not allowed on ${shownPath}`)
 
       const key = bearer(req)
       if (!key) throw new HttpError(401, 'missing API key: send "Authorization: Bearer <key>"')
@@ -73,7 +77,7 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
       const request: AuthedRequest = {
         req,
         params: match.params,
-        query: url.searchParams,
+        query: target.query,
         body: parseJson(raw),
         keyProject: scope.projectId,
       }
@@ -100,4 +104,9 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
       sendJson(res, 500, errorEnvelope(`internal error: ${(error as Error).message}`))
     }
   }
+  // Last guard: answering the error itself failed (socket gone); never leave a rejection behind.
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    handle(req, res).catch(() => {
+      res.destroy()
+    })
 }

@@ -47,6 +47,33 @@ function networkCode(error: unknown): string | undefined {
   return undefined
 }
 
+/** A value the user passed that can never name a resource: a usage error (exit 2). */
+export function invalidIdError(id: string): CaravanError {
+  return new CaravanError(
+    'CARAVAN_ERR_USAGE',
+    `${JSON.stringify(id)} is not a valid id: an id is one path segment, so it cannot be empty, "." or ".." or contain "/"`,
+    {hint: 'pass the uid the gateway printed, e.g. from the list command'},
+  )
+}
+
+/**
+ * Every id reaches the gateway as a path segment here, so this is where ids are checked: a
+ * `..` or `%2e%2e` segment would be resolved by URL parsing (here or on the way) and name the
+ * parent resource, e.g. `endpoints delete ..` would delete the project.
+ */
+export function checkPathIds(path: string): void {
+  const pathOnly = path.split('?')[0]
+  for (const segment of pathOnly.split('/').slice(1)) {
+    let decoded = segment
+    try {
+      decoded = decodeURIComponent(segment)
+    } catch {
+      // Not our encoding: sent as is, the gateway answers it.
+    }
+    if (decoded === '' || decoded === '.' || decoded === '..' || decoded.includes('/')) throw invalidIdError(decoded)
+  }
+}
+
 /** The envelope a Caravan relay answers /healthz with (`message` names it since 0.1.0). */
 function isCaravanHealth(envelope: {status?: unknown; message?: unknown} | undefined): boolean {
   return envelope?.status === true && typeof envelope.message === 'string' && /\bCaravan\b/.test(envelope.message)
@@ -73,6 +100,7 @@ export class GatewayClient {
   }
 
   async call<T>(method: string, path: string, opts: {query?: Query; body?: unknown} = {}): Promise<Envelope<T>> {
+    checkPathIds(path)
     const url = new URL(`${this.gateway}${path}`)
     for (const [name, value] of Object.entries(opts.query ?? {})) {
       if (value === undefined || value === '') continue

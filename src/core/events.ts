@@ -1,7 +1,7 @@
 import {badRequest, notFound} from '../errors.js'
 import {matchesSubscription} from '../routing/match.js'
 import type {Db} from '../store/db.js'
-import {nowIso} from '../store/json.js'
+import {handleableJson, nowIso} from '../store/json.js'
 import type {PageQuery} from '../store/paginate.js'
 import {deliveries, endpoints, events, subscriptions} from '../store/resources.js'
 import type {Delivery, EventRecord, Headers, Project, Subscription} from '../store/types.js'
@@ -94,12 +94,10 @@ function candidateSubscriptions(db: Db, projectId: string, target: EventTarget):
   }
 }
 
+/** What body filters see: the JSON, or nothing when the body cannot be handled as JSON. */
 function parseJsonBody(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'))
-  } catch {
-    return undefined
-  }
+  const json = handleableJson(body)
+  return json.ok ? json.value : undefined
 }
 
 /**

@@ -9,7 +9,7 @@ import type {Db} from '../store/db.js'
 import type {Delivery, DeliveryAttempt, EventRecord} from '../store/types.js'
 import type {RelayEvents} from './relay-events.js'
 import type {StoreHealth} from './store-health.js'
-import {authorizeUpgrade} from './upgrade-auth.js'
+import {authorizeUpgrade, upgradeProjectId, upgradeTarget} from './upgrade-auth.js'
 
 interface Watcher {
   ws: WebSocket
@@ -91,16 +91,16 @@ export class FeedServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://relay.local')
-    const match = /^\/api\/v1\/projects\/([^/]+)\/feed\/?$/.exec(url.pathname)
-    if (!match) return false
-    const projectId = decodeURIComponent(match[1])
+    // Throws HttpError 400 on a malformed target: the relay's upgrade handler answers it.
+    const target = upgradeTarget(req)
+    const projectId = upgradeProjectId(target, 'feed')
+    if (projectId === undefined) return false
     if (!authorizeUpgrade(this.db, req, socket, projectId)) return true
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const watcher: Watcher = {
         ws,
         projectId,
-        sourceId: url.searchParams.get('source') || undefined,
+        sourceId: target.query.get('source') || undefined,
         lastSeen: Date.now(),
       }
       this.watchers.add(watcher)

@@ -7,9 +7,10 @@ import type {IngestLimits} from '../ingest/limits.js'
 import {FeedServer} from './feed-server.js'
 import {GroupCommit} from './group-commit.js'
 import {StreamServer, type StreamOptions} from './stream-server.js'
+import {rejectUpgrade} from './upgrade-auth.js'
 import type {ApiContext} from '../api/context.js'
 import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../config/paths.js'
-import {CaravanError} from '../errors.js'
+import {CaravanError, HttpError} from '../errors.js'
 import {openDb, type Db} from '../store/db.js'
 import {Dispatcher} from '../delivery/dispatcher.js'
 import {Notifier} from '../delivery/notifier.js'
@@ -179,12 +180,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write, limits: options.ingest})}),
   )
   server.on('upgrade', (req, socket, head) => {
+    // A client that resets mid-handshake must not become an unhandled 'error'.
+    socket.on('error', () => socket.destroy())
     try {
       if (!stream.handleUpgrade(req, socket, head) && !feed.handleUpgrade(req, socket, head))
-        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n')
+        rejectUpgrade(socket, 404, 'no such WebSocket route')
     } catch (error) {
-      // Thrown from an 'upgrade' listener this would take the relay down.
-      answerUpgradeFailure(socket, error, health, log)
+      // A malformed target is the client's 400; a store condition a 503; nothing may take the relay down.
+      if (error instanceof HttpError) rejectUpgrade(socket, error.status, error.message)
+      else answerUpgradeFailure(socket, error, health, log)
     }
   })
   const sockets = new Set<Socket>()

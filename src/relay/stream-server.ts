@@ -14,7 +14,7 @@ import {ulid} from '../util/ulid.js'
 import {RESPONSE_BODY_LIMIT} from '../util/http-response.js'
 import type {RelayEvents} from './relay-events.js'
 import {type Backoff, StoreHealth} from './store-health.js'
-import {authorizeUpgrade, rejectUpgrade} from './upgrade-auth.js'
+import {authorizeUpgrade, rejectUpgrade, upgradeProjectId, upgradeTarget} from './upgrade-auth.js'
 import {type EventFrame, parseResultFrame, type ResultFrame, STREAM_PROTOCOL_VERSION} from './stream-protocol.js'
 
 export interface StreamOptions {
@@ -201,14 +201,14 @@ export class StreamServer {
 
   /** Handles `/api/v1/projects/{id}/stream` upgrades; returns false for other paths. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://relay.local')
-    const match = /^\/api\/v1\/projects\/([^/]+)\/stream\/?$/.exec(url.pathname)
-    if (!match) return false
+    // Throws HttpError 400 on a malformed target: the relay's upgrade handler answers it.
+    const target = upgradeTarget(req)
+    const projectId = upgradeProjectId(target, 'stream')
+    if (projectId === undefined) return false
     const db = this.opts.db
-    const projectId = decodeURIComponent(match[1])
     const project = authorizeUpgrade(db, req, socket, projectId)
     if (!project) return true
-    const listenerId = url.searchParams.get('listener') ?? ''
+    const listenerId = target.query.get('listener') ?? ''
     const endpoint = endpoints.get(db, projectId, listenerId)
     if (!endpoint || endpoint.kind !== 'cli') {
       rejectUpgrade(
@@ -226,7 +226,7 @@ export class StreamServer {
       rejectUpgrade(socket, 404, `listener ${endpoint.name} has no source`)
       return true
     }
-    const skipBacklog = url.searchParams.get('skip_backlog') === '1' || url.searchParams.get('skip_backlog') === 'true'
+    const skipBacklog = target.query.get('skip_backlog') === '1' || target.query.get('skip_backlog') === 'true'
     this.wss.handleUpgrade(req, socket, head, (ws) =>
       this.accept(ws, endpoint, source, req.socket.remoteAddress ?? '', skipBacklog),
     )

@@ -1,16 +1,47 @@
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 
+import {isOpaqueId, parseRequestTarget, pathSegments, type RequestTarget} from '../api/http.js'
 import type {Db} from '../store/db.js'
 import {getProject, lookupApiKey} from '../store/projects.js'
 import type {Project} from '../store/types.js'
 
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
 export function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
   const body = JSON.stringify({status: false, message})
-  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'
+  const reason = REASONS[status] ?? 'Bad Request'
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
+}
+
+/**
+ * The project id of an upgrade to `/api/v1/projects/{id}/{resource}` (trailing slash allowed),
+ * or undefined for another path or an id that is no opaque segment (`..`, `.`, a decoded `/`).
+ * Throws HttpError 400 on a malformed target; the relay's upgrade handler answers it.
+ */
+export function upgradeProjectId(target: RequestTarget, resource: string): string | undefined {
+  const parts = pathSegments(target.path)
+  if (parts.length === 6 && parts[5] === '') parts.pop()
+  if (parts.length !== 5 || parts[0] !== 'api' || parts[1] !== 'v1' || parts[2] !== 'projects') return undefined
+  if (parts[4] !== resource || !isOpaqueId(parts[3])) return undefined
+  return parts[3]
+}
+
+/** `req.url` parsed without normalising (see parseRequestTarget); HttpError 400 when malformed. */
+export function upgradeTarget(req: IncomingMessage): RequestTarget {
+  return parseRequestTarget(req.url)
 }
 
 /**
