@@ -2,8 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
 import {parsePairs} from '../src/cli/crud.js'
+import {durationFlag} from '../src/cli/duration.js'
 import {needsCaravan} from '../src/client/caravan-only.js'
 import {GatewayClient} from '../src/client/gateway-client.js'
+import {requireSource} from '../src/client/sources.js'
 import {isCaravanError} from '../src/errors.js'
 import {attemptJson, formatAttempt} from '../src/listen/printer.js'
 import {runListen} from '../src/listen/run-listen.js'
@@ -24,6 +26,7 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     '<%= config.bin %> listen --forward 3000 --source stripe --events payment_intent.succeeded,charge.failed',
     '<%= config.bin %> listen --forward http://localhost:8080/hooks -H "X-Debug: 1" --json',
     '<%= config.bin %> listen --print-url --source github',
+    '<%= config.bin %> listen --forward 3000 --forward-timeout 0   # take your time at a breakpoint',
   ]
 
   static flags = {
@@ -45,7 +48,12 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     }),
     'print-url': Flags.boolean({description: 'Print the ingest URL of the source and exit.', default: false}),
     name: Flags.string({
-      description: 'Listener name: the same name resumes the same backlog (default host:source:target).',
+      description:
+        'Listener name: the same name resumes the same backlog (default host:source:target). A second listen with the default name is refused while the first runs; with its own --name, each gets every event.',
+    }),
+    'forward-timeout': durationFlag({
+      description:
+        'How long one forward to the app may take before it counts as failed and is retried: 5s, 2m, 0 = no limit (e.g. while stopped at a breakpoint). Default 30s.',
     }),
   }
 
@@ -75,6 +83,7 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
         pathOverride: flags.path,
         skipBacklog: flags['skip-backlog'],
         name: flags.name,
+        forwardTimeoutMs: flags['forward-timeout'],
       },
       {
         ready: (info) =>
@@ -127,17 +136,12 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     project?: string
   }): Promise<void> {
     const client: GatewayClient = this.client(flags)
-    const page = await client.data<{content: {name: string; url: string; uid: string}[]}>(
-      'GET',
-      this.projectPath(flags, 'sources'),
-      {query: {perPage: 1000}},
+    const source = await requireSource(
+      client,
+      this.projectId(flags),
+      flags.source,
+      `run caravan listen --source ${flags.source} --forward ... once, or caravan sources create --name ${flags.source}`,
     )
-    const source = page.content.find((s) => s.name === flags.source || s.uid === flags.source)
-    if (!source)
-      this.error(
-        `no source named "${flags.source}" yet: run caravan listen --source ${flags.source} --forward ... once, or caravan sources create`,
-        {exit: 5},
-      )
-    this.output(flags.json, {source: source.name, url: source.url}, () => source.url)
+    this.output(flags.json, {source: source.name, url: source.url}, () => String(source.url))
   }
 }

@@ -5,6 +5,8 @@ import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir} from '../src/config/paths.js
 import {runDaemon} from '../src/relay/run-daemon.js'
 import {parseRetention} from '../src/retention/duration.js'
 import {parseSubnet} from '../src/delivery/address-rules.js'
+import {explainPortInUse} from '../src/client/port-owner.js'
+import {durationFlag} from '../src/cli/duration.js'
 
 export default class Server extends BaseCommand {
   static summary = 'Run the Caravan relay: ingest, store, API and delivery.'
@@ -36,6 +38,10 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
     'public-url': Flags.string({
       description: 'Public base URL of this relay, used in ingest URLs (e.g. behind a proxy).',
     }),
+    'listener-ttl': durationFlag({
+      description:
+        'Remove listeners (caravan listen registrations) not connected for this long, with their queued events: 7d, 12h, 30m (default 7d; 0 keeps them).',
+    }),
     'allow-subnet': Flags.string({
       description:
         'On a public relay (--public-url or a non-loopback bind), still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.',
@@ -65,6 +71,7 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
     }
     const relay = await runDaemon(
       {
+        listenerTtlMs: flags['listener-ttl'],
         host: flags.host,
         port: flags.port,
         dataDir: flags['data-dir'] ?? defaultDataDir(),
@@ -74,7 +81,7 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
         retention: flags.retention,
       },
       (line) => this.info(line),
-    )
+    ).catch((error: unknown) => explainPortInUse(error, flags.host, flags.port))
     if (flags.json) {
       // One JSON line scripts can read for the address and key.
       process.stdout.write(

@@ -23,6 +23,8 @@ export interface ApiContext {
   targets?: {refuseUrl(url: string): string | null}
   /** The circuit breaker's state for an endpoint (cb_state), null when it has none. */
   circuitState?: (endpoint: Endpoint) => string | null
+  /** Close a listener's stream (it was removed); optional for contexts without a stream. */
+  dropListener?: (listenerId: string) => void
 }
 
 export interface AuthedRequest extends ApiRequest {

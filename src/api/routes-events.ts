@@ -5,7 +5,8 @@ import * as retries from '../core/retries.js'
 import {Input} from '../core/input.js'
 import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
-import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
+import {endpoints as endpointTable} from '../store/resources.js'
+import {findSourceByRef} from '../core/sources.js'
 import type {Delivery, Endpoint, Project} from '../store/types.js'
 import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
 import {addPruneRoute} from '../retention/routes.js'
@@ -33,7 +34,7 @@ function deliveriesJson(db: Db, project: Project, list: Delivery[]) {
 /** Caravan extension: `?source=<name>` besides Convoy's `sourceId`. */
 function sourceIdByName(ctx: ApiContext, projectId: string, name: string | undefined): string[] {
   if (!name) return []
-  const source = sourceTable.find(ctx.db, ['project_id = ?', 'name = ?'], [projectId, name])[0]
+  const source = findSourceByRef(ctx.db, projectId, name)
   if (!source) throw new HttpError(400, `source: no source named "${name}"`)
   return [source.id]
 }
@@ -79,7 +80,11 @@ export function addEventRoutes(router: R): void {
         status: 200,
         message: 'Events fetched successfully',
         data: pageJson(page, (x) =>
-          eventJson(x, eventsCore.eventStatus(x, summaries.get(x.id)?.statuses ?? []), summaries.get(x.id)),
+          eventJson(
+            x,
+            eventsCore.eventStatus(x, summaries.get(x.id)?.statuses ?? [], summaries.get(x.id)?.waiting_for_listener),
+            summaries.get(x.id),
+          ),
         ),
       }
     })
@@ -90,7 +95,11 @@ export function addEventRoutes(router: R): void {
       return {
         status: 200,
         message: 'Event fetched successfully',
-        data: eventJson(event, eventsCore.eventStatus(event, summary?.statuses ?? []), summary),
+        data: eventJson(
+          event,
+          eventsCore.eventStatus(event, summary?.statuses ?? [], summary?.waiting_for_listener),
+          summary,
+        ),
       }
     })
 

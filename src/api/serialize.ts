@@ -140,6 +140,9 @@ export function eventJson(e: EventRecord, status: string, summary?: DeliverySumm
           response_status: summary.response_status,
           latency_ms: summary.latency_ms,
           error: summary.error,
+          endpoints: summary.endpoints,
+          listener_deliveries: summary.listener_deliveries,
+          waiting_for_listener: summary.waiting_for_listener,
         }
       : {deliveries: 0, attempts: 0, response_status: null, latency_ms: null, error: ''},
     created_at: e.created_at,

@@ -60,6 +60,8 @@ export function colorStatus(status: string, c: ChalkInstance): string {
     case 'Processing':
     case 'Scheduled':
       return c.cyan(status)
+    case 'Waiting for listener':
+      return c.yellow(status)
     default:
       return status
   }

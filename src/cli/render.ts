@@ -5,6 +5,13 @@ import {colorStatus, type Column, renderFields, renderTable, shortTime} from './
 
 const status: Column<Json>['color'] = (v, c) => colorStatus(v, c)
 
+/** An event only a disconnected listener still owes is waiting, not processing. */
+function eventStatusText(e: Json): string {
+  if (e.is_duplicate_event) return 'duplicate'
+  if (e.status === 'Pending' && e.delivery_summary?.waiting_for_listener > 0) return 'Waiting for listener'
+  return e.status ?? ''
+}
+
 export const COLUMNS: Record<string, Column<Json>[]> = {
   projects: [
     {header: 'ID', get: (p) => p.uid},
@@ -35,8 +42,9 @@ export const COLUMNS: Record<string, Column<Json>[]> = {
   events: [
     {header: 'ID', get: (e) => e.uid},
     {header: 'TYPE', get: (e) => e.event_type},
-    {header: 'STATUS', get: (e) => (e.is_duplicate_event ? 'duplicate' : (e.status ?? '')), color: status},
-    {header: 'ENDPOINTS', get: (e) => String((e.endpoints ?? []).length)},
+    {header: 'STATUS', get: (e) => eventStatusText(e), color: status},
+    // Listeners (caravan listen) are not endpoints: counted apart.
+    {header: 'ENDPOINTS', get: (e) => String(e.delivery_summary?.endpoints ?? (e.endpoints ?? []).length)},
     {header: 'CREATED', get: (e) => shortTime(e.created_at)},
   ],
   deliveries: [

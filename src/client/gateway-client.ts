@@ -177,6 +177,8 @@ export class GatewayClient {
     error?: string
     /** Something answers there, but it is no Caravan relay and no Convoy server. */
     foreign?: boolean
+    /** A Caravan relay that is up but whose store cannot take writes (disk full, locked): why. */
+    storeFailing?: string
   }> {
     // What the probes found when neither says "up": the /healthz answer of something that is
     // not a relay says more than the /health 404 after it.
@@ -199,13 +201,34 @@ export class GatewayClient {
           notRelay = `HTTP 200 from /healthz, but not a Caravan relay's answer`
           continue
         }
-        if (status === 200) return {ok: true, caravan: false, version: detail?.version as string | undefined, detail}
+        // A relay whose store fails answers 503 with its own envelope: up, but degraded.
+        const store = detail?.store as {status?: unknown; reason?: unknown; code?: unknown} | undefined
+        if (
+          path === '/healthz' &&
+          status === 503 &&
+          /\bCaravan\b/.test(String(envelope?.message)) &&
+          store?.status === 'failing'
+        )
+          return {
+            ok: true,
+            caravan: true,
+            version: detail?.version as string | undefined,
+            detail,
+            storeFailing: `${String(store.reason ?? 'store failing')}${store.code ? ` (${String(store.code)})` : ''}`,
+          }
+        // Convoy answers its envelope; an app that answers 200 to every path is no gateway.
+        if (status === 200 && typeof envelope?.status === 'boolean')
+          return {ok: true, caravan: false, version: detail?.version as string | undefined, detail}
+        if (status === 200) {
+          notRelay ??= `HTTP 200 from ${path}, but not a Caravan relay's or Convoy's answer`
+          continue
+        }
         error = notRelay ?? `HTTP ${status} from ${path}`
       } catch (failure) {
         // Not reachable at all: no point trying the other path.
         return {ok: false, caravan: false, error: networkCode(failure) ?? (failure as Error).message}
       }
     }
-    return {ok: false, caravan: false, error, ...(notRelay ? {foreign: true} : {})}
+    return {ok: false, caravan: false, error: error ?? notRelay, ...(notRelay ? {foreign: true} : {})}
   }
 }

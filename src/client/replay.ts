@@ -1,3 +1,4 @@
+import {requireSource} from './sources.js'
 import {CaravanError} from '../errors.js'
 import {isProviderName} from '../ingest/providers.js'
 import {canResign, resignHeaders} from '../ingest/sign-provider.js'
@@ -73,9 +74,7 @@ export async function replayStoredEvent(
   const base = `/api/v1/projects/${encodeURIComponent(projectId)}`
   let source: Json | undefined
   if (opts.source) {
-    const page = await client.data<{content: Json[]}>('GET', `${base}/sources`, {query: {perPage: 1000}})
-    source = page.content.find((s) => s.name === opts.source || s.uid === opts.source)
-    if (!source) throw new CaravanError('CARAVAN_ERR_NOT_FOUND', `no source named "${opts.source}"`)
+    source = await requireSource(client, projectId, opts.source)
   }
   const event = await findEvent(client, base, opts.ref, source?.uid)
   if (typeof event.body_base64 !== 'string') {

@@ -237,6 +237,12 @@ export interface DeliverySummary {
   response_status: number | null
   latency_ms: number | null
   error: string
+  /** Deliveries to `caravan listen` listeners (not endpoints). */
+  listener_deliveries: number
+  /** Distinct endpoints (not listeners) the event went to. */
+  endpoints: number
+  /** Of those, how many wait for their listener to take them. */
+  waiting_for_listener: number
 }
 
 /** Delivery facts of many events in one query, for list views. */
@@ -245,14 +251,16 @@ export function deliverySummaries(db: Db, eventIds: string[]): Map<string, Deliv
   if (eventIds.length === 0) return out
   const rows = db
     .prepare(
-      `SELECT d.event_id, d.status, d.attempts, a.response_status, a.latency_ms, a.error, a.id AS attempt_id
+      `SELECT d.event_id, d.endpoint_id, d.status, d.mode, d.attempts, a.response_status, a.latency_ms, a.error, a.id AS attempt_id
        FROM deliveries d
        LEFT JOIN delivery_attempts a ON a.id = (SELECT id FROM delivery_attempts WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1)
        WHERE d.event_id IN (${eventIds.map(() => '?').join(',')})`,
     )
     .all(...eventIds) as {
     event_id: string
+    endpoint_id: string
     status: string
+    mode: string
     attempts: number
     response_status: number | null
     latency_ms: number | null
@@ -260,6 +268,7 @@ export function deliverySummaries(db: Db, eventIds: string[]): Map<string, Deliv
     attempt_id: string | null
   }[]
   const newest = new Map<string, string>()
+  const endpointSeen = new Set<string>()
   for (const row of rows) {
     const summary = out.get(row.event_id) ?? {
       statuses: [],
@@ -267,8 +276,20 @@ export function deliverySummaries(db: Db, eventIds: string[]): Map<string, Deliv
       response_status: null,
       latency_ms: null,
       error: '',
+      listener_deliveries: 0,
+      waiting_for_listener: 0,
+      endpoints: 0,
     }
     summary.statuses.push(row.status)
+    const key = `${row.event_id} ${row.endpoint_id}`
+    if (row.mode !== 'stream' && !endpointSeen.has(key)) {
+      endpointSeen.add(key)
+      summary.endpoints++
+    }
+    if (row.mode === 'stream') {
+      summary.listener_deliveries++
+      if (row.status === 'Scheduled' || row.status === 'Retry') summary.waiting_for_listener++
+    }
     summary.attempts += row.attempts
     if (row.attempt_id && row.attempt_id > (newest.get(row.event_id) ?? '')) {
       newest.set(row.event_id, row.attempt_id)
@@ -290,9 +311,14 @@ export function deliveryStatusesByEvent(db: Db, eventIds: string[]): Map<string,
 export function eventStatus(
   event: EventRecord,
   statuses: string[],
+  waitingForListener = 0,
 ): 'Pending' | 'Processing' | 'Success' | 'Failure' | 'Retry' {
   if (event.verification_error) return 'Failure'
   if (statuses.length === 0) return 'Success'
+  // Only deliveries queued for a listen are open: nothing is being processed, the event
+  // waits for a listener to (re)connect. Convoy's `Pending` says that.
+  const open = statuses.filter((s) => s === 'Scheduled' || s === 'Processing' || s === 'Retry').length
+  if (waitingForListener > 0 && open === waitingForListener) return 'Pending'
   if (statuses.some((s) => s === 'Scheduled' || s === 'Processing')) return 'Processing'
   if (statuses.includes('Retry')) return 'Retry'
   if (statuses.some((s) => s === 'Failure' || s === 'Discarded')) return 'Failure'

@@ -1,13 +1,13 @@
-import {badRequest} from '../errors.js'
+import {badRequest, notFound} from '../errors.js'
 import {validateEventTypePattern} from '../routing/event-type.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
-import {endpoints, sources, subscriptions} from '../store/resources.js'
+import {endpoints, subscriptions} from '../store/resources.js'
 import type {Endpoint, Project, Source, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {newEndpointRecord} from './endpoints.js'
 import {checkUrl, Input} from './input.js'
-import {createSource} from './sources.js'
+import {createSource, findSourceByRef} from './sources.js'
 
 export interface Listener {
   endpoint: Endpoint
@@ -16,10 +16,6 @@ export interface Listener {
 }
 
 export const LISTENER_PREFIX = 'listen:'
-
-function findSource(db: Db, projectId: string, ref: string): Source | undefined {
-  return sources.get(db, projectId, ref) ?? sources.find(db, ['project_id = ?', 'name = ?'], [projectId, ref])[0]
-}
 
 /**
  * Register (or resume) a `caravan listen`: a cli endpoint named after the listener and a
@@ -37,7 +33,7 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
     if (problem) throw badRequest(`event_types[${i}]: ${problem}`)
   })
   return db.transaction((): Listener => {
-    const source = findSource(db, project.id, sourceRef) ?? createSource(db, project.id, {name: sourceRef})
+    const source = findSourceByRef(db, project.id, sourceRef) ?? createSource(db, project.id, {name: sourceRef})
     const now = nowIso()
     const endpoint = ensureCliEndpoint(
       db,
@@ -88,4 +84,106 @@ export function ensureCliEndpoint(
   const existing = endpoints.find(db, ['project_id = ?', 'kind = ?', 'name = ?'], [projectId, 'cli', endpointName])[0]
   if (existing) return endpoints.update(db, {...existing, url: target, status: 'active', updated_at: now})
   return endpoints.insert(db, newEndpointRecord(projectId, {kind: 'cli', name: endpointName, url: target, description}))
+}
+
+export interface RegisteredListener {
+  listener_id: string
+  name: string
+  source: string
+  source_id: string
+  target: string
+  event_types: string[]
+  created_at: string
+  /** When a listen was last connected (or registered); null if never. */
+  last_seen_at: string | null
+  /** Events queued for it (delivered when it connects again). */
+  waiting: number
+}
+
+/** Every registered listener of a project (connected or not), oldest first. */
+export function listRegisteredListeners(db: Db, projectId: string): RegisteredListener[] {
+  const rows = db
+    .prepare(
+      `SELECT e.id, e.name, e.url, e.created_at, e.last_seen_at, s.source_id, src.name AS source_name, s.filter_config,
+         (SELECT COUNT(*) FROM deliveries d WHERE d.endpoint_id = e.id AND d.mode = 'stream' AND d.status IN ('Scheduled', 'Retry')) AS waiting
+       FROM endpoints e
+       LEFT JOIN subscriptions s ON s.endpoint_id = e.id AND s.type = 'cli' AND s.deleted_at IS NULL
+       LEFT JOIN sources src ON src.id = s.source_id
+       WHERE e.project_id = ? AND e.kind = 'cli' AND e.deleted_at IS NULL
+       ORDER BY e.id`,
+    )
+    .all(projectId) as {
+    id: string
+    name: string
+    url: string
+    created_at: string
+    last_seen_at: string | null
+    source_id: string | null
+    source_name: string | null
+    filter_config: string | null
+    waiting: number
+  }[]
+  return rows.map((r) => ({
+    listener_id: r.id,
+    name: r.name.startsWith(LISTENER_PREFIX) ? r.name.slice(LISTENER_PREFIX.length) : r.name,
+    source: r.source_name ?? '',
+    source_id: r.source_id ?? '',
+    target: r.url,
+    event_types: r.filter_config
+      ? ((JSON.parse(r.filter_config) as {event_types?: string[]}).event_types ?? ['*'])
+      : ['*'],
+    created_at: r.created_at,
+    last_seen_at: r.last_seen_at,
+    waiting: r.waiting,
+  }))
+}
+
+/** A listener by id or name (with or without the `listen:` prefix). */
+export function findListener(db: Db, projectId: string, ref: string): RegisteredListener | undefined {
+  const all = listRegisteredListeners(db, projectId)
+  return (
+    all.find((l) => l.listener_id === ref) ?? all.find((l) => l.name === ref || `${LISTENER_PREFIX}${l.name}` === ref)
+  )
+}
+
+/**
+ * Remove a listener: its endpoint and subscription go, with the deliveries still waiting
+ * for it (those it already tried are kept, as Discarded with the reason). Returns how many
+ * waiting deliveries went.
+ */
+export function removeListener(db: Db, projectId: string, listenerId: string, reason: string): number {
+  return db.transaction(() => {
+    const now = nowIso()
+    if (!endpoints.remove(db, projectId, listenerId)) throw notFound(`listener ${listenerId}`)
+    db.prepare(
+      `UPDATE subscriptions SET deleted_at = ? WHERE project_id = ? AND endpoint_id = ? AND deleted_at IS NULL`,
+    ).run(now, projectId, listenerId)
+    // Never tried: they never happened, and must not turn their events into failures.
+    const dropped = db
+      .prepare(
+        `DELETE FROM deliveries WHERE endpoint_id = ? AND mode = 'stream' AND status = 'Scheduled' AND attempts = 0`,
+      )
+      .run(listenerId).changes
+    const discarded = db
+      .prepare(
+        `UPDATE deliveries SET status = 'Discarded', description = ?, updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
+      )
+      .run(reason, now, listenerId).changes
+    return dropped + discarded
+  })()
+}
+
+/** A listen connected or went away: remember when, for expiry and `listeners list`. */
+export function touchListener(db: Db, listenerId: string, at = nowIso()): void {
+  db.prepare(`UPDATE endpoints SET last_seen_at = ? WHERE id = ? AND kind = 'cli'`).run(at, listenerId)
+}
+
+/** Listeners not connected and not seen since `cutoff` (ISO), across projects. */
+export function staleListeners(db: Db, cutoff: string): {id: string; project_id: string; name: string}[] {
+  return db
+    .prepare(
+      `SELECT id, project_id, name FROM endpoints
+       WHERE kind = 'cli' AND deleted_at IS NULL AND COALESCE(last_seen_at, updated_at) < ?`,
+    )
+    .all(cutoff) as {id: string; project_id: string; name: string}[]
 }

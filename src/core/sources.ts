@@ -1,4 +1,4 @@
-import {badRequest, notFound} from '../errors.js'
+import {badRequest, HttpError, notFound} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import type {PageQuery} from '../store/paginate.js'
@@ -92,6 +92,46 @@ function checkLocations(values: string[], field: string): string[] {
   return values
 }
 
+/**
+ * The one rule every command and route uses to read `--source NAME|ID`: an ID first, then
+ * the name (unique in a project).
+ */
+export function findSourceByRef(db: Db, projectId: string, ref: string): Source | undefined {
+  return sources.get(db, projectId, ref) ?? sources.find(db, ['project_id = ?', 'name = ?'], [projectId, ref])[0]
+}
+
+/** Source names are unique in a project: a second `github` would leave commands guessing. */
+function nameTaken(db: Db, projectId: string, name: string, except?: string): HttpError | undefined {
+  const other = sources.find(db, ['project_id = ?', 'name = ?'], [projectId, name])[0]
+  if (!other || other.id === except) return undefined
+  return new HttpError(
+    409,
+    `name: a source named "${name}" already exists in this project (${other.id}); update it instead of creating another`,
+  )
+}
+
+/** Insert or update, turning the unique index's refusal (a concurrent create) into the same 409. */
+function saveUnique(db: Db, source: Source, save: (s: Source) => Source): Source {
+  try {
+    return save(source)
+  } catch (error) {
+    if (
+      (error as {code?: string}).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+      /sources\.(project_id|name)/.test(String(error))
+    )
+      throw nameTaken(db, source.project_id, source.name, source.id) ?? error
+    throw error
+  }
+}
+
+/** `--if-not-exists`: the source with this name when there is one, else a new one. */
+export function createSourceIfMissing(db: Db, projectId: string, body: unknown): {source: Source; created: boolean} {
+  const name = Input.of(body).str('name', {required: true, max: 200})
+  const existing = sources.find(db, ['project_id = ?', 'name = ?'], [projectId, name])[0]
+  if (existing) return {source: existing, created: false}
+  return {source: createSource(db, projectId, body), created: true}
+}
+
 export function createSource(db: Db, projectId: string, body: unknown): Source {
   const input = Input.of(body)
   const now = nowIso()
@@ -114,7 +154,9 @@ export function createSource(db: Db, projectId: string, body: unknown): Source {
     created_at: now,
     updated_at: now,
   }
-  return sources.insert(db, source)
+  const taken = nameTaken(db, projectId, source.name)
+  if (taken) throw taken
+  return saveUnique(db, source, (x) => sources.insert(db, x))
 }
 
 export function requireSource(db: Db, projectId: string, id: string): Source {
@@ -146,7 +188,9 @@ export function updateSource(db: Db, projectId: string, id: string, body: unknow
     is_disabled: input.bool('is_disabled') ?? current.is_disabled,
     updated_at: nowIso(),
   }
-  return sources.update(db, next)
+  const taken = next.name === current.name ? undefined : nameTaken(db, projectId, next.name, current.id)
+  if (taken) throw taken
+  return saveUnique(db, next, (x) => sources.update(db, x))
 }
 
 export function deleteSource(db: Db, projectId: string, id: string): void {

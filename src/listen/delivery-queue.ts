@@ -58,6 +58,8 @@ export class DeliveryQueue {
   constructor(
     private readonly opts: {
       forwarder: Forwarder
+      /** Per forward to the app; 0 waits as long as the app takes. */
+      forwardTimeoutMs?: number
       target: URL
       pathOverride?: string
       extraHeaders?: Record<string, string>
@@ -121,6 +123,7 @@ export class DeliveryQueue {
         headers: frame.event.headers,
         body: Buffer.from(frame.event.body_base64, 'base64'),
         extraHeaders: this.opts.extraHeaders,
+        timeoutMs: this.opts.forwardTimeoutMs,
       })
       // A 5xx or a timeout: the app is up but failing. Unreachable: the app is down.
       const failedAnswer =

@@ -85,7 +85,12 @@ export class Forwarder {
         requestHeaders,
       }
     } catch (error) {
-      const {message, code} = describeNetworkError(error)
+      const {message: described, code} = describeNetworkError(error)
+      const timeoutMs = req.timeoutMs ?? 30_000
+      const message =
+        code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+          ? `timed out after ${timeoutMs >= 1000 ? `${timeoutMs / 1000}s` : `${timeoutMs}ms`}`
+          : described
       const unreachable = [
         'ECONNREFUSED',
         'ENOTFOUND',

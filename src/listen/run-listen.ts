@@ -1,16 +1,15 @@
 import {hostname} from 'node:os'
 
 import {GatewayClient} from '../client/gateway-client.js'
-import {defaultDataDir} from '../config/paths.js'
 import type {GatewaySettings} from '../config/settings.js'
 import {CaravanError} from '../errors.js'
-import {installLastResort} from '../relay/last-resort.js'
-import {recordLocalProfile} from '../relay/local-profile.js'
-import {type Relay, startRelay} from '../relay/relay.js'
 import type {HelloFrame} from '../relay/stream-protocol.js'
-import {getProject} from '../store/projects.js'
+import {discoverProject} from '../client/project-discovery.js'
+import {LISTENER_PREFIX} from '../core/listeners.js'
+import type {ListenerInfo} from '../relay/stream-server.js'
 import {type AttemptRecord, DeliveryQueue} from './delivery-queue.js'
 import {Forwarder} from './forwarder.js'
+import {ensureRelay, relayHandOver} from './relay-choice.js'
 import {StreamClient} from './stream-client.js'
 
 export interface ListenOptions {
@@ -23,6 +22,26 @@ export interface ListenOptions {
   skipBacklog: boolean
   /** Listener identity; the same name resumes the same backlog. */
   name?: string
+  /** How long one forward to the app may take before it counts as failed (0: no limit). */
+  forwardTimeoutMs?: number
+}
+
+export const DEFAULT_FORWARD_TIMEOUT_MS = 30_000
+
+/**
+ * A second `caravan listen` with the same default name would take the first one's
+ * listener over (and stop it): refuse clearly instead. An explicit --name still takes
+ * over, so a listen that lost its connection can be restarted at once.
+ */
+async function refuseRunningTwin(client: GatewayClient, base: string, name: string): Promise<void> {
+  const connected = (await client.data<ListenerInfo[]>('GET', `${base}/listeners`).catch(() => [])) ?? []
+  const twin = connected.find((l) => l.name === `${LISTENER_PREFIX}${name}`)
+  if (!twin) return
+  throw new CaravanError(
+    'CARAVAN_ERR_CONFIG',
+    `another caravan listen already forwards source ${twin.source} to ${twin.target} (connected from ${twin.remote} since ${twin.connected_at}); its events already reach the app`,
+    {hint: 'stop that one first, or run a second listener with its own name: caravan listen --name NAME ...'},
+  )
 }
 
 export interface ListenCallbacks {
@@ -38,72 +57,31 @@ export interface ListenHandle {
   done: Promise<void>
 }
 
-function isLocal(gateway: string): boolean {
-  return /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(gateway)
-}
-
-/** The relay to use: the one answering at the gateway, or one started in this process. */
-async function ensureRelay(
-  settings: GatewaySettings,
-  status: (line: string) => void,
-): Promise<{gateway: string; apiKey?: string; project?: string; relay?: Relay}> {
-  const client = new GatewayClient(settings.gateway, settings.apiKey)
-  const health = await client.health()
-  if (health.ok) return {gateway: settings.gateway, apiKey: settings.apiKey, project: settings.project}
-  if (!isLocal(settings.gateway)) {
-    throw new CaravanError(
-      'CARAVAN_ERR_GATEWAY_DOWN',
-      `the gateway at ${settings.gateway} is not reachable (${health.error ?? 'unhealthy'})`,
-      {hint: 'check --gateway, or drop it to use a local relay'},
-    )
-  }
-  const url = new URL(settings.gateway)
-  const port = Number(url.port || 80)
-  const relay = await startRelay({
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port,
-    dataDir: defaultDataDir(),
-    log: status,
-  }).catch((error: unknown) => {
-    // Something that is not a relay holds the gateway port: `caravan server --port` is not the fix here.
-    if (error instanceof CaravanError && error.code === 'CARAVAN_ERR_PORT_IN_USE') {
-      throw new CaravanError(
-        error.code,
-        `${error.message} by something that is not a Caravan relay (${settings.gateway}/healthz: ${health.error ?? 'no relay answer'})`,
-        {
-          hint: `stop it, or run the relay on another port: caravan listen --gateway http://127.0.0.1:${port === 65_535 ? port - 1 : port + 1} ... (or set CARAVAN_GATEWAY)`,
-        },
-      )
-    }
-    throw error
-  })
-  await recordLocalProfile(relay)
-  installLastResort(() => `caravan listen's embedded relay on ${relay.url} (data: ${relay.dataDir})`)
-  const project = settings.project && getProject(relay.db, settings.project) ? settings.project : relay.defaultProjectId
-  status(`started an embedded relay on ${relay.url} (data: ${relay.dataDir})`)
-  return {gateway: relay.url, apiKey: relay.adminKey, project, relay}
-}
-
 /**
  * `caravan listen`: register a listener on a source, open its stream and forward every
  * event to the target in order, retrying while the app is down. Local or remote gateway,
  * same code: an embedded relay is just a gateway on loopback.
  */
 export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promise<ListenHandle> {
-  const {gateway, apiKey, project, relay} = await ensureRelay(opts.settings, ui.status)
-  const stopRelay = async () => relay?.stop()
+  const choice = await ensureRelay(opts.settings, ui.status)
+  const {gateway, apiKey, relay} = choice
+  let handOver: ReturnType<typeof relayHandOver> | undefined
+  const stopRelay = async () => {
+    await relay?.stop()
+    await handOver?.relay()?.stop()
+  }
   try {
-    if (!project)
-      throw new CaravanError('CARAVAN_ERR_CONFIG', 'no project selected', {
-        hint: 'pass --project <id> or set CARAVAN_PROJECT',
-      })
     const client = new GatewayClient(gateway, apiKey)
+    // A gateway and key but no project (a fresh laptop): the key's or the gateway's own.
+    const project = choice.project ?? (await discoverProject(client))
+    const base = `/api/v1/projects/${encodeURIComponent(project)}`
     const name = opts.name ?? `${hostname()}:${opts.source}:${opts.target.host}${opts.target.pathname}`
+    if (!opts.name && choice.caravan) await refuseRunningTwin(client, base, name)
     const registered = await client.data<{
       listener_id: string
       source: {url: string; name: string}
       stream_path: string
-    }>('POST', `/api/v1/projects/${encodeURIComponent(project)}/listeners`, {
+    }>('POST', `${base}/listeners`, {
       body: {
         name,
         source: opts.source,
@@ -111,11 +89,16 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
         event_types: opts.eventTypes.length ? opts.eventTypes : ['*'],
       },
     })
-    const wsUrl = gateway.replace(/^http/, 'ws') + registered.stream_path
+    if (choice.takeOver)
+      ui.status(`using the relay another caravan listen runs on ${gateway}; this one takes it over if that one stops`)
+    const forwardTimeoutMs = opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS
+    const wsUrl = `${gateway.replace(/^http/, 'ws')}${registered.stream_path}${registered.stream_path.includes('?') ? '&' : '?'}forward_timeout_ms=${forwardTimeoutMs}`
     const forwarder = new Forwarder()
     const stream = new StreamClient({url: wsUrl, apiKey, skipBacklog: opts.skipBacklog})
+    if (choice.takeOver) handOver = relayHandOver(choice.takeOver, stream, ui.status)
     const queue = new DeliveryQueue({
       forwarder,
+      forwardTimeoutMs,
       target: opts.target,
       pathOverride: opts.pathOverride,
       extraHeaders: opts.extraHeaders,
@@ -149,7 +132,7 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
       ui.ready({
         ingestUrl: hello.source.url,
         target: opts.target.toString(),
-        embedded: relay !== undefined,
+        embedded: relay !== undefined || handOver?.relay() !== undefined,
         backlog: hello.backlog,
         listenerId: hello.listener_id,
       })

@@ -12,6 +12,8 @@ export interface StreamClientEvents {
   status: [string]
   /** Not worth retrying (bad key, unknown listener): listen must stop. */
   fatal: [CaravanError]
+  /** A connection attempt failed before opening (e.g. ECONNREFUSED: nothing listens there now). */
+  unreachable: [string]
 }
 
 /** Reconnect delays: at once, then 100 ms, 1 s, 5 s, 5 s, ... */
@@ -128,11 +130,11 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
         )
         return
       }
-      if (!opened && !this.closed)
-        this.emit(
-          'status',
-          `cannot reach the gateway stream: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
-        )
+      if (!opened && !this.closed) {
+        const code = (error as NodeJS.ErrnoException).code ?? error.message
+        this.emit('status', `cannot reach the gateway stream: ${code}`)
+        this.emit('unreachable', code)
+      }
     })
     ws.on('close', (code, reason) => {
       this.stopHeartbeat()
@@ -143,6 +145,18 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
           new CaravanError('CARAVAN_ERR_CONFIG', 'another caravan listen with the same name took over this listener', {
             hint: 'give each listen its own --name',
           }),
+        )
+        return
+      }
+      if (code === 4002) {
+        this.fail(
+          new CaravanError(
+            'CARAVAN_ERR_CONFIG',
+            'this listener was removed at the gateway (caravan listeners remove)',
+            {
+              hint: 'start caravan listen again to register it anew',
+            },
+          ),
         )
         return
       }
@@ -187,6 +201,14 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
   private stopHeartbeat(): void {
     if (this.heartbeat) clearInterval(this.heartbeat)
     this.heartbeat = undefined
+  }
+
+  /** Try again now rather than after the backoff (the gateway is known to be back). */
+  reconnectNow(): void {
+    if (this.closed || !this.reconnectTimer) return
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = undefined
+    this.connect()
   }
 
   send(frame: ResultFrame): boolean {

@@ -15,7 +15,7 @@ import {openDb, type Db} from '../store/db.js'
 import {Dispatcher} from '../delivery/dispatcher.js'
 import {Notifier} from '../delivery/notifier.js'
 import {Sender} from '../delivery/sender.js'
-import {relayExposure, SsrfGuard} from '../delivery/ssrf-guard.js'
+import {isLoopbackHost, relayExposure, SsrfGuard} from '../delivery/ssrf-guard.js'
 import {parseRetention} from '../retention/duration.js'
 import {RetentionScheduler} from '../retention/scheduler.js'
 import {cachedStoreStats} from '../retention/store-size.js'
@@ -24,6 +24,7 @@ import {bootstrapStore} from './bootstrap.js'
 import {localProfileKeys} from './local-profile.js'
 import {answerUpgradeFailure, type RetryBounds, StoreHealth} from './store-health.js'
 import {DataDirLock, secureDataDir} from '../store/data-dir.js'
+import {DEFAULT_LISTENER_TTL_MS, startListenerSweeper} from '../core/listener-expiry.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
 
 export interface RelayOptions {
@@ -45,6 +46,13 @@ export interface RelayOptions {
   retention?: string
   /** Bounds on ingest traffic (concurrent bodies, buffered bytes, timeouts), mainly for tests. */
   ingest?: Partial<IngestLimits>
+  /**
+   * Started inside a `caravan listen`: /healthz says so (with its data dir, on loopback only),
+   * so another listen that joins it can run the same relay when this one stops.
+   */
+  embedded?: boolean
+  /** Remove listeners not connected for this long (default 7 days; 0 keeps them). */
+  listenerTtlMs?: number
   /** Where the relay reports what it does (default: nowhere). */
   log?: (line: string) => void
   /** Config dir whose local profile holds the admin key on restarts (default: CARAVAN_CONFIG_DIR / XDG). */
@@ -166,10 +174,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       listeners: stream.listeners().length,
       store: health.snapshot(),
       store_size: storeSize(),
+      ...(options.embedded && isLoopbackHost(host) ? {embedded: true, data_dir: dataDir} : {}),
     }),
     listeners: () => stream.listeners(),
     targets: guard,
     circuitState: (endpoint) => (endpoint.kind === 'http' ? (dispatcher?.circuitState(endpoint.id) ?? null) : null),
+    dropListener: (id) => stream.drop(id),
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})
@@ -206,6 +216,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }
   dispatcher?.start()
   retention.start()
+  const sweeper = startListenerSweeper(db, {
+    ttlMs: options.listenerTtlMs ?? DEFAULT_LISTENER_TTL_MS,
+    connected: () => new Set(stream.listeners().map((l) => l.listener_id)),
+    log,
+  })
   const port = (server.address() as AddressInfo).port
   lock.setAddress(host, port)
   const url = `http://${formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}`
@@ -231,6 +246,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         dispatcher?.stop(graceMs) ?? sender.close(),
       ])
       clearTimeout(timer)
+      sweeper.stop()
       events.removeAllListeners()
       health.close()
       db.close()

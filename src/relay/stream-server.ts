@@ -11,6 +11,7 @@ import {nowIso} from '../store/json.js'
 import {attempts, deliveries, endpoints, events as eventTable, sources} from '../store/resources.js'
 import type {Delivery, DeliveryAttempt, Endpoint, Source} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
+import {touchListener} from '../core/listeners.js'
 import {RESPONSE_BODY_LIMIT} from '../util/http-response.js'
 import type {RelayEvents} from './relay-events.js'
 import {type Backoff, StoreHealth} from './store-health.js'
@@ -93,6 +94,8 @@ class Connection {
     readonly source: Source,
     readonly remote: string,
     health: StoreHealth,
+    /** How long this listener may hold an event (its --forward-timeout plus a margin); 0: no limit. */
+    readonly ackTimeoutMs: number,
   ) {
     this.pumpBackoff = health.backoff()
   }
@@ -164,7 +167,6 @@ export class StreamServer {
     opts.events.on('deliveries.scheduled', this.onScheduled)
     const deadAfter = opts.deadAfterMs ?? 30_000
     const tick = Math.min(opts.heartbeatMs ?? 10_000, deadAfter / 3)
-    const ackTimeout = opts.ackTimeoutMs ?? 120_000
     this.heartbeat = setInterval(() => {
       const now = Date.now()
       for (const conn of this.connections.values()) {
@@ -173,9 +175,9 @@ export class StreamServer {
         if (now - conn.lastSeen > deadAfter - tick) {
           this.opts.log(`listener ${conn.endpoint.name} stopped answering heartbeats; dropped (its events stay queued)`)
           conn.ws.terminate()
-        } else if (conn.pending.size > 0 && now - conn.lastProgress > ackTimeout) {
+        } else if (conn.ackTimeoutMs > 0 && conn.pending.size > 0 && now - conn.lastProgress > conn.ackTimeoutMs) {
           this.opts.log(
-            `listener ${conn.endpoint.name} did not answer its events within ${ackTimeout / 1000}s; dropped (its events stay queued)`,
+            `listener ${conn.endpoint.name} did not answer its events within ${conn.ackTimeoutMs / 1000}s; dropped (its events stay queued)`,
           )
           conn.ws.close(4001, 'events not answered in time')
         } else {
@@ -197,6 +199,11 @@ export class StreamServer {
       remote: c.remote,
       in_flight: c.pending.size,
     }))
+  }
+
+  /** A listener was removed: end its stream so its listen says so and stops. */
+  drop(listenerId: string): void {
+    this.connections.get(listenerId)?.ws.close(4002, 'listener removed')
   }
 
   /** Handles `/api/v1/projects/{id}/stream` upgrades; returns false for other paths. */
@@ -227,19 +234,36 @@ export class StreamServer {
       return true
     }
     const skipBacklog = target.query.get('skip_backlog') === '1' || target.query.get('skip_backlog') === 'true'
+    // A listen whose forwards may take long (--forward-timeout, 0 = none: a breakpoint in the
+    // app) must not be dropped for holding an event that long.
+    const base = this.opts.ackTimeoutMs ?? 120_000
+    const forwardTimeout = Number(target.query.get('forward_timeout_ms') ?? NaN)
+    const ackTimeoutMs = !Number.isFinite(forwardTimeout)
+      ? base
+      : forwardTimeout <= 0
+        ? 0
+        : Math.max(base, forwardTimeout + 30_000)
     this.wss.handleUpgrade(req, socket, head, (ws) =>
-      this.accept(ws, endpoint, source, req.socket.remoteAddress ?? '', skipBacklog),
+      this.accept(ws, endpoint, source, req.socket.remoteAddress ?? '', skipBacklog, ackTimeoutMs),
     )
     return true
   }
 
-  private accept(ws: WebSocket, endpoint: Endpoint, source: Source, remote: string, skipBacklog: boolean): void {
+  private accept(
+    ws: WebSocket,
+    endpoint: Endpoint,
+    source: Source,
+    remote: string,
+    skipBacklog: boolean,
+    ackTimeoutMs: number,
+  ): void {
     const previous = this.connections.get(endpoint.id)
     if (previous) previous.ws.close(4000, 'replaced by a new connection of the same listener')
-    const conn = new Connection(ws, endpoint, source, remote, this.health)
+    const conn = new Connection(ws, endpoint, source, remote, this.health, ackTimeoutMs)
     const db = this.opts.db
     let backlog: number
     try {
+      touchListener(db, endpoint.id)
       if (skipBacklog) {
         db.prepare(
           `UPDATE deliveries SET status = 'Discarded', description = 'skipped: listen --skip-backlog', updated_at = ? WHERE endpoint_id = ? AND mode = 'stream' AND status IN ('Scheduled', 'Retry')`,
@@ -265,6 +289,11 @@ export class StreamServer {
     ws.on('close', () => {
       clearTimeout(conn.pumpTimer)
       if (this.connections.get(endpoint.id) === conn) this.connections.delete(endpoint.id)
+      try {
+        touchListener(db, endpoint.id)
+      } catch {
+        // the store is closing with the relay: the connect time recorded is close enough
+      }
     })
     ws.on('error', (error) => this.opts.log(`listener ${endpoint.name}: ${error.message}`))
     this.send(conn, {

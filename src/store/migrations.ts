@@ -174,4 +174,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN body_info TEXT;
   CREATE INDEX events_unverified ON events (source_id, id) WHERE verification_error IS NOT NULL;
   `,
+  // 6: source names are unique in a project, so every command means the same
+  // source by a name. Stores made before may hold duplicates: the oldest keeps the name (it
+  // is the one listen used), newer ones become name-2, name-3… (name-<id tail> where that
+  // name is taken already). Listeners record when they were last connected, so unused ones expire.
+  `
+  WITH ranked AS (
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY project_id, name ORDER BY id) AS n
+    FROM sources WHERE deleted_at IS NULL
+  )
+  UPDATE sources SET name = CASE
+      WHEN EXISTS (
+        SELECT 1 FROM sources o WHERE o.project_id = sources.project_id AND o.deleted_at IS NULL
+          AND o.name = sources.name || '-' || (SELECT n FROM ranked WHERE ranked.id = sources.id)
+      ) THEN name || '-' || lower(substr(id, -6))
+      ELSE name || '-' || (SELECT n FROM ranked WHERE ranked.id = sources.id)
+    END
+  WHERE id IN (SELECT id FROM ranked WHERE n > 1);
+  UPDATE sources SET name = name || '-' || lower(substr(id, -6))
+  WHERE deleted_at IS NULL AND EXISTS (
+    SELECT 1 FROM sources o
+    WHERE o.project_id = sources.project_id AND o.name = sources.name AND o.id < sources.id AND o.deleted_at IS NULL
+  );
+  CREATE UNIQUE INDEX sources_project_name ON sources (project_id, name) WHERE deleted_at IS NULL;
+  ALTER TABLE endpoints ADD COLUMN last_seen_at TEXT;
+  UPDATE endpoints SET last_seen_at = updated_at WHERE kind = 'cli';
+  `,
 ]

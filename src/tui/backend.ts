@@ -2,6 +2,8 @@ import type WebSocket from 'ws'
 
 import type {GatewayClient} from '../client/gateway-client.js'
 import type {Json} from '../client/resources.js'
+import {pickSource} from '../client/sources.js'
+import {CaravanError} from '../errors.js'
 import type {InspectAttempt, InspectDelivery, InspectEvent} from './types.js'
 
 export interface DeliveryUpdate {
@@ -39,15 +41,19 @@ export class InspectorBackend {
     const page = await this.client.data<{content: Json[]}>('GET', `${this.base}/sources`, {query: {perPage: 1000}})
     this.sources = new Map(page.content.map((s) => [s.uid, s]))
     const listeners = (await this.client.data<Json[]>('GET', `${this.base}/listeners`).catch(() => [])) ?? []
-    this.listenerTarget = listeners.find((l) => !this.sourceFilter || l.source === this.sourceFilter)?.target
+    const source = this.sourceFilter ? pickSource(page.content, this.sourceFilter) : undefined
+    if (this.sourceFilter && !source)
+      throw new CaravanError('CARAVAN_ERR_NOT_FOUND', `no source named "${this.sourceFilter}"`, {
+        hint: 'list them with: caravan sources list',
+      })
+    this.resolvedSourceId = source?.uid
+    this.listenerTarget = listeners.find((l) => !source || l.source === source.name)?.target
   }
 
+  private resolvedSourceId: string | undefined
+
   get sourceId(): string | undefined {
-    if (!this.sourceFilter) return undefined
-    return (
-      [...this.sources.values()].find((s) => s.name === this.sourceFilter || s.uid === this.sourceFilter)?.uid ??
-      this.sourceFilter
-    )
+    return this.resolvedSourceId
   }
 
   sourceName = (id: string): string => (id ? (this.sources.get(id)?.name ?? id.slice(-6)) : '')

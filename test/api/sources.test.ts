@@ -71,10 +71,29 @@ describe('sources', () => {
     expect((await api('DELETE', p(`/sources/${src.uid}`))).status).toBe(404)
   })
 
+  it('a name already taken in the project: 409 naming the field, nothing stored; renaming into it too', async () => {
+    const {api, p} = await useRelay()
+    const first = await api('POST', p('/sources'), {name: 'github', type: 'http'})
+    expect(first.status).toBe(201)
+    const again = await api('POST', p('/sources'), {name: 'github', type: 'http'})
+    expect(again.status).toBe(409)
+    expect(again.json).toMatchObject({
+      status: false,
+      message: expect.stringMatching(/^name: a source named "github" already exists/),
+    })
+    const other = await api('POST', p('/sources'), {name: 'stripe', type: 'http'})
+    const renamed = await api('PUT', p(`/sources/${other.json.data.uid}`), {name: 'github'})
+    expect(renamed.status).toBe(409)
+    const list = await api('GET', p('/sources'))
+    expect(list.json.data.content.map((s: {name: string}) => s.name).sort()).toEqual(['github', 'stripe'])
+  })
+
   it('stores each verifier type, and a noop verifier by default', async () => {
     const {api, p} = await useRelay()
+    let n = 0
+    // Names are unique in a project: one per source made here.
     const make = async (body: Record<string, unknown>) => {
-      const res = await api('POST', p('/sources'), {name: 's', type: 'http', ...body})
+      const res = await api('POST', p('/sources'), {name: `s${++n}`, type: 'http', ...body})
       expect(res.status, JSON.stringify(res.json)).toBe(201)
       return res.json.data.verifier
     }

@@ -344,7 +344,8 @@ describe('error paths: exit codes and messages', SLOW, () => {
     expect(human.stdout).toMatch(
       /^status +not a gateway \(HTTP 200 from \/healthz, but not a Caravan relay's answer\)$/m,
     )
-    expect(human.stderr).toBe('Something else answers there: point --gateway (or CARAVAN_GATEWAY) at the relay\n')
+    expect(human.stderr).toMatch(/^port \d+ on 127\.0\.0\.1 is used by something that is not a Caravan relay/)
+    expect(human.stderr).toMatch(/\nHint: stop it, or use another port: caravan server --port \d+/)
     expect(json.code).toBe(7)
     expect(JSON.parse(json.stdout)).toMatchObject({reachable: false, caravan: null})
   })
@@ -451,8 +452,10 @@ describe('error paths: exit codes and messages', SLOW, () => {
     expect(result.code).toBe(9)
     expect(result.stdout).toBe('')
     expect(lines(result.stderr)).toEqual([
-      `Error: port ${server.port} on 127.0.0.1 is already in use`,
-      expect.stringMatching(/^Hint: .*--port/),
+      `Error: a Caravan relay already runs on port ${server.port} (http://127.0.0.1:${server.port})`,
+      expect.stringMatching(
+        /^Hint: use it \(caravan status shows it\), or start another one: caravan server --port \d+$/,
+      ),
     ])
   })
 

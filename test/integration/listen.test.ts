@@ -359,11 +359,9 @@ describe('bad input', () => {
     const result = await runCli(['listen', '--forward', '3000'], {env})
     expect(result.code, result.stderr).toBe(9)
     expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/^Error: port \d+ on 127\.0\.0\.1 is used by something that is not a Caravan relay/)
     expect(result.stderr).toMatch(
-      /^Error: port \d+ on 127\.0\.0\.1 is already in use by something that is not a Caravan relay/,
-    )
-    expect(result.stderr).toMatch(
-      /Hint: stop it, or run the relay on another port: caravan listen --gateway http:\/\/127\.0\.0\.1:\d+/,
+      /Hint: stop it, or use another port: caravan server --port \d+, or CARAVAN_GATEWAY=http:\/\/127\.0\.0\.1:\d+/,
     )
   })
 
@@ -384,7 +382,7 @@ describe('bad input', () => {
     expect(result.code, result.stderr).toBe(9)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(
-      /^Error: port \d+ on 127\.0\.0\.1 is already in use by something that is not a Caravan relay \(http:\/\/127\.0\.0\.1:\d+\/healthz: HTTP 200 from \/healthz, but not a Caravan relay's answer\)/,
+      /^Error: port \d+ on 127\.0\.0\.1 is used by something that is not a Caravan relay \(http:\/\/127\.0\.0\.1:\d+\/healthz: HTTP 200 from \/healthz, but not a Caravan relay's answer\)/,
     )
   })
 })
