@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {readFileSync} from 'node:fs'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
+import {readDataFlag} from '../src/cli/data-flag.js'
 import {parsePairs} from '../src/cli/crud.js'
 import {replayStoredEvent} from '../src/client/replay.js'
 import {CaravanError} from '../src/errors.js'
@@ -40,12 +40,7 @@ A request that failed signature verification at ingest may be forged: it is not 
     const {args, flags} = await this.parse(Replay)
     if (flags.edit && !process.stdin.isTTY)
       throw new CaravanError('CARAVAN_ERR_NO_TTY', '--edit needs a terminal', {hint: 'use --data and -H instead'})
-    const data =
-      flags.data === undefined
-        ? undefined
-        : flags.data.startsWith('@')
-          ? readFileSync(flags.data.slice(1))
-          : Buffer.from(flags.data)
+    const data = flags.data === undefined ? undefined : readDataFlag(flags.data)
     const outcome = await replayStoredEvent(this.client(flags), this.projectId(flags), {
       ref: args.event,
       source: flags.source,

@@ -148,6 +148,9 @@ describe('with no gateway involved', () => {
     const sign = await cli(['sign', '--secret', 's', '--data', '@missing.json'])
     expect(sign.code).toBe(2)
     expect(lines(sign.stderr)[0]).toBe('Error: cannot read --data file missing.json: no such file')
+    const replay = await cli(['replay', 'latest', '--data', '@missing.json'])
+    expect(replay.code).toBe(2)
+    expect(lines(replay.stderr)[0]).toBe('Error: cannot read --data file missing.json: no such file')
   })
 
   it('item 9: a --gateway that is no URL is a usage error naming the flag', SLOW, async () => {
