@@ -13,7 +13,7 @@ import type {
 
 /**
  * Records → Convoy's response shapes (models.*Response). Field names and types follow
- * ../shared/reference/convoy-openapi3.json; Caravan-only fields are marked.
+ * test/fixtures/reference/convoy-openapi3.json; Caravan-only fields are marked.
  */
 export function projectJson(p: Project) {
   return {

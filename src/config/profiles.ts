@@ -64,7 +64,7 @@ export class ProfileStore {
     change(config)
     // conf creates a missing dir with default permissions; the dir holds API keys.
     mkdirSync(this.configDir, {recursive: true, mode: 0o700})
-    const {default: Conf} = await import('conf')
+    const Conf = await importConf()
     const conf = new Conf<ConfigShape>({
       cwd: this.configDir,
       configName: 'config',
@@ -118,4 +118,26 @@ export class ProfileStore {
   names(): string[] {
     return Object.keys(this.read().profiles)
   }
+}
+
+/** Signals a long-running caravan process (server, listen) handles itself. */
+const OWN_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'] as const
+
+/**
+ * conf, loaded. Its file writer (atomically, through when-exit) hooks SIGINT, SIGTERM and
+ * more when first imported, and on the signal re-raises it to the process once its own
+ * listener is gone: a relay loading conf to record its profile would then die on SIGTERM
+ * instead of draining its deliveries, and `listen` would die on ^C. The relay and listen
+ * shut down on signals themselves, so those hooks are taken off again (its exit-time
+ * clean-up of temp files stays).
+ */
+async function importConf(): Promise<typeof import('conf').default> {
+  const before = new Map(OWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]))
+  const {default: Conf} = await import('conf')
+  for (const signal of OWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener)
+    }
+  }
+  return Conf
 }

@@ -38,12 +38,16 @@ export function openDb(dataDir: string, opts: OpenDbOptions = {}): Db {
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
-  // Migrations that must hash a secret (SQLite has no SHA-256 of its own).
+  registerStoreFunctions(db)
+  migrate(db)
+  return db
+}
+
+/** SQL functions the migrations use (SQLite has no SHA-256 of its own to hash a secret). */
+export function registerStoreFunctions(db: Db): void {
   db.function('caravan_sha256', {deterministic: true}, (value: unknown) =>
     typeof value === 'string' ? hashApiKey(value) : value,
   )
-  migrate(db)
-  return db
 }
 
 export function migrate(db: Db): void {

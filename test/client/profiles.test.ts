@@ -7,7 +7,17 @@ import {LOCAL_PROFILE, ProfileStore} from '../../src/config/profiles.js'
 import {CaravanError} from '../../src/errors.js'
 import {tempDir} from '../helpers/delivery.js'
 
+// Taken before any test writes a profile (and so loads conf).
+const signalListenersAtStart = {SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM')}
+
 describe('ProfileStore', () => {
+  it('writing a profile leaves no signal hooks of conf behind (they would kill a draining relay)', async () => {
+    const store = new ProfileStore(join(await tempDir(), 'config'))
+    await store.set(LOCAL_PROFILE, {gateway: 'http://127.0.0.1:5005'})
+    expect(process.listenerCount('SIGINT')).toBe(signalListenersAtStart.SIGINT)
+    expect(process.listenerCount('SIGTERM')).toBe(signalListenersAtStart.SIGTERM)
+  })
+
   it('starts empty on the local profile without creating anything', async () => {
     const dir = join(await tempDir(), 'config')
     const store = new ProfileStore(dir)

@@ -78,6 +78,7 @@ describe('listen run twice', () => {
     )
     const printed = await second.waitForLines(1)
     expect(printed.join('\n')).toMatch(/\[200\]/)
-    expect((await second.stop()).code).toBe(0)
+    const end = await second.stop()
+    expect(end.code, JSON.stringify(end)).toBe(0)
   })
 })

@@ -7,7 +7,7 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {createSource, findSourceByRef, updateSource} from '../../src/core/sources.js'
 import {HttpError} from '../../src/errors.js'
-import {migrate} from '../../src/store/db.js'
+import {migrate, registerStoreFunctions} from '../../src/store/db.js'
 import {MIGRATIONS} from '../../src/store/migrations.js'
 
 /** Issue 11 item 3: stores made before names were unique may hold duplicates. */
@@ -19,6 +19,7 @@ function storeBeforeUniqueNames() {
   onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
   const db = new Database(join(dir, 'caravan.db'))
   onTestFinished(() => void db.close())
+  registerStoreFunctions(db)
   for (const sql of MIGRATIONS.slice(0, UNIQUE)) db.exec(sql)
   db.pragma(`user_version = ${UNIQUE}`)
   const now = new Date().toISOString()
