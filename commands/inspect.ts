@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {GatewayCommand} from '../src/cli/base-command.js'
 import {EXIT} from '../src/cli/exit-codes.js'
+import {discoverProject} from '../src/client/project-discovery.js'
 import {launchInspector} from '../src/tui/launch.js'
 
 export default class Inspect extends GatewayCommand {
@@ -14,7 +15,7 @@ c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (u
   static examples = [
     '<%= config.bin %> inspect',
     '<%= config.bin %> inspect --source github',
-    '<%= config.bin %> inspect --gateway https://hooks.example.com',
+    '<%= config.bin %> inspect --gateway https://hooks.example.com --api-key $KEY',
   ]
 
   static flags = {
@@ -25,9 +26,11 @@ c copy as curl, q quit. Needs a terminal: without one it exits ${EXIT.NO_TTY} (u
   async run(): Promise<void> {
     const {flags} = await this.parse(Inspect)
     const settings = this.settings(flags)
+    const client = this.client(flags)
     const copied = await launchInspector({
-      client: this.client(flags),
-      projectId: () => this.projectId(flags),
+      client,
+      // A gateway and key but no project (a fresh laptop): the key's or the gateway's own, as listen does.
+      projectId: () => settings.project ?? (settings.apiKey ? discoverProject(client) : this.projectId(flags)),
       apiKey: settings.apiKey,
       source: flags.source,
       gateway: settings.gateway,

@@ -47,6 +47,12 @@ export interface RelayOptions {
   /** Bounds on ingest traffic (concurrent bodies, buffered bytes, timeouts), mainly for tests. */
   ingest?: Partial<IngestLimits>
   /**
+   * Open connections at most (HTTP, listener streams and feeds together); more are closed
+   * on arrival, so idle or slow clients cannot exhaust file descriptors. Default 1000
+   * (under the usual 1024 soft limit on open files).
+   */
+  maxConnections?: number
+  /**
    * Started inside a `caravan listen`: /healthz says so (with its data dir, on loopback only),
    * so another listen that joins it can run the same relay when this one stops.
    */
@@ -82,6 +88,8 @@ export interface Relay {
   /** Stop taking requests, finish in-flight ones (within `graceMs`), close the store. */
   stop(opts?: {graceMs?: number}): Promise<void>
 }
+
+const DEFAULT_MAX_CONNECTIONS = 1000
 
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
@@ -202,6 +210,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     }
   })
   const sockets = new Set<Socket>()
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))

@@ -9,7 +9,7 @@ import {InspectorBackend} from './backend.js'
 export interface LaunchOptions {
   client: GatewayClient
   /** The project, resolved after the terminal check: a script without a terminal hears about that first. */
-  projectId: () => string
+  projectId: () => string | Promise<string>
   apiKey: string | undefined
   source?: string
   /** Gateway address as shown in the header. */
@@ -78,7 +78,7 @@ export async function launchInspector(opts: LaunchOptions): Promise<string[]> {
       hint: 'in scripts use: caravan events list --json',
     })
   }
-  const backend = new InspectorBackend(opts.client, opts.projectId(), opts.apiKey, opts.source)
+  const backend = new InspectorBackend(opts.client, await opts.projectId(), opts.apiKey, opts.source)
   await backend.init()
   // The first frame needs a screenful; the rest of --limit (bodies and all, which can be
   // megabytes) loads after it is drawn.

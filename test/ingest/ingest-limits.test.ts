@@ -172,3 +172,35 @@ describe('ingest bounds', () => {
     expect(await relayServes(t, source.url)).toBe(true)
   })
 })
+
+describe('connection bound', () => {
+  it('closes connections above maxConnections on arrival and keeps serving the rest', async () => {
+    const t = await useRelay({maxConnections: 4})
+    const {port} = new URL(t.url)
+    const open = async () => {
+      const socket = connect(Number(port), '127.0.0.1')
+      onTestFinished(() => void socket.destroy())
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+      return socket
+    }
+    // Four idle connections (say, clients that never send a request) take every slot.
+    const idle = [await open(), await open(), await open(), await open()]
+    const extra = await open()
+    const closed = await new Promise<boolean>((resolve) => {
+      extra.once('close', () => resolve(true))
+      setTimeout(() => resolve(false), 5000)
+    })
+    expect(closed).toBe(true)
+    // Freed slots serve again.
+    for (const socket of idle) socket.destroy()
+    const healthy = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const res = await fetch(`${t.url}/healthz`).catch(() => undefined)
+        if (res?.status === 200) return true
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return false
+    })()
+    expect(healthy).toBe(true)
+  })
+})

@@ -308,6 +308,37 @@ describe('caravan inspect in a real terminal (tmux)', SLOW, () => {
     expect(after).toContain(`--data-binary '{"type":"invoice.paid","amount":1200}'`)
   })
 
+  it("the README remote example: --gateway and --api-key with no profile and no project opens on the key's project", async () => {
+    assertBuilt()
+    const relayBox = makeSandbox('caravan-inspect-relay-')
+    onTestFinished(() => relayBox.cleanup())
+    const server = await startServerProcess(relayBox.env)
+    onTestFinished(async () => {
+      await server.stop()
+    })
+    // A fresh laptop: its own (empty) config dir, nothing but the gateway and the key.
+    const laptop = makeSandbox('caravan-inspect-laptop-')
+    onTestFinished(() => laptop.cleanup())
+    const term = await openTerminal(
+      cliCommand(
+        ['inspect', '--gateway', server.url, '--api-key', server.apiKey],
+        laptop.env as Record<string, string>,
+      ),
+      laptop,
+    )
+    const screen = await term.waitFor(
+      (s) => (s.includes('● live') && /q quit$/m.test(s)) || s.includes('[exited'),
+      'the inspector, live (or its exit)',
+    )
+    expect(screen).not.toMatch(/no project selected/)
+    expect(screen.split('\n')[0]).toContain(`project ${server.projectId.slice(0, 2)}`)
+    await term.keys('q')
+    // The exit status may have scrolled past the visible rows: read the scrollback.
+    const scrollback = async () => (await term.screen({history: true})).join('\n')
+    await term.waitFor(async () => /\[exited \d+\]/.test(await scrollback()), 'the inspector to quit')
+    expect(await scrollback()).toMatch(/\[exited 0\]/)
+  })
+
   it('without a terminal it exits 12 and points to caravan events list --json', async () => {
     const sandbox = makeSandbox('caravan-inspect-')
     onTestFinished(() => sandbox.cleanup())
