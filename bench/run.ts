@@ -6,10 +6,12 @@
  *   npm run bench -- --quick      ~20 s: same sections, smaller counts (100k-event store)
  *   npm run bench -- --json       the report as JSON on stdout instead of tables
  *   npm run bench -- --concurrency 16 --only baseline,outbound
+ *   npm run bench -- --only backlog --backlog 200000   the backlog section at another size
  *
  * Sections: 1 raw baseline (client -> plain http sink), 2 outbound delivery (API ->
  * dispatcher -> sink), 3 inbound listen (ingest -> stream -> runListen -> sink), 4 store
- * queries on a large store, 5 CLI start-up, 6 `caravan inspect` start-up in a terminal.
+ * queries on a large store, 5 CLI start-up, 6 `caravan inspect` start-up in a terminal,
+ * 7 a large backlog for one endpoint (idle CPU, drain rate, a healthy endpoint beside it).
  * Everything runs in this process on loopback (relay, sink, load generator), except the
  * CLI runs, which are child processes.
  *
@@ -26,6 +28,7 @@ import {parseArgs} from 'node:util'
 import {caravanVersion} from '../src/version.js'
 import {fsType, Harness, progress, ROOT} from './harness.js'
 import {renderReport, type Report, type Section} from './report.js'
+import {runBacklog} from './sections/backlog.js'
 import {runBaseline} from './sections/baseline.js'
 import {runCli} from './sections/cli.js'
 import {runInbound} from './sections/inbound.js'
@@ -34,10 +37,10 @@ import {runOutbound} from './sections/outbound.js'
 import {sizesFor} from './sections/sizes.js'
 import {runStore} from './sections/store.js'
 
-const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect'] as const
+const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog'] as const
 type SectionId = (typeof SECTIONS)[number]
 
-const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--only ${SECTIONS.join(',')}]`
+const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--backlog N] [--only ${SECTIONS.join(',')}]`
 
 function parseOptions() {
   const {values} = parseArgs({
@@ -46,6 +49,7 @@ function parseOptions() {
       json: {type: 'boolean', default: false},
       concurrency: {type: 'string', default: '32'},
       only: {type: 'string'},
+      backlog: {type: 'string'},
       help: {type: 'boolean', short: 'h', default: false},
     },
   })
@@ -56,10 +60,13 @@ function parseOptions() {
   const concurrency = Number(values.concurrency)
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
     throw new Error(`--concurrency must be an integer 1..1024\n${USAGE}`)
+  const backlog = values.backlog === undefined ? undefined : Number(values.backlog)
+  if (backlog !== undefined && (!Number.isInteger(backlog) || backlog < 1 || backlog > 10_000_000))
+    throw new Error(`--backlog must be an integer 1..10000000\n${USAGE}`)
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS]
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s))
   if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}\n${USAGE}`)
-  return {quick: values.quick, json: values.json, concurrency, only: new Set(only as SectionId[])}
+  return {quick: values.quick, json: values.json, concurrency, backlog, only: new Set(only as SectionId[])}
 }
 
 async function main(): Promise<void> {
@@ -104,7 +111,7 @@ async function main(): Promise<void> {
   const tempFs = fsType(harness.root)
   // Other work on the machine skews every figure; the load average says how much there was.
   const loadAtStart = loadavg()[0]
-  const sizes = sizesFor(options.quick)
+  const sizes = {...sizesFor(options.quick), ...(options.backlog ? {backlog: options.backlog} : {})}
   const sections: Section[] = []
   try {
     // Sections 2 and 3 compare with the baseline, so it always runs.
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
     if (options.only.has('store')) sections.push(await runStore(harness, sizes))
     if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
     if (options.only.has('inspect')) sections.push(await runInspect(harness, sizes))
+    if (options.only.has('backlog')) sections.push(await runBacklog(harness, sizes, baseline))
   } finally {
     await harness.unwind()
   }

@@ -15,6 +15,10 @@ export interface Sink {
   duplicates: number
   /** Distinct `x-convoy-event-id` header values seen. */
   eventIds: Set<string>
+  /** While true, requests are held unanswered (a hanging endpoint) until release(). */
+  holding: boolean
+  /** Answer every held request now. */
+  release(): void
   close(): Promise<void>
 }
 
@@ -36,6 +40,8 @@ export async function startSink(): Promise<Sink> {
   const eventIds = new Set<string>()
   const sockets = new Set<Socket>()
   let duplicates = 0
+  const held: (() => void)[] = []
+  const state = {holding: false}
   const server: Server = createServer((req, res) => {
     const at = performance.now()
     const eventId = req.headers['x-convoy-event-id']
@@ -54,8 +60,12 @@ export async function startSink(): Promise<Sink> {
       } catch {
         // not one of ours; answered all the same
       }
-      res.writeHead(200, {'content-type': 'text/plain', 'content-length': 2})
-      res.end('ok')
+      const answer = () => {
+        res.writeHead(200, {'content-type': 'text/plain', 'content-length': 2})
+        res.end('ok')
+      }
+      if (state.holding) held.push(answer)
+      else answer()
     })
   })
   server.keepAliveTimeout = 10_000
@@ -73,6 +83,15 @@ export async function startSink(): Promise<Sink> {
       return duplicates
     },
     eventIds,
+    get holding() {
+      return state.holding
+    },
+    set holding(value: boolean) {
+      state.holding = value
+    },
+    release: () => {
+      for (const answer of held.splice(0)) answer()
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()

@@ -10,6 +10,13 @@ export interface Sizes {
   storeEvents: number
   queryRuns: number
   cliRuns: number
+  /** Deliveries waiting for one endpoint in the backlog section. */
+  backlog: number
+  /** Events to the healthy endpoint, open-loop at healthyRate per second. */
+  healthy: number
+  healthyRate: number
+  idleSeconds: number
+  drainTimeoutMs: number
 }
 
 export function sizesFor(quick: boolean): Sizes {
@@ -23,6 +30,11 @@ export function sizesFor(quick: boolean): Sizes {
         storeEvents: 100_000,
         queryRuns: 20,
         cliRuns: 3,
+        backlog: 5000,
+        healthy: 100,
+        healthyRate: 100,
+        idleSeconds: 3,
+        drainTimeoutMs: 30_000,
       }
     : {
         serial: 300,
@@ -33,5 +45,10 @@ export function sizesFor(quick: boolean): Sizes {
         storeEvents: 1_000_000,
         queryRuns: 20,
         cliRuns: 7,
+        backlog: 50_000,
+        healthy: 300,
+        healthyRate: 100,
+        idleSeconds: 10,
+        drainTimeoutMs: 180_000,
       }
 }

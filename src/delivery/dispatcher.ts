@@ -4,6 +4,7 @@ import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import {getProject} from '../store/projects.js'
 import {attempts, deliveries, endpoints, events} from '../store/resources.js'
+import {prepared} from '../store/table.js'
 import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
@@ -37,6 +38,37 @@ type StoreDebt = () => Promise<void>
 
 const DUE_BATCH = 256
 
+/** Requests in flight to one endpoint unless configured: matches the sender's pool per origin. */
+export const DEFAULT_PER_ENDPOINT_IN_FLIGHT = 16
+
+/** Which rows the due indexes hold (their partial WHERE): a query must repeat it to use them. */
+const WAITING = `status IN ('Scheduled', 'Retry') AND mode = 'push'`
+
+/**
+ * Endpoints with waiting push deliveries, one index probe each (a loose index scan over
+ * deliveries_due_endpoint), instead of a DISTINCT over every waiting row.
+ */
+const DUE_ENDPOINTS_SQL = `WITH RECURSIVE e(id) AS (
+  SELECT (SELECT MIN(endpoint_id) FROM deliveries WHERE ${WAITING})
+  UNION ALL
+  SELECT (SELECT MIN(endpoint_id) FROM deliveries WHERE ${WAITING} AND endpoint_id > e.id) FROM e WHERE e.id IS NOT NULL
+) SELECT id FROM e WHERE id IS NOT NULL`
+
+const DUE_FOR_ENDPOINT_SQL = `SELECT * FROM deliveries INDEXED BY deliveries_due_endpoint WHERE endpoint_id = ? AND ${WAITING} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`
+const CLAIM_SQL = `UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`
+const NEXT_DUE_SQL = `SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE ${WAITING}`
+const NEXT_DUE_AFTER_SQL = `SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE ${WAITING} AND next_attempt_at > ?`
+/** The queries of every look at the queue, for tests that check their plans. */
+export const DUE_QUERIES = {
+  endpoints: DUE_ENDPOINTS_SQL,
+  forEndpoint: DUE_FOR_ENDPOINT_SQL,
+  next: NEXT_DUE_SQL,
+  nextAfter: NEXT_DUE_AFTER_SQL,
+}
+
+const SET_STATUS_SQL = `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, latency_ms = ?, description = ?, updated_at = ? WHERE id = ?`
+const POSTPONE_SQL = `UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`
+
 /** The outcome code of an attempt the open breaker did not send. */
 const CIRCUIT_OPEN = 'CIRCUIT_OPEN'
 
@@ -65,6 +97,11 @@ export class Dispatcher {
   private readonly inFlightByEndpoint = new Map<string, number>()
   private timer: NodeJS.Timeout | undefined
   private tickQueued = false
+  /** The look at the queue waiting for its write, if any: one at a time. */
+  private looking: Promise<void> | undefined
+  private lookAgain = false
+  /** Which endpoint the next look serves first. */
+  private rotation = 0
   private stopping = false
   private abandoned = false
   private readonly onScheduled = () => this.wake()
@@ -90,7 +127,7 @@ export class Dispatcher {
     this.write = opts.write ?? (async (work) => opts.db.transaction(work)())
     this.now = opts.now ?? Date.now
     this.maxInFlight = opts.maxInFlight ?? 64
-    this.perEndpoint = opts.perEndpointInFlight ?? 8
+    this.perEndpoint = opts.perEndpointInFlight ?? DEFAULT_PER_ENDPOINT_IN_FLIGHT
     this.idlePollMs = opts.idlePollMs ?? 1000
     this.limiters = new RateLimiterRegistry({now: this.now})
     this.health = opts.health ?? new StoreHealth({log: opts.log})
@@ -154,6 +191,8 @@ export class Dispatcher {
     this.offRecovered()
     if (this.timer) clearTimeout(this.timer)
     const deadline = Date.now() + graceMs
+    // A look waiting for its commit launches what it claimed; wait for it to be in flight.
+    if (this.looking) await settlesWithin(this.looking, graceMs)
     await settlesWithin(Promise.all(this.inFlight.values()), graceMs)
     // One last try at what is owed; whatever still cannot be written stays Processing in
     // the store and goes out again on the next start.
@@ -194,14 +233,22 @@ export class Dispatcher {
 
   private setStatus(delivery: Delivery, status: DeliveryStatus, patch: Partial<Delivery> = {}): Delivery {
     const updated = {...delivery, ...patch, status, updated_at: nowIso(this.now())}
-    deliveries.update(this.opts.db, updated)
+    // Only the columns an outcome changes: a whole-row update also rewrites the entries of
+    // every index on deliveries (project, endpoint, event), once per attempt.
+    prepared(this.opts.db, SET_STATUS_SQL).run(
+      updated.status,
+      updated.attempts,
+      updated.next_attempt_at,
+      updated.latency_ms,
+      updated.description,
+      updated.updated_at,
+      updated.id,
+    )
     return updated
   }
 
   private postpone(ids: string[], at: number): void {
-    const stmt = this.opts.db.prepare(
-      `UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`,
-    )
+    const stmt = prepared(this.opts.db, POSTPONE_SQL)
     for (const id of ids) stmt.run(at, id)
   }
 
@@ -213,6 +260,12 @@ export class Dispatcher {
   private tick(): void {
     if (this.stopping) return
     if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.looking) {
+      // A look is waiting for its commit: look again once it is done.
+      this.lookAgain = true
+      return
+    }
     try {
       if (this.debts.size) {
         // Results first: while the store cannot record them, sending more only piles them up.
@@ -220,95 +273,132 @@ export class Dispatcher {
         return
       }
       this.recoverOnce()
-      this.lookAtQueue()
-      this.loopBackoff.reset()
-      this.lastLoopError = ''
     } catch (error) {
-      if (!this.health.failed('the delivery loop', error)) {
-        const message = (error as Error).message
-        if (message !== this.lastLoopError) this.opts.log(`delivery loop: ${message}; retrying with back-off`)
-        this.lastLoopError = message
-      }
-      this.timer = setTimeout(() => this.tick(), this.loopBackoff.next())
-      this.timer.unref?.()
+      this.loopFailed(error)
+      return
     }
+    this.looking = this.lookAtQueue().then(
+      () => {
+        this.loopBackoff.reset()
+        this.lastLoopError = ''
+      },
+      (error: unknown) => this.loopFailed(error),
+    )
+    void this.looking.finally(() => {
+      this.looking = undefined
+      if (this.lookAgain) {
+        this.lookAgain = false
+        this.wake()
+      }
+    })
   }
 
-  private lookAtQueue(): void {
-    const now = this.now()
-    const db = this.opts.db
-    // Endpoints with every slot taken are left out of the batch, so one slow endpoint's
-    // backlog cannot fill it and hold up the deliveries to every other endpoint.
-    const saturated = [...this.inFlightByEndpoint].filter(([, n]) => n >= this.perEndpoint).map(([id]) => id)
-    const skip = saturated.length ? ` AND endpoint_id NOT IN (${saturated.map(() => '?').join(', ')})` : ''
-    const due = db
-      .prepare(
-        `SELECT * FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push' AND next_attempt_at <= ?${skip} ORDER BY next_attempt_at, id LIMIT ?`,
-      )
-      .all(now, ...saturated, DUE_BATCH)
-      .map((row) => deliveries.fromRow(row as Record<string, unknown>))
-    const projects = new Map<string, Project | undefined>()
-    const endpointCache = new Map<string, Endpoint | undefined>()
-    const postponed = new Map<number, string[]>()
-    const later = (at: number, id: string) => postponed.set(at, [...(postponed.get(at) ?? []), id])
-    let waitingForSlot = saturated.length > 0
+  private loopFailed(error: unknown): void {
+    if (!this.health.failed('the delivery loop', error)) {
+      const message = (error as Error).message
+      if (message !== this.lastLoopError) this.opts.log(`delivery loop: ${message}; retrying with back-off`)
+      this.lastLoopError = message
+    }
+    if (this.stopping) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.tick(), this.loopBackoff.next())
+    this.timer.unref?.()
+  }
 
+  /**
+   * Endpoints are served in turn (the starting one rotates every look), each up to its
+   * free in-flight slots, through the per-endpoint due index: an endpoint with a large
+   * backlog is never scanned past, so it cannot hold up the deliveries to the others.
+   * The whole look (reads, claims, discards, postponements) is one job of the shared
+   * write, so claims ride the same commit (and fsync) as the results being recorded.
+   */
+  private async lookAtQueue(): Promise<void> {
+    const db = this.opts.db
     const launches: {project: Project; endpoint: Endpoint; delivery: Delivery}[] = []
     const turnedAway: TurnedAway[] = []
-    const claimedFor = new Map<string, number>()
-    const claim = db.prepare(
-      `UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`,
-    )
-    // One commit for the whole batch: claims, discards and postponements.
-    db.transaction(() => {
-      for (const delivery of due) {
-        if (this.inFlight.size + launches.length >= this.maxInFlight) {
+    let waitingForSlot = false
+    let now = this.now()
+    await this.write(() => {
+      now = this.now()
+      launches.length = 0
+      turnedAway.length = 0
+      waitingForSlot = false
+      const ids = (prepared(db, DUE_ENDPOINTS_SQL).all() as {id: string}[]).map((r) => r.id)
+      if (!ids.length) return
+      const first = this.rotation++ % ids.length
+      const order = [...ids.slice(first), ...ids.slice(0, first)]
+      const projects = new Map<string, Project | undefined>()
+      const postponed = new Map<number, string[]>()
+      const later = (at: number, id: string) => {
+        const list = postponed.get(at)
+        if (list) list.push(id)
+        else postponed.set(at, [id])
+      }
+      const claim = prepared(db, CLAIM_SQL)
+      const dueFor = prepared(db, DUE_FOR_ENDPOINT_SQL)
+      for (const endpointId of order) {
+        const globalFree = this.maxInFlight - this.inFlight.size - launches.length
+        if (globalFree <= 0) {
           waitingForSlot = true
           break
         }
-        if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
-        const project = projects.get(delivery.project_id)
-        if (!endpointCache.has(delivery.endpoint_id))
-          endpointCache.set(delivery.endpoint_id, endpoints.get(db, delivery.project_id, delivery.endpoint_id))
-        const endpoint = endpointCache.get(delivery.endpoint_id)
-        if (!project || !endpoint) {
-          this.finish(this.setStatus(delivery, 'Discarded', {description: 'endpoint or project was deleted'}))
-          continue
-        }
-        if (endpoint.status !== 'active') {
-          this.finish(this.setStatus(delivery, 'Discarded', {description: `endpoint is ${endpoint.status}`}))
-          continue
-        }
-        if ((this.inFlightByEndpoint.get(endpoint.id) ?? 0) + (claimedFor.get(endpoint.id) ?? 0) >= this.perEndpoint) {
+        const free = this.perEndpoint - (this.inFlightByEndpoint.get(endpointId) ?? 0)
+        if (free <= 0) {
           waitingForSlot = true
           continue
         }
-        const limit = this.limiters.tryAcquire(endpoint.id, {
-          count: endpoint.rate_limit,
-          durationMs: endpoint.rate_limit_duration * 1000,
-        })
-        if (!limit.ok) {
-          later(now + limit.waitMs, delivery.id)
-          continue
+        // An open breaker sends nothing: its due deliveries are turned away in bulk.
+        const open = this.breakers.get(endpointId)?.breaker.state(now) === 'open'
+        const rows = dueFor.all(endpointId, now, open ? DUE_BATCH : Math.min(free, globalFree)) as Record<
+          string,
+          unknown
+        >[]
+        let claimed = 0
+        let endpoint: Endpoint | undefined
+        for (const row of rows) {
+          const delivery = deliveries.fromRow(row)
+          if (!projects.has(delivery.project_id)) projects.set(delivery.project_id, getProject(db, delivery.project_id))
+          const project = projects.get(delivery.project_id)
+          if (project && endpoint?.project_id !== project.id) endpoint = endpoints.get(db, project.id, endpointId)
+          if (!project || !endpoint) {
+            this.finish(this.setStatus(delivery, 'Discarded', {description: 'endpoint or project was deleted'}))
+            continue
+          }
+          if (endpoint.status !== 'active') {
+            this.finish(this.setStatus(delivery, 'Discarded', {description: `endpoint is ${endpoint.status}`}))
+            continue
+          }
+          if (claimed >= free || this.inFlight.size + launches.length >= this.maxInFlight) {
+            waitingForSlot = true
+            break
+          }
+          const limit = this.limiters.tryAcquire(endpoint.id, {
+            count: endpoint.rate_limit,
+            durationMs: endpoint.rate_limit_duration * 1000,
+          })
+          if (!limit.ok) {
+            later(now + limit.waitMs, delivery.id)
+            continue
+          }
+          const breaker = this.breakerFor(project, endpoint.id)
+          if (!breaker.canSend(now)) {
+            // Half-open with its probe out: wait for the probe's answer (the send wakes us).
+            if (breaker.state(now) === 'half-open') later(now + 1000, delivery.id)
+            else turnedAway.push(this.turnAway(project, endpoint, delivery, breaker, now))
+            continue
+          }
+          if (claim.run(nowIso(now), delivery.id).changes === 0) continue
+          claimed++
+          launches.push({project, endpoint, delivery: {...delivery, status: 'Processing' as const}})
         }
-        const breaker = this.breakerFor(project, endpoint.id)
-        if (!breaker.canSend(now)) {
-          // Half-open with its probe out: wait for the probe's answer (the send wakes us).
-          if (breaker.state(now) === 'half-open') later(now + 1000, delivery.id)
-          else turnedAway.push(this.turnAway(project, endpoint, delivery, breaker, now))
-          continue
-        }
-        const claimed = claim.run(nowIso(now), delivery.id)
-        if (claimed.changes === 0) continue
-        claimedFor.set(endpoint.id, (claimedFor.get(endpoint.id) ?? 0) + 1)
-        launches.push({project, endpoint, delivery: {...delivery, status: 'Processing' as const}})
       }
       for (const [at, ids] of postponed) this.postpone(ids, at)
-    })()
+    })
     for (const t of turnedAway) {
       this.opts.events.emit('delivery.updated', {delivery: t.delivery, attempt: t.attempt})
       this.afterOutcome(t.project, t.endpoint, t.delivery, t.action, t.disable)
     }
+    // Claimed and committed: sent even when a stop began meanwhile (stop waits for them).
     for (const {project, endpoint, delivery} of launches) {
       this.opts.events.emit('delivery.updated', {delivery})
       this.launch(project, endpoint, delivery)
@@ -323,13 +413,13 @@ export class Dispatcher {
    */
   private scheduleNext(heldBackAt?: number): void {
     if (this.stopping) return
-    const held = heldBackAt === undefined ? '' : ' AND next_attempt_at > ?'
-    const row = this.opts.db
-      .prepare(
-        `SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status IN ('Scheduled', 'Retry') AND mode = 'push'${held}`,
-      )
-      .get(...(heldBackAt === undefined ? [] : [heldBackAt])) as {next: number | null}
+    const row = (
+      heldBackAt === undefined
+        ? prepared(this.opts.db, NEXT_DUE_SQL).get()
+        : prepared(this.opts.db, NEXT_DUE_AFTER_SQL).get(heldBackAt)
+    ) as {next: number | null}
     const wait = row.next === null ? this.idlePollMs : Math.min(Math.max(row.next - this.now(), 0), this.idlePollMs)
+    if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => this.tick(), wait)
     this.timer.unref?.()
   }

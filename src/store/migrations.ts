@@ -200,4 +200,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE endpoints ADD COLUMN last_seen_at TEXT;
   UPDATE endpoints SET last_seen_at = updated_at WHERE kind = 'cli';
   `,
+  // 7: the dispatcher's due queries must not sort. With a large backlog the old index
+  // (next_attempt_at alone) left ties on next_attempt_at to a temp B-tree on every look at
+  // the queue. (next_attempt_at, id) serves ORDER BY next_attempt_at, id and MIN(); the
+  // per-endpoint index lets the dispatcher take each endpoint's due deliveries in turn, so
+  // one endpoint's backlog cannot hold up another's. Both are partial: only waiting push
+  // deliveries are in them, so they cost nothing for delivered ones.
+  `
+  DROP INDEX deliveries_due;
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
+  CREATE INDEX deliveries_due_endpoint ON deliveries (endpoint_id, next_attempt_at, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
+  `,
 ]

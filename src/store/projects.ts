@@ -4,6 +4,7 @@ import {ulid} from '../util/ulid.js'
 import type {Db} from './db.js'
 import {fromJson, nowIso, toJson} from './json.js'
 import {paginate, type Page, type PageQuery} from './paginate.js'
+import {prepared} from './table.js'
 import type {Project, ProjectConfig, ProjectType} from './types.js'
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
@@ -61,7 +62,7 @@ export function insertProject(
 }
 
 export function getProject(db: Db, id: string): Project | undefined {
-  const row = db.prepare(`SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as ProjectRow | undefined
+  const row = prepared(db, `SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as ProjectRow | undefined
   return row && toProject(row)
 }
 
@@ -116,7 +117,7 @@ export function createApiKey(
 
 /** The project a key may act on: `null` for the admin key (all projects), undefined if unknown. */
 export function lookupApiKey(db: Db, key: string): {projectId: string | null} | undefined {
-  const row = db.prepare(`SELECT project_id FROM api_keys WHERE key_hash = ?`).get(hashKey(key)) as
+  const row = prepared(db, `SELECT project_id FROM api_keys WHERE key_hash = ?`).get(hashKey(key)) as
     {project_id: string | null} | undefined
   return row && {projectId: row.project_id}
 }

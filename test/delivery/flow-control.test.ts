@@ -1,6 +1,7 @@
 import {describe, expect, it, vi} from 'vitest'
 
 import {storeEvent} from '../../src/core/events.js'
+import {DEFAULT_PER_ENDPOINT_IN_FLIGHT as SLOTS} from '../../src/delivery/dispatcher.js'
 import {getProject} from '../../src/store/projects.js'
 import type {Delivery} from '../../src/store/types.js'
 import {isFinal, sleep, startDeliveryRelay, startSink} from '../helpers/delivery.js'
@@ -61,21 +62,21 @@ describe('delivery: in-flight caps', () => {
     const sink = await startSink(() => ({status: 200, until: released}))
     const r = await startDeliveryRelay()
     await r.endpoint({url: sink.url})
-    // 8 sends per endpoint at once (the dispatcher's default): two of these ten must wait.
+    // SLOTS sends per endpoint at once (the dispatcher's default): two of these must wait.
     const eventIds: string[] = []
-    for (let i = 0; i < 10; i++) eventIds.push(await r.broadcast({i}))
-    await sink.waitForRequests(8)
+    for (let i = 0; i < SLOTS + 2; i++) eventIds.push(await r.broadcast({i}))
+    await sink.waitForRequests(SLOTS)
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- counting the private loop's turns
     const ticks = vi.spyOn(r.relay.dispatcher as any, 'tick')
     await sleep(300)
-    expect(sink.requests).toHaveLength(8)
+    expect(sink.requests).toHaveLength(SLOTS)
     expect(ticks.mock.calls.length, 'queue looks while nothing can change').toBeLessThanOrEqual(2)
 
     release()
     const done = await Promise.all(eventIds.map((id) => r.delivery(id)))
-    expect(done.map((d) => d.status)).toEqual(Array(10).fill('Success'))
-    expect(sink.requests).toHaveLength(10)
+    expect(done.map((d) => d.status)).toEqual(Array(SLOTS + 2).fill('Success'))
+    expect(sink.requests).toHaveLength(SLOTS + 2)
     // The freed slots woke the loop: the spy was watching the real thing.
     expect(ticks.mock.calls.length).toBeGreaterThan(0)
   })
@@ -99,11 +100,11 @@ describe('delivery: in-flight caps', () => {
       }
     })()
     r.relay.events.emit('deliveries.scheduled', {projectId: r.projectId})
-    await slow.waitForRequests(8)
+    await slow.waitForRequests(SLOTS)
 
     const delivery = await r.delivery(await r.send(healthy.uid, {to: 'healthy'}), isFinal, 2000)
     expect(delivery.status).toBe('Success')
     expect(fast.requests).toHaveLength(1)
-    expect(slow.requests).toHaveLength(8)
+    expect(slow.requests).toHaveLength(SLOTS)
   })
 })

@@ -85,8 +85,10 @@ describe('store errors in the delivery loop', () => {
     expect(retrying.metadata.num_trials).toBe(1)
 
     const lock = holdWriteLock(r.dataDir)
-    // The retry falls due within a second; its claim fails and the loop backs off.
-    await waitFor(() => logs.some((l) => l.includes('the delivery loop failed') && l.includes('SQLITE_BUSY')), {
+    // The retry falls due within a second; its claim fails and the loop backs off. The claim
+    // rides the relay's group commit, so the failure may be logged as that commit's.
+    const loopOrCommit = (l: string) => l.includes('the delivery loop failed') || l.includes('committing writes failed')
+    await waitFor(() => logs.some((l) => loopOrCommit(l) && l.includes('SQLITE_BUSY')), {
       timeoutMs: 5000,
       what: 'the delivery loop to hit the lock',
     })

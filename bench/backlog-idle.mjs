@@ -1,0 +1,73 @@
+// The idle cost of a due backlog: N deliveries due for an endpoint that hangs (its in-flight
+// slots taken by requests that get no answer). Prints the relay's CPU share from
+// /proc/self/stat (utime+stime; Linux only) over SECONDS, started 3 s after the backlog.
+// Keep SECONDS under the endpoint's timeout (30 s): after it the hung requests fail, the
+// breaker opens and the due backlog is turned away (an attempt recorded each), which is work.
+// Usage: node bench/backlog-idle.mjs [N=200000] [SECONDS=20] [DIST=dist]   (needs npm run build)
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createServer} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const N = Number(process.argv[2] ?? 200_000)
+const SECONDS = Number(process.argv[3] ?? 20)
+const DIST = resolve(ROOT, process.argv[4] ?? 'dist')
+const {startRelay} = await import(pathToFileURL(join(DIST, 'src/relay/relay.js')).href)
+
+const dir = mkdtempSync(join(tmpdir(), 'caravan-bench-idle-'))
+const hang = createServer(() => undefined)
+await new Promise((done) => hang.listen(0, '127.0.0.1', done))
+const apiKey = 'bench-idle-key-0123456789abcdef'
+const relay = await startRelay({dataDir: dir, port: 0, apiKey, log: () => undefined})
+const project = relay.defaultProjectId
+const api = async (path, body) => {
+  const res = await fetch(`${relay.url}/api/v1/projects/${project}${path}`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${apiKey}`, 'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
+  const json = await res.json()
+  if (!res.ok) throw new Error(`${path}: ${json.message}`)
+  return json.data
+}
+try {
+  const endpoint = await api('/endpoints', {name: 'hangs', url: `http://127.0.0.1:${hang.address().port}/`, rate_limit: 0})
+  const sub = await api('/subscriptions', {name: 'hangs', endpoint_id: endpoint.uid})
+  const db = relay.db
+  const at = new Date().toISOString()
+  const due = Date.now()
+  const pad = (n) => n.toString(36).padStart(8, '0')
+  const event = db.prepare(
+    `INSERT INTO events (id, project_id, source_id, event_type, method, url_path, url_query, headers, body, idempotency_key, is_duplicate, verification_error, target_endpoint_ids, created_at, updated_at)
+     VALUES (?, ?, NULL, 'bench', 'POST', '', '', '{}', ?, NULL, 0, NULL, '[]', ?, ?)`,
+  )
+  const delivery = db.prepare(
+    `INSERT INTO deliveries (id, project_id, event_id, endpoint_id, subscription_id, event_type, status, mode, attempts, retry_limit, next_attempt_at, latency_ms, description, idempotency_key, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 'bench', 'Retry', 'push', 1, 10, ?, 0, '', NULL, ?, ?)`,
+  )
+  db.transaction(() => {
+    for (let i = 0; i < N; i++) {
+      event.run(`01IDLEEV${pad(i)}`, project, Buffer.from('{}'), at, at)
+      delivery.run(`01IDLEDL${pad(i)}`, project, `01IDLEEV${pad(i)}`, endpoint.uid, sub.uid, due, at, at)
+    }
+  })()
+  relay.events.emit('deliveries.scheduled', {projectId: project})
+  await new Promise((done) => setTimeout(done, 3000))
+  const ticks = () => {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  }
+  const t0 = ticks()
+  const w0 = Date.now()
+  await new Promise((done) => setTimeout(done, SECONDS * 1000))
+  const cpu = ((ticks() - t0) / 100 / ((Date.now() - w0) / 1000)) * 100
+  process.stdout.write(`${N} deliveries due, endpoint hanging: relay CPU ${cpu.toFixed(1)} % over ${SECONDS} s\n`)
+} finally {
+  await relay.stop({graceMs: 100}).catch(() => undefined)
+  hang.closeAllConnections?.()
+  hang.close()
+  rmSync(dir, {recursive: true, force: true})
+  process.exit(0)
+}
