@@ -134,6 +134,7 @@ export class DeliveryQueue {
       // attempt) per probe during a long outage.
       // …except once a minute, which also tells the gateway the listener is still at it.
       const repeat = result.unreachable && wasUnreachable && Date.now() - lastReport < STILL_WAITING_REPORT_MS
+      if (wasUnreachable && !result.unreachable) this.opts.onWaiting?.(`${this.opts.target.host} is back; delivering`)
       wasUnreachable = result.unreachable
       if (repeat) {
         await this.pause(waitMs, true)

@@ -13,16 +13,12 @@ export function formatAttempt(r: AttemptRecord, c: ChalkInstance): string {
   const head = `${c.dim(stamp(r.time))}  ${r.method.padEnd(6)} ${r.path}  ${type} ${c.dim(r.event_id)}`
   const attempt = r.attempt > 1 ? ` (attempt ${r.attempt})` : ''
   if (r.status === null) {
-    const tail = r.retrying ? ' — queued, retrying' : ' — given up'
+    const tail = r.retrying ? ' — queued, retrying' : ' — given up (Failure; replay it later)'
     return `${head}  ${c.red('[ERROR]')} ${r.error}${tail}${attempt}`
   }
-  const code =
-    r.status >= 200 && r.status < 300
-      ? c.green(`[${r.status}]`)
-      : r.status >= 500
-        ? c.red(`[${r.status}]`)
-        : c.yellow(`[${r.status}]`)
-  const tail = r.retrying ? ' — retrying' : ''
+  const ok = r.status >= 200 && r.status < 300
+  const code = ok ? c.green(`[${r.status}]`) : r.status >= 500 ? c.red(`[${r.status}]`) : c.yellow(`[${r.status}]`)
+  const tail = r.retrying ? ' — retrying' : ok ? '' : ' — given up (Failure; replay it later)'
   return `${head}  ${code} ${r.latency_ms} ms${attempt}${tail}`
 }
 

@@ -11,6 +11,7 @@ import {type AttemptRecord, DeliveryQueue} from './delivery-queue.js'
 import {Forwarder} from './forwarder.js'
 import {ensureRelay, relayHandOver} from './relay-choice.js'
 import {StreamClient} from './stream-client.js'
+import {forwardUrl} from './target.js'
 
 export interface ListenOptions {
   settings: GatewaySettings
@@ -131,7 +132,8 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
       announced = true
       ui.ready({
         ingestUrl: hello.source.url,
-        target: opts.target.toString(),
+        // Where events go: --path replaces the target's path.
+        target: forwardUrl(opts.target, {path: '', query: ''}, opts.pathOverride),
         embedded: relay !== undefined || handOver?.relay() !== undefined,
         backlog: hello.backlog,
         listenerId: hello.listener_id,

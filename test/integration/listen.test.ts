@@ -186,6 +186,8 @@ describe('caravan listen (embedded relay)', () => {
     expect(lines[1]).toMatch(/ {2}\[200\] \d+ ms \(attempt 2\)$/)
     expect(lines[2]).toMatch(/ {2}\[200\] \d+ ms$/)
     expect(lines[3]).toMatch(/ {2}\[200\] \d+ ms$/)
+    // It says when the app is back (stderr, once).
+    expect(listen.stderr().match(new RegExp(`localhost:${app.port} is back; delivering`, 'g'))).toHaveLength(1)
     // The first event's retry is the same event as its failure.
     const idOf = (line: string) => /([0-9A-Z]{26})/.exec(line)![1]
     expect(idOf(lines[1])).toBe(idOf(lines[0]))
@@ -226,6 +228,8 @@ describe('caravan listen (embedded relay)', () => {
       ],
       env,
     )
+    // The Ready! line shows where events really go: --path replaces the target's path.
+    expect(listen.readyLine).toBe(`Ready! Forwarding ${listen.ingestUrl} -> ${app.url}/other`)
     // Point the source at GitHub's event header (the source listen created has no preset).
     const [source] = (await api('/sources')).content
     expect(source.name).toBe('gh')
