@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {GatewayClient} from '../../src/client/gateway-client.js'
 import {holdWriteLock, fillStore} from '../helpers/store-trouble.js'
 import {inOrder, startDeliveryRelay, startSink, waitFor} from '../helpers/delivery.js'
 
@@ -33,6 +34,12 @@ describe('store errors in the delivery loop', () => {
     const during = await health(r.relay.url)
     expect(during.status).toBe(503)
     expect(during.json.data.store).toMatchObject({status: 'failing', code: expect.stringMatching(/^SQLITE_BUSY/)})
+    // What `caravan status` reads: up, a Caravan relay, its store failing (not "down").
+    expect(await new GatewayClient(r.relay.url, undefined).health()).toMatchObject({
+      ok: true,
+      caravan: true,
+      storeFailing: expect.stringContaining('SQLITE_BUSY'),
+    })
     // Several retries have failed by now; the condition is logged once.
     await waitFor(() => (r.relay.dispatcher as unknown as {debts: Map<string, unknown>}).debts.size === 1)
     const row = lock.db.prepare('SELECT status FROM deliveries WHERE event_id = ?').get(eventId) as {status: string}
