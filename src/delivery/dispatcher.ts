@@ -11,7 +11,7 @@ import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
 import {RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
-import {nextRetry, type RetryDecision} from './retry-policy.js'
+import {type AttemptOutcome, nextRetry, type RetryDecision} from './retry-policy.js'
 import type {SendResult, Sender} from './sender.js'
 
 export interface DispatcherOptions {
@@ -533,31 +533,15 @@ export class Dispatcher {
     now: number,
   ): Promise<void> {
     const attemptNumber = delivery.attempts + 1
-    const decision = nextRetry({
-      strategy: {
-        type: project.config.strategy.type,
-        duration: project.config.strategy.duration,
-        retryCount: delivery.retry_limit,
-      },
-      attempt: attemptNumber,
-      outcome: result.outcome,
-      now,
-    })
-    const attempt: DeliveryAttempt = {
-      id: ulid(now),
-      project_id: delivery.project_id,
-      delivery_id: delivery.id,
-      endpoint_id: endpoint.id,
-      url: endpoint.url,
-      method: 'POST',
+    const decision = this.nextStep(project, delivery, result.outcome, now)
+    const attempt = attemptRow(delivery, endpoint, now, {
       request_headers: Object.fromEntries(Object.entries(requestHeaders).map(([k, v]) => [k, [v]])),
       response_status: result.status,
       response_headers: result.headers,
       response_body: result.body,
       error: result.error,
       latency_ms: result.latencyMs,
-      created_at: nowIso(now),
-    }
+    })
     const breaker = this.breakerFor(project, endpoint.id)
     let disable: string | undefined
     // Through the group commit: many finished attempts share one fsync.
@@ -579,6 +563,20 @@ export class Dispatcher {
     } catch (error) {
       this.opts.log(`delivery ${delivery.id}: after recording: ${(error as Error).message}`)
     }
+  }
+
+  /** What the project's retry strategy says follows this delivery's next attempt. */
+  private nextStep(project: Project, delivery: Delivery, outcome: AttemptOutcome, now: number): RetryDecision {
+    return nextRetry({
+      strategy: {
+        type: project.config.strategy.type,
+        duration: project.config.strategy.duration,
+        retryCount: delivery.retry_limit,
+      },
+      attempt: delivery.attempts + 1,
+      outcome,
+      now,
+    })
   }
 
   private applyDecision(
@@ -626,36 +624,20 @@ export class Dispatcher {
     now: number,
   ): TurnedAway {
     const attemptNumber = delivery.attempts + 1
-    const raw = nextRetry({
-      strategy: {
-        type: project.config.strategy.type,
-        duration: project.config.strategy.duration,
-        retryCount: delivery.retry_limit,
-      },
-      attempt: attemptNumber,
-      outcome: {kind: 'network', code: CIRCUIT_OPEN},
-      now,
-    })
+    const raw = this.nextStep(project, delivery, {kind: 'network', code: CIRCUIT_OPEN}, now)
     const decision =
       'reason' in raw ? {...raw, reason: raw.reason.replace(`network error ${CIRCUIT_OPEN}`, 'circuit open')} : raw
     if (decision.action === 'retry') breaker.probeNoLaterThan(decision.at)
     const probeAt = breaker.retryAt()
     const failures = plural(breaker.snapshot(now).consecutiveFailures, 'time')
-    const attempt: DeliveryAttempt = {
-      id: ulid(now),
-      project_id: delivery.project_id,
-      delivery_id: delivery.id,
-      endpoint_id: endpoint.id,
-      url: endpoint.url,
-      method: 'POST',
+    const attempt = attemptRow(delivery, endpoint, now, {
       request_headers: {},
       response_status: null,
       response_headers: null,
       response_body: null,
       error: `circuit open: not sent, the endpoint failed ${failures} in a row${probeAt === null ? '' : `; next probe at ${nowIso(probeAt)}`}`,
       latency_ms: 0,
-      created_at: nowIso(now),
-    }
+    })
     attempts.insert(this.opts.db, attempt)
     const applied = this.applyDecision(project, delivery, decision, {attempts: attemptNumber, latency_ms: 0})
     return {project, endpoint, delivery: applied.delivery, attempt, action: decision.action, disable: applied.disable}
@@ -720,3 +702,22 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** An attempt record of a delivery to an endpoint, made now; `fields` says what happened. */
+function attemptRow(
+  delivery: Delivery,
+  endpoint: Endpoint,
+  now: number,
+  fields: Omit<DeliveryAttempt, 'id' | 'project_id' | 'delivery_id' | 'endpoint_id' | 'url' | 'method' | 'created_at'>,
+): DeliveryAttempt {
+  return {
+    id: ulid(now),
+    project_id: delivery.project_id,
+    delivery_id: delivery.id,
+    endpoint_id: endpoint.id,
+    url: endpoint.url,
+    method: 'POST',
+    ...fields,
+    created_at: nowIso(now),
+  }
+}
