@@ -33,7 +33,11 @@ const api = async (path, body) => {
   return json.data
 }
 try {
-  const endpoint = await api('/endpoints', {name: 'hangs', url: `http://127.0.0.1:${hang.address().port}/`, rate_limit: 0})
+  const endpoint = await api('/endpoints', {
+    name: 'hangs',
+    url: `http://127.0.0.1:${hang.address().port}/`,
+    rate_limit: 0,
+  })
   const sub = await api('/subscriptions', {name: 'hangs', endpoint_id: endpoint.uid})
   const db = relay.db
   const at = new Date().toISOString()

@@ -38,7 +38,10 @@ export async function runBacklog(h: Harness, sizes: Sizes, raw: Baseline): Promi
     const down = await make('backlogged', drained)
     const healthy = await make('healthy', healthySink)
     await r.ok('POST', r.p('/subscriptions'), {name: 'healthy', endpoint_id: healthy.uid})
-    const downSub = await r.ok<{uid: string}>('POST', r.p('/subscriptions'), {name: 'backlogged', endpoint_id: down.uid})
+    const downSub = await r.ok<{uid: string}>('POST', r.p('/subscriptions'), {
+      name: 'backlogged',
+      endpoint_id: down.uid,
+    })
 
     const rssBefore = process.memoryUsage().rss
     let rssPeak = rssBefore
@@ -173,7 +176,9 @@ export async function runBacklog(h: Harness, sizes: Sizes, raw: Baseline): Promi
           p50: beside.p50,
           p99: beside.p99,
           goal: `p99 <= ${G.healthyP99Factor}x alone`,
-          met: met(besideFactor === null || beside.arrived < sizes.healthy ? false : besideFactor <= G.healthyP99Factor),
+          met: met(
+            besideFactor === null || beside.arrived < sizes.healthy ? false : besideFactor <= G.healthyP99Factor,
+          ),
         }),
         row('drain (endpoint back)', {
           n: drained.received('drain'),

@@ -91,7 +91,7 @@ export async function runInbound(h: Harness, sizes: Sizes, raw: Baseline): Promi
         "ack = the ingest 200 (request committed); e2e = webhook sent -> sink has the forwarded request; all Success = first webhook sent -> last stream delivery recorded Success from the listener's result.",
         "vs raw = the at-sink rate as a share of the raw sink's at the same C.",
         ...backlogNote(concurrent),
-        `source verifier noop; listen forwards one event at a time, in order (stream window 50); store: journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous}.`,
+        `source verifier noop; listen forwards one event at a time, in order (stream window 50); store: journal_mode=${durability.journal_mode}; ingest answers after its group commit's WAL fdatasync (off the event loop).`,
         `store afterwards: ${JSON.stringify(byStatus)} (expected ${sizes.warmup + sizes.serial + sizes.inbound} Success); sink duplicates: ${sink.duplicates}.`,
         ...serial.problems,
         ...concurrent.problems,

@@ -78,7 +78,7 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         "ack = the API's 201 (event and its delivery committed); e2e = API call sent -> sink has the delivery; all Success = first call sent -> last delivery recorded Success (the relay's delivery.updated event, emitted after the commit; store counts below).",
         "vs raw = the at-sink rate as a share of the raw sink's at the same C.",
         ...backlogNote(concurrent),
-        `durability: the relay's store runs journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous}; API writes share one commit per event-loop turn (group commit).`,
+        `durability: the relay's store runs journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous} for single writes; acknowledged writes share one commit (group commit, synchronous=NORMAL inside it) and are answered after an fdatasync of the WAL in the thread pool; while that sync runs the next batch waits and grows.`,
         `raw durable commit on this disk (${commitMs?.toFixed(2) ?? '?'} ms median, WAL+FULL, one row) -> at most ~${commitRate ?? '?'} unbatched commits/s.`,
         `one endpoint, one subscription, rate limit off; dispatcher caps: 64 in flight, ${DEFAULT_PER_ENDPOINT_IN_FLIGHT} per endpoint. Store afterwards: ${JSON.stringify(byStatus)} (expected ${total} Success); sink saw ${sink.eventIds.size} distinct x-convoy-event-id values, ${sink.duplicates} duplicate deliveries.`,
         ...serial.problems,
@@ -102,6 +102,7 @@ const DELIVERY_GOAL = 0.2
 function withGoal(row: Row, flow: FlowResult, raw: FlowResult): Row {
   const mine = flow.values.sink_rps
   const theirs = raw.values.sink_rps
-  const ok = typeof mine === 'number' && typeof theirs === 'number' && theirs > 0 ? mine / theirs >= DELIVERY_GOAL : null
+  const ok =
+    typeof mine === 'number' && typeof theirs === 'number' && theirs > 0 ? mine / theirs >= DELIVERY_GOAL : null
   return {...row, values: {...row.values, goal: `>= ${DELIVERY_GOAL}x raw`, met: met(ok)}}
 }

@@ -1,9 +1,11 @@
 import {storeUnavailableCode} from '../errors.js'
 import type {Db} from '../store/db.js'
+import {type Syncer, WalSync} from '../store/wal-sync.js'
 import type {StoreHealth} from './store-health.js'
 
 interface Job {
   work: () => unknown
+  durable: boolean
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
@@ -15,10 +17,26 @@ class BatchAborted extends Error {
   }
 }
 
+export interface WriteOptions {
+  /**
+   * false: resolve once committed (visible to every later read) without waiting for the
+   * disk. For writes a crash may lose without harm because they are redone: a claim
+   * (a Processing delivery is requeued at start), a delivery result (resent after a crash,
+   * at least once). Default true: resolve only once the commit is on disk — what an
+   * acknowledgement needs.
+   */
+  durable?: boolean
+}
+
 /**
  * Group commit: writes that arrive in the same turn of the event loop share one
  * transaction, so one fsync covers many acknowledged webhooks. Each job runs in its own
  * savepoint (better-sqlite3 nests transactions that way), so one bad job fails alone.
+ *
+ * The fsync runs off the event loop: the batch commits with synchronous=NORMAL (the WAL
+ * is written, not synced) and WalSync syncs the WAL in the thread pool; durable jobs are
+ * answered when that sync is done, while the loop goes on with the next batch. The
+ * connection's other writes keep synchronous=FULL.
  *
  * A store condition (disk full, write lock held elsewhere, I/O error) fails the whole
  * batch instead: SQLite may already have rolled the outer transaction back, and the jobs
@@ -29,15 +47,19 @@ class BatchAborted extends Error {
 export class GroupCommit {
   private queue: Job[] = []
   private scheduled = false
+  private readonly walSync: Syncer
 
   constructor(
     private readonly db: Db,
     private readonly health?: StoreHealth,
-  ) {}
+    syncer?: Syncer,
+  ) {
+    this.walSync = syncer ?? new WalSync(db)
+  }
 
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: () => T, options: WriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({work, resolve: resolve as (value: unknown) => void, reject})
+      this.queue.push({work, durable: options.durable ?? true, resolve: resolve as (value: unknown) => void, reject})
       if (!this.scheduled) {
         this.scheduled = true
         setImmediate(() => this.flush())
@@ -46,11 +68,19 @@ export class GroupCommit {
   }
 
   private flush(): void {
+    if (this.walSync.busy) {
+      // A sync is running: what commits now is acknowledged only after the next one
+      // anyway, so let this batch grow until then — fewer, larger commits write fewer pages.
+      void this.walSync.idle().then(() => this.flush())
+      return
+    }
     this.scheduled = false
     const jobs = this.queue
     this.queue = []
     const results: {job: Job; ok: boolean; value: unknown}[] = []
     try {
+      // exec, not a kept statement: SQLite applies this pragma when it compiles it.
+      this.db.exec('PRAGMA synchronous = NORMAL')
       this.db.transaction(() => {
         for (const job of jobs) {
           try {
@@ -67,8 +97,30 @@ export class GroupCommit {
       this.health?.failed('committing writes', reason)
       for (const job of jobs) job.reject(reason)
       return
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL')
     }
     this.health?.wrote()
-    for (const r of results) (r.ok ? r.job.resolve : r.job.reject)(r.value)
+    const durable: typeof results = []
+    for (const r of results) {
+      if (r.job.durable && r.ok) durable.push(r)
+      else (r.ok ? r.job.resolve : r.job.reject)(r.value)
+    }
+    if (!durable.length) return
+    this.walSync.sync().then(
+      () => {
+        for (const r of durable) r.job.resolve(r.value)
+      },
+      (error: unknown) => {
+        // Committed but maybe not on disk: not acknowledged (the sender retries; at least once).
+        this.health?.failed('syncing writes to disk', error)
+        for (const r of durable) r.job.reject(error)
+      },
+    )
+  }
+
+  /** Waits for the last sync and lets go of the WAL's file descriptor (before the store closes). */
+  close(): Promise<void> {
+    return this.walSync.close()
   }
 }

@@ -157,7 +157,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const health = new StoreHealth({log, retry: options.storeRetry, probe: () => probeStore(db, busy)})
   const events = createRelayEvents()
   const writer = new GroupCommit(db, health)
+  // Acknowledgements wait for the disk; claims and delivery results only for the commit
+  // (a crash redoes them: requeued at start, delivered at least once).
   const write = <T>(work: () => T): Promise<T> => writer.run(work)
+  const record = <T>(work: () => T): Promise<T> => writer.run(work, {durable: false})
   // Behind a proxy (--public-url) the bind is loopback but the relay is public all the same.
   const exposure = relayExposure(host, options.publicUrl)
   const guard = new SsrfGuard(exposure.exposed, {allowSubnets: options.allowSubnets, why: exposure.why})
@@ -165,8 +168,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const dispatcher =
     options.deliver === false
       ? undefined
-      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write, health})
-  const retention = new RetentionScheduler({db, write, defaultMs: retentionMs, log})
+      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write: record, health})
+  const retention = new RetentionScheduler({db, write: record, defaultMs: retentionMs, log})
   const storeSize = cachedStoreStats(db, dataDir)
   let baseUrl = ''
   const ctx: ApiContext = {
@@ -190,7 +193,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     dropListener: (id) => stream.drop(id),
   }
   const feed = new FeedServer(db, events, undefined, health)
-  const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})
+  const stream = new StreamServer({db, events, write: record, baseUrl: () => baseUrl, log, health, ...options.stream})
   const server = createServer(
     // Node's defaults (300 s per request) let slow senders hold sockets and buffers for minutes;
     // ingest bodies have their own tighter idle/total limits, these bound everything else.
@@ -258,6 +261,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       sweeper.stop()
       events.removeAllListeners()
       health.close()
+      await writer.close()
       db.close()
       lock.release()
       resolveClosed()

@@ -36,10 +36,34 @@ interface ProjectRow {
   updated_at: string
 }
 
-const toProject = (row: ProjectRow): Project => ({
-  ...row,
-  config: {...defaultProjectConfig(), ...fromJson<Partial<ProjectConfig>>(row.config, {})},
-})
+/**
+ * Parsed configs by their stored text: the dispatcher and every API call read the project,
+ * and parsing its JSON (with fresh defaults) each time was a measurable share of a
+ * delivery. Each reader gets its own top-level copy; what is below it is shared and frozen,
+ * so a change made in place fails loudly instead of reaching other readers.
+ */
+const parsedConfigs = new Map<string, ProjectConfig>()
+const PARSED_CONFIGS_MAX = 1000
+
+function parseConfig(text: string): ProjectConfig {
+  let config = parsedConfigs.get(text)
+  if (!config) {
+    config = deepFreeze({...defaultProjectConfig(), ...fromJson<Partial<ProjectConfig>>(text, {})})
+    if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear()
+    parsedConfigs.set(text, config)
+  }
+  return {...config}
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
+const toProject = (row: ProjectRow): Project => ({...row, config: parseConfig(row.config)})
 
 export function insertProject(
   db: Db,
@@ -62,7 +86,8 @@ export function insertProject(
 }
 
 export function getProject(db: Db, id: string): Project | undefined {
-  const row = prepared(db, `SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as ProjectRow | undefined
+  const row = prepared(db, `SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as
+    ProjectRow | undefined
   return row && toProject(row)
 }
 
