@@ -22,6 +22,8 @@ export interface ApiContext {
   listeners: () => ListenerInfo[]
   /** Refuses endpoint URLs a public relay may not call (null: allowed). Absent: no check. */
   targets?: {refuseUrl(url: string): string | null}
+  /** Close an endpoint's circuit breaker (the user re-enabled or recovered it). */
+  resetCircuit?: (endpointId: string) => void
   /** The circuit breaker's state for an endpoint (cb_state), null when it has none. */
   circuitState?: (endpoint: Endpoint) => string | null
   /** Close a listener's stream (it was removed); optional for contexts without a stream. */

@@ -226,6 +226,11 @@ export class Dispatcher {
     return breaker
   }
 
+  /** Forget an endpoint's breaker: its user says it is fixed (Svix's recover, re-enabling), so the next delivery goes out. */
+  resetCircuit(endpointId: string): void {
+    this.breakers.delete(endpointId)
+  }
+
   /** Circuit state of an endpoint, for the API's cb_state; closed when it has no breaker yet. */
   circuitState(endpointId: string): CircuitState {
     return this.breakers.get(endpointId)?.breaker.state(this.now()) ?? 'closed'

@@ -195,6 +195,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     targets: guard,
     circuitState: (endpoint) => (endpoint.kind === 'http' ? (dispatcher?.circuitState(endpoint.id) ?? null) : null),
     dropListener: (id) => stream.drop(id),
+    resetCircuit: (id) => dispatcher?.resetCircuit(id),
     svix: {defaultProjectId, jwtSecret: options.svixJwtSecret || undefined, operational: svixOperational},
   }
   const feed = new FeedServer(db, events, undefined, health)

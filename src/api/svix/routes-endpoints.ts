@@ -190,6 +190,7 @@ export function addEndpointRoutes(router: Router<SvixContext>): void {
     const count = await ctx.api.write(() =>
       recoverEndpoint(ctx.api.db, endpoint, range('since', since)!, range('until', until)),
     )
+    ctx.api.resetCircuit?.(endpoint.id)
     if (count) ctx.api.events.emit('deliveries.scheduled', {projectId: ctx.project.id})
     // Done at once (the resends are queued): Svix's task shape, reported as running.
     return svixResult(202, {id: `qtask_${ulid()}`, status: 'running', task: 'endpoint.recover', updatedAt: nowIso()})
