@@ -42,5 +42,5 @@ export function recordIdempotent(
   prepared(
     db,
     `INSERT OR REPLACE INTO svix_idempotency (project_id, key, request, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(projectId, key.slice(0, 1000), request, status, JSON.stringify(body), now)
+  ).run(projectId, key, request, status, JSON.stringify(body), now)
 }

@@ -163,7 +163,9 @@ export async function handleSvix(
         ? Buffer.alloc(0)
         : await readBody(req, API_BODY_LIMIT)
     const body = parseBody(raw)
-    const idempotencyKey = method === 'POST' ? req.headers['idempotency-key'] : undefined
+    const keyHeader = method === 'POST' ? req.headers['idempotency-key'] : undefined
+    // Bounded: a key is stored with the answer.
+    const idempotencyKey = typeof keyHeader === 'string' ? keyHeader.slice(0, 1000) : undefined
     const requestKey = `${method} ${target.path}?${target.search}`
     if (typeof idempotencyKey === 'string' && idempotencyKey) {
       const earlier = claimIdempotent(ctx.db, project.id, idempotencyKey, requestKey)
