@@ -47,6 +47,10 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
         'On a public relay (--public-url or a non-loopback bind), still allow delivery to this private subnet (repeatable), e.g. 10.0.0.0/8.',
       multiple: true,
     }),
+    'svix-jwt-secret': Flags.string({
+      description:
+        "Also accept HS256 JWTs signed with this secret on the Svix API, as svix-server does (env CARAVAN_SVIX_JWT_SECRET or svix-server's SVIX_JWT_SECRET). A token's sub names the project; any other sub means the default project.",
+    }),
     retention: Flags.string({
       description:
         "Prune finished events (all deliveries Success/Failure/Discarded) older than this, e.g. 30d or 720h; a project's config.retention_policy.policy overrides it. Default: keep everything.",
@@ -79,6 +83,8 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
         publicUrl: flags['public-url'],
         allowSubnets: flags['allow-subnet'],
         retention: flags.retention,
+        svixJwtSecret:
+          flags['svix-jwt-secret'] ?? (process.env.CARAVAN_SVIX_JWT_SECRET || process.env.SVIX_JWT_SECRET || undefined),
       },
       (line) => this.info(line),
     ).catch((error: unknown) => explainPortInUse(error, flags.host, flags.port))

@@ -5,6 +5,7 @@ import {DEFAULT_PER_PAGE, MAX_PER_PAGE, type Page, type PageQuery} from '../stor
 import type {RelayEvents} from '../relay/relay-events.js'
 import type {ListenerInfo} from '../relay/stream-server.js'
 import type {ApiRequest} from './router.js'
+import type {SvixOperational} from '../svix/operational.js'
 
 /** What every API handler can reach: the store, the relay's public URL and its event seam. */
 export interface ApiContext {
@@ -21,10 +22,22 @@ export interface ApiContext {
   listeners: () => ListenerInfo[]
   /** Refuses endpoint URLs a public relay may not call (null: allowed). Absent: no check. */
   targets?: {refuseUrl(url: string): string | null}
+  /** Close an endpoint's circuit breaker (the user re-enabled or recovered it). */
+  resetCircuit?: (endpointId: string) => void
   /** The circuit breaker's state for an endpoint (cb_state), null when it has none. */
   circuitState?: (endpoint: Endpoint) => string | null
   /** Close a listener's stream (it was removed); optional for contexts without a stream. */
   dropListener?: (listenerId: string) => void
+  /** The Svix API's settings: the project admin keys act on, JWT secret, operational webhooks. */
+  svix?: SvixSettings
+}
+
+export interface SvixSettings {
+  /** The Svix environment of the admin key (which may act on every project). */
+  defaultProjectId: string
+  /** When set, HS256 JWTs signed with it are accepted as svix-server accepts them. */
+  jwtSecret?: string
+  operational?: SvixOperational
 }
 
 export interface AuthedRequest extends ApiRequest {

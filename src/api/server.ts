@@ -8,6 +8,7 @@ import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
 import {Router} from './router.js'
+import {handleSvix, isSvixPath} from './svix/server.js'
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
 
@@ -62,15 +63,22 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
         }
       }
       if (!target.path.startsWith('/api/')) throw new HttpError(404, `no such route: ${req.method} ${shownPath}`)
+      const segments = pathSegments(target.path)
+      // Svix's API shares /api/v1 with Convoy's: its own roots (app, event-type, …), its own shapes.
+      if (isSvixPath(segments)) {
+        await handleSvix(ctx, req, res, target, segments)
+        return
+      }
 
-      const match = router.match(req.method ?? 'GET', pathSegments(target.path))
-      if (match === undefined) throw new HttpError(404, `no such route: ${req.method} ${shownPath}`)
-      if (match === 'method') throw new HttpError(405, `method ${req.method} is not allowed on ${shownPath}`)
-
+      // Authenticated before the route is looked up: strangers learn nothing about which paths exist.
       const key = bearer(req)
       if (!key) throw new HttpError(401, 'missing API key: send "Authorization: Bearer <key>"')
       const scope = lookupApiKey(ctx.db, key)
       if (!scope) throw new HttpError(401, 'invalid API key')
+
+      const match = router.match(req.method ?? 'GET', segments)
+      if (match === undefined) throw new HttpError(404, `no such route: ${req.method} ${shownPath}`)
+      if (match === 'method') throw new HttpError(405, `method ${req.method} is not allowed on ${shownPath}`)
 
       const raw =
         req.method === 'GET' || req.method === 'DELETE' ? Buffer.alloc(0) : await readBody(req, API_BODY_LIMIT)

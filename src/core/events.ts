@@ -15,6 +15,8 @@ export type EventTarget =
   | {kind: 'fanout'; ownerId: string}
   | {kind: 'broadcast'}
   | {kind: 'source'; sourceId: string}
+  /** A Svix message: the app's active endpoints whose channels (if any) meet the message's; one endpoint for send-example/resend. */
+  | {kind: 'svix'; appId: string; channels: string[] | null; endpointId?: string}
 
 export interface StoredEvent {
   event: EventRecord
@@ -91,6 +93,26 @@ function candidateSubscriptions(db: Db, projectId: string, target: EventTarget):
         ['project_id = ?', 'source_id = ?', 'endpoint_id IS NOT NULL'],
         [projectId, target.sourceId],
       )
+    case 'svix': {
+      const only = target.endpointId ? 'AND id = ?' : ''
+      return subscriptions.find(
+        db,
+        [
+          'project_id = ?',
+          `type = 'api'`,
+          `endpoint_id IN (SELECT id FROM endpoints WHERE project_id = ? AND owner_id = ? AND deleted_at IS NULL AND status = 'active' ${only}
+            AND (json_extract(svix, '$.channels') IS NULL
+              OR EXISTS (SELECT 1 FROM json_each(json_extract(svix, '$.channels')) WHERE value IN (SELECT value FROM json_each(?)))))`,
+        ],
+        [
+          projectId,
+          projectId,
+          target.appId,
+          ...(target.endpointId ? [target.endpointId] : []),
+          JSON.stringify(target.channels ?? []),
+        ],
+      )
+    }
   }
 }
 
@@ -118,6 +140,10 @@ export function storeEvent(
     urlPath?: string
     urlQuery?: string
     verificationError?: string | null
+    /** Retries per delivery; default: the project's retry_count. */
+    retryLimit?: number
+    /** Svix's fields of a message (target kind `svix`). */
+    svix?: {eventUid: string | null; channels: string[] | null}
   },
   now = Date.now(),
 ): StoredEvent {
@@ -145,21 +171,28 @@ export function storeEvent(
       is_duplicate: duplicate,
       verification_error: input.verificationError ?? null,
       target_endpoint_ids: [],
+      app_id: input.target.kind === 'svix' ? input.target.appId : null,
+      event_uid: input.svix?.eventUid ?? null,
+      svix: input.svix ? {channels: input.svix.channels} : null,
       created_at: created,
       updated_at: created,
     }
+    // send-example and resend go to the one endpoint named, whatever its filterTypes.
+    const direct = input.target.kind === 'svix' && input.target.endpointId !== undefined
     const made: Delivery[] = []
     if (!duplicate && !event.verification_error) {
       const parsed = parseJsonBody(input.body)
       for (const sub of candidateSubscriptions(db, project.id, input.target)) {
-        const matches = matchesSubscription(
-          {
-            eventTypes: sub.filter_config.event_types,
-            bodyFilter: sub.filter_config.filter.body,
-            headerFilter: sub.filter_config.filter.headers,
-          },
-          {type: input.eventType, body: parsed, headers: input.headers},
-        )
+        const matches =
+          direct ||
+          matchesSubscription(
+            {
+              eventTypes: sub.filter_config.event_types,
+              bodyFilter: sub.filter_config.filter.body,
+              headerFilter: sub.filter_config.filter.headers,
+            },
+            {type: input.eventType, body: parsed, headers: input.headers},
+          )
         if (!matches || !sub.endpoint_id) continue
         made.push({
           id: ulid(now),
@@ -171,7 +204,7 @@ export function storeEvent(
           status: 'Scheduled',
           mode: sub.type === 'cli' ? 'stream' : 'push',
           attempts: 0,
-          retry_limit: project.config.strategy.retry_count,
+          retry_limit: input.retryLimit ?? project.config.strategy.retry_count,
           next_attempt_at: now,
           latency_ms: null,
           description: '',

@@ -11,7 +11,7 @@ import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
 import {RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
-import {type AttemptOutcome, nextRetry, type RetryDecision} from './retry-policy.js'
+import {type AttemptOutcome, nextRetry, type RetryDecision, retryScheduleFor} from './retry-policy.js'
 import type {SendResult, Sender} from './sender.js'
 
 export interface DispatcherOptions {
@@ -224,6 +224,11 @@ export class Dispatcher {
     })
     this.breakers.set(endpointId, {key, breaker})
     return breaker
+  }
+
+  /** Forget an endpoint's breaker: its user says it is fixed (Svix's recover, re-enabling), so the next delivery goes out. */
+  resetCircuit(endpointId: string): void {
+    this.breakers.delete(endpointId)
   }
 
   /** Circuit state of an endpoint, for the API's cb_state; closed when it has no breaker yet. */
@@ -533,7 +538,7 @@ export class Dispatcher {
     now: number,
   ): Promise<void> {
     const attemptNumber = delivery.attempts + 1
-    const decision = this.nextStep(project, delivery, result.outcome, now)
+    const decision = this.nextStep(project, endpoint, delivery, result.outcome, now)
     const attempt = attemptRow(delivery, endpoint, now, {
       request_headers: Object.fromEntries(Object.entries(requestHeaders).map(([k, v]) => [k, [v]])),
       response_status: result.status,
@@ -566,12 +571,19 @@ export class Dispatcher {
   }
 
   /** What the project's retry strategy says follows this delivery's next attempt. */
-  private nextStep(project: Project, delivery: Delivery, outcome: AttemptOutcome, now: number): RetryDecision {
+  private nextStep(
+    project: Project,
+    endpoint: Endpoint,
+    delivery: Delivery,
+    outcome: AttemptOutcome,
+    now: number,
+  ): RetryDecision {
     return nextRetry({
       strategy: {
         type: project.config.strategy.type,
         duration: project.config.strategy.duration,
         retryCount: delivery.retry_limit,
+        schedule: retryScheduleFor(project, endpoint),
       },
       attempt: delivery.attempts + 1,
       outcome,
@@ -624,7 +636,7 @@ export class Dispatcher {
     now: number,
   ): TurnedAway {
     const attemptNumber = delivery.attempts + 1
-    const raw = this.nextStep(project, delivery, {kind: 'network', code: CIRCUIT_OPEN}, now)
+    const raw = this.nextStep(project, endpoint, delivery, {kind: 'network', code: CIRCUIT_OPEN}, now)
     const decision =
       'reason' in raw ? {...raw, reason: raw.reason.replace(`network error ${CIRCUIT_OPEN}`, 'circuit open')} : raw
     if (decision.action === 'retry') breaker.probeNoLaterThan(decision.at)

@@ -1,4 +1,6 @@
-import {signConvoySimple} from '../signing/index.js'
+import {signConvoySimple, signStandardWebhook} from '../signing/index.js'
+import {ulid} from '../util/ulid.js'
+import {asStandardSecret} from './request-builder.js'
 import type {Endpoint, Project} from '../store/types.js'
 import {caravanVersion} from '../version.js'
 import {redactIn, redactUrl} from '../relay/redact.js'
@@ -6,16 +8,58 @@ import type {Sender} from './sender.js'
 
 export type MetaEventType = 'endpoint.disabled' | 'eventdelivery.success' | 'eventdelivery.failed'
 
+/** Seen by taps before a meta event is sent (the Svix API turns some into operational webhooks). */
+export type MetaTap = (project: Project, endpoint: Endpoint, type: MetaEventType, data: Record<string, unknown>) => void
+
 /**
  * Tells people when delivery goes wrong: a signed meta event to the project's meta-event
  * URL, a Slack message for disabled endpoints, and a log line. Best effort: a failing
  * notification target never blocks delivery.
  */
 export class Notifier {
+  private readonly taps: MetaTap[] = []
+
   constructor(
     private readonly sender: Sender,
     private readonly log: (line: string) => void,
   ) {}
+
+  /** Call `tap` with every meta event (synchronously, errors logged). */
+  tap(tap: MetaTap): void {
+    this.taps.push(tap)
+  }
+
+  /**
+   * A Svix operational webhook (`{type, timestamp, data}`) to the project's meta-event URL,
+   * signed as Svix signs them: svix-id / svix-timestamp / svix-signature with the meta secret.
+   * Never rejects.
+   */
+  async notifySvix(project: Project, type: string, data: Record<string, unknown>, now = Date.now()): Promise<void> {
+    const meta = project.config.meta_event
+    if (!meta.is_enabled || !meta.url || (meta.event_type.length > 0 && !meta.event_type.includes(type))) return
+    try {
+      const id = `msg_${ulid(now)}`
+      const timestamp = Math.floor(now / 1000)
+      const body = Buffer.from(JSON.stringify({type, timestamp: new Date(now).toISOString(), data}))
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': `Caravan/${caravanVersion()}`,
+      }
+      if (meta.secret) {
+        headers['svix-id'] = id
+        headers['svix-timestamp'] = String(timestamp)
+        headers['svix-signature'] = signStandardWebhook({
+          id,
+          timestamp,
+          payload: body,
+          secrets: [asStandardSecret(meta.secret)],
+        })
+      }
+      await this.post(meta.url, headers, body, `operational webhook ${type}`)
+    } catch (error) {
+      this.log(`${type} operational webhook failed: ${(error as Error).message}`)
+    }
+  }
 
   /** Never rejects: callers fire and forget, and a failed notification must not stop the relay. */
   async notify(
@@ -24,6 +68,13 @@ export class Notifier {
     type: MetaEventType,
     data: Record<string, unknown>,
   ): Promise<void> {
+    for (const tap of this.taps) {
+      try {
+        tap(project, endpoint, type, data)
+      } catch (error) {
+        this.log(`${type} tap failed: ${(error as Error).message}`)
+      }
+    }
     try {
       await this.send(project, endpoint, type, data)
     } catch (error) {

@@ -36,6 +36,19 @@ function signatureHeaders(
   if (secrets.length === 0) return {}
   const config = project.config.signature
   const timestamp = Math.floor(now / 1000)
+  if (endpoint.svix) {
+    // A Svix application's endpoint: Svix's header names, the message id as svix-id.
+    return {
+      'svix-id': event.id,
+      'svix-timestamp': String(timestamp),
+      'svix-signature': signStandardWebhook({
+        id: event.id,
+        timestamp,
+        payload: body,
+        secrets: secrets.map(asStandardSecret),
+      }),
+    }
+  }
   if (config.scheme === 'standard-webhooks') {
     return {
       'webhook-id': event.id,
@@ -118,7 +131,9 @@ export function buildDeliveryRequest(input: {
     'content-type': endpoint.content_type || 'application/json',
     'user-agent': `Caravan/${caravanVersion()}`,
   })
-  if (project.config.add_event_id_trace_headers) {
+  // Svix endpoint headers (set through the Svix API) ride on every delivery; the relay's own win.
+  if (endpoint.svix) setHeaders(headers, endpoint.svix.headers)
+  if (project.config.add_event_id_trace_headers && !endpoint.svix) {
     setHeaders(headers, {'x-convoy-event-id': event.id, 'x-convoy-eventdelivery-id': delivery.id})
   }
   if (event.idempotency_key) setHeaders(headers, {'x-convoy-idempotency-key': event.idempotency_key})

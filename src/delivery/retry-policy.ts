@@ -10,7 +10,12 @@ export type RetryStrategy = {
   duration: number
   /** Retries after the first attempt (Convoy's `retry_count`); 0 means one attempt only. */
   retryCount: number
+  /** Delays in seconds before retry 1, 2, … (Svix's schedule); when set, `type` and `duration` are not used. */
+  schedule?: readonly number[]
 }
+
+/** Svix's retry schedule: seconds before each retry after the first attempt. */
+export const SVIX_RETRY_SCHEDULE: readonly number[] = Object.freeze([5, 300, 1800, 7200, 18_000, 36_000, 36_000])
 
 /**
  * Convoy's defaults (linear, 10 s, 10 retries), so a project created without a strategy
@@ -104,8 +109,27 @@ export function nextRetry(input: NextRetryInput): RetryDecision {
   }
 }
 
+/**
+ * Endpoints of a Svix application retry on Svix's schedule, unless the project set its own
+ * strategy (anything but Convoy's default linear 10 s × 10): then the project's applies.
+ */
+export function retryScheduleFor(
+  project: {config: {strategy: {type: string; duration: number; retry_count: number}}},
+  endpoint: {svix?: unknown},
+): readonly number[] | undefined {
+  if (!endpoint.svix) return undefined
+  const s = project.config.strategy
+  const isDefault =
+    s.type === DEFAULT_RETRY_STRATEGY.type &&
+    s.duration === DEFAULT_RETRY_STRATEGY.duration &&
+    s.retry_count === DEFAULT_RETRY_STRATEGY.retryCount
+  return isDefault ? SVIX_RETRY_SCHEDULE : undefined
+}
+
 /** The delay before jitter and Retry-After. Exported for showing a project's schedule. */
 export function scheduledDelayMs(strategy: RetryStrategy, attempt: number, overload = false): number {
+  // A fixed schedule is already Svix's back-off: used as written (the last step repeats).
+  if (strategy.schedule?.length) return strategy.schedule[Math.min(attempt, strategy.schedule.length) - 1] * 1000
   const baseMs = Number.isFinite(strategy.duration) ? Math.max(0, strategy.duration) * 1000 : 0
   if (baseMs === 0) return 0
   // Clamping the exponent keeps 2 ** n finite; 2 ** 40 ms is already far past the cap.

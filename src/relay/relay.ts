@@ -14,6 +14,7 @@ import {CaravanError, HttpError} from '../errors.js'
 import {openDb, type Db} from '../store/db.js'
 import {Dispatcher} from '../delivery/dispatcher.js'
 import {Notifier} from '../delivery/notifier.js'
+import {SvixOperational} from '../svix/operational.js'
 import {Sender} from '../delivery/sender.js'
 import {isLoopbackHost, relayExposure, SsrfGuard} from '../delivery/ssrf-guard.js'
 import {parseRetention} from '../retention/duration.js'
@@ -67,6 +68,10 @@ export interface RelayOptions {
   busyTimeoutMs?: number
   /** Back-off bounds while the store fails (default 250 ms doubling to 15 s). */
   storeRetry?: RetryBounds
+  /** Accept HS256 JWTs signed with this secret on the Svix API, as svix-server does. */
+  svixJwtSecret?: string
+  /** The delivery clock (tests drive retry schedules with it); default Date.now. */
+  now?: () => number
 }
 
 export interface Relay {
@@ -165,10 +170,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const exposure = relayExposure(host, options.publicUrl)
   const guard = new SsrfGuard(exposure.exposed, {allowSubnets: options.allowSubnets, why: exposure.why})
   const sender = new Sender(guard)
+  const notifier = new Notifier(sender, log)
   const dispatcher =
     options.deliver === false
       ? undefined
-      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write: record, health})
+      : new Dispatcher({db, events, sender, notifier, log, write: record, health, now: options.now})
+  const svixOperational = new SvixOperational(db, notifier, events)
   const retention = new RetentionScheduler({db, write: record, defaultMs: retentionMs, log})
   const storeSize = cachedStoreStats(db, dataDir)
   let baseUrl = ''
@@ -191,6 +198,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     targets: guard,
     circuitState: (endpoint) => (endpoint.kind === 'http' ? (dispatcher?.circuitState(endpoint.id) ?? null) : null),
     dropListener: (id) => stream.drop(id),
+    resetCircuit: (id) => dispatcher?.resetCircuit(id),
+    svix: {defaultProjectId, jwtSecret: options.svixJwtSecret || undefined, operational: svixOperational},
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write: record, baseUrl: () => baseUrl, log, health, ...options.stream})
@@ -259,6 +268,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       ])
       clearTimeout(timer)
       sweeper.stop()
+      svixOperational.stop()
       events.removeAllListeners()
       health.close()
       await writer.close()

@@ -211,4 +211,57 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
   CREATE INDEX deliveries_due_endpoint ON deliveries (endpoint_id, next_attempt_at, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
   `,
+  // 8 (Svix API, issue 13): Svix applications own endpoints (endpoints.owner_id = app id);
+  // an endpoint's Svix fields (uid, filterTypes, channels, metadata, headers) and a message's
+  // (eventId, channels, expunged) are JSON beside the Convoy ones. Event types are one table
+  // for both APIs (Svix: name, description, archived, schemas, featureFlags, groupName;
+  // Convoy: category, json_schema = schemas["1"], deprecated_at). Idempotency keys of Svix
+  // POSTs keep the first answer for a day.
+  `
+  CREATE TABLE svix_apps (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    uid TEXT,
+    name TEXT NOT NULL,
+    rate_limit INTEGER,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX svix_apps_project ON svix_apps (project_id, id) WHERE deleted_at IS NULL;
+  CREATE UNIQUE INDEX svix_apps_uid ON svix_apps (project_id, uid) WHERE deleted_at IS NULL AND uid IS NOT NULL;
+  ALTER TABLE endpoints ADD COLUMN svix TEXT;
+  ALTER TABLE events ADD COLUMN app_id TEXT;
+  ALTER TABLE events ADD COLUMN event_uid TEXT;
+  ALTER TABLE events ADD COLUMN svix TEXT;
+  CREATE INDEX events_app ON events (project_id, app_id, id) WHERE app_id IS NOT NULL;
+  CREATE UNIQUE INDEX events_app_event_uid ON events (project_id, app_id, event_uid) WHERE event_uid IS NOT NULL;
+  CREATE TABLE event_types (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    schemas TEXT,
+    archived INTEGER NOT NULL DEFAULT 0,
+    deprecated_at TEXT,
+    feature_flags TEXT,
+    group_name TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE UNIQUE INDEX event_types_name ON event_types (project_id, name) WHERE deleted_at IS NULL;
+  CREATE TABLE svix_idempotency (
+    project_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, key)
+  );
+  CREATE INDEX svix_idempotency_created ON svix_idempotency (created_at);
+  `,
 ]

@@ -1,5 +1,14 @@
 import {Table} from './table.js'
-import type {Delivery, DeliveryAttempt, Endpoint, EventRecord, Source, Subscription} from './types.js'
+import type {
+  Delivery,
+  DeliveryAttempt,
+  Endpoint,
+  EventRecord,
+  EventType,
+  Source,
+  Subscription,
+  SvixApp,
+} from './types.js'
 
 /** The table mapping of each stored resource. */
 export const endpoints = new Table<Endpoint>(
@@ -24,8 +33,9 @@ export const endpoints = new Table<Endpoint>(
     'support_email',
     'created_at',
     'updated_at',
+    'svix',
   ],
-  ['secrets', 'authentication'],
+  ['secrets', 'authentication', 'svix'],
   ['advanced_signatures'],
 )
 
@@ -77,8 +87,11 @@ export const events = new Table<EventRecord>(
     'created_at',
     'updated_at',
     'body_info',
+    'app_id',
+    'event_uid',
+    'svix',
   ],
-  ['headers', 'target_endpoint_ids', 'body_info'],
+  ['headers', 'target_endpoint_ids', 'body_info', 'svix'],
   ['is_duplicate'],
   false,
 )
@@ -128,4 +141,30 @@ export const attempts = new Table<DeliveryAttempt>(
   ['request_headers', 'response_headers'],
   [],
   false,
+)
+
+export const svixApps = new Table<SvixApp>(
+  'svix_apps',
+  ['id', 'project_id', 'uid', 'name', 'rate_limit', 'metadata', 'created_at', 'updated_at'],
+  ['metadata'],
+)
+
+export const eventTypes = new Table<EventType>(
+  'event_types',
+  [
+    'id',
+    'project_id',
+    'name',
+    'description',
+    'category',
+    'schemas',
+    'archived',
+    'deprecated_at',
+    'feature_flags',
+    'group_name',
+    'created_at',
+    'updated_at',
+  ],
+  ['schemas', 'feature_flags'],
+  ['archived'],
 )

@@ -82,6 +82,51 @@ export interface Endpoint {
   content_type: string
   slack_webhook_url: string
   support_email: string
+  /** Set on endpoints of a Svix application (their owner_id is the app's id). */
+  svix?: EndpointSvixFields | null
+  created_at: string
+  updated_at: string
+}
+
+/** What Svix says of an endpoint beyond Convoy's fields. */
+export interface EndpointSvixFields {
+  uid: string | null
+  filterTypes: string[] | null
+  channels: string[] | null
+  metadata: Record<string, string>
+  /** Sent with every delivery to the endpoint. */
+  headers: Record<string, string>
+  /** Messages per second, when limited. */
+  rateLimit: number | null
+  version: number
+}
+
+/** A Svix application: a record in the project that owns endpoints. */
+export interface SvixApp {
+  id: string
+  project_id: string
+  uid: string | null
+  name: string
+  rate_limit: number | null
+  metadata: Record<string, string>
+  created_at: string
+  updated_at: string
+}
+
+/** One event type, as both Svix and Convoy see it. */
+export interface EventType {
+  id: string
+  project_id: string
+  name: string
+  description: string
+  /** Convoy's category. */
+  category: string
+  /** Svix's `schemas` (version → JSON schema); Convoy's json_schema is version "1". */
+  schemas: Record<string, unknown> | null
+  archived: boolean
+  deprecated_at: string | null
+  feature_flags: string[] | null
+  group_name: string | null
   created_at: string
   updated_at: string
 }
@@ -144,6 +189,10 @@ export interface EventRecord {
   /** Set when only the head of the body was kept (a request that failed verification). */
   body_info?: {size: number; sha256: string; stored: number} | null
   target_endpoint_ids: string[]
+  /** A Svix message: the application it was sent to, its eventId and Svix-only fields. */
+  app_id?: string | null
+  event_uid?: string | null
+  svix?: {channels: string[] | null; expunged?: boolean} | null
   created_at: string
   updated_at: string
 }

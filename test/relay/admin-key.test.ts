@@ -42,6 +42,10 @@ function downgradeToV2(db: Database.Database): void {
   const v2Indexes = names(v2, 'index')
   for (const index of names(db, 'index'))
     if (!v2Indexes.has(index) && !index.startsWith('sqlite_')) db.exec(`DROP INDEX "${index}"`)
+  // Tables later migrations created go too, or re-running those migrations would fail.
+  const v2Tables = names(v2, 'table')
+  for (const table of names(db, 'table'))
+    if (!v2Tables.has(table) && !table.startsWith('sqlite_')) db.exec(`DROP TABLE "${table}"`)
   for (const table of names(v2, 'table')) {
     const keep = columns(v2, table)
     for (const column of columns(db, table))
