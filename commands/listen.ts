@@ -7,6 +7,7 @@ import {needsCaravan} from '../src/client/caravan-only.js'
 import {GatewayClient} from '../src/client/gateway-client.js'
 import {requireSource} from '../src/client/sources.js'
 import {isCaravanError} from '../src/errors.js'
+import {MAX_LISTEN_CONCURRENCY} from '../src/listen/delivery-queue.js'
 import {attemptJson, formatAttempt} from '../src/listen/printer.js'
 import {runListen} from '../src/listen/run-listen.js'
 import {parseTarget} from '../src/listen/target.js'
@@ -18,7 +19,7 @@ export default class Listen extends GatewayCommand {
 when none runs). Each request is forwarded with its method, headers and exact body, the path suffix appended to
 the target path and the query kept, so your app's own signature check passes. While the app is down or
 answers 5xx, events are kept and retried in order; events received while no listen ran are delivered when it
-starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJSON with --json); status on stderr;
+starts again (--skip-backlog to drop them); --concurrency forwards several at once, unordered. One line per attempt on stdout (NDJSON with --json); status on stderr;
 "Ready!" on stderr once listening.`
 
   static examples = [
@@ -27,6 +28,7 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     '<%= config.bin %> listen --forward http://localhost:8080/hooks -H "X-Debug: 1" --json',
     '<%= config.bin %> listen --print-url --source github',
     '<%= config.bin %> listen --forward 3000 --forward-timeout 0   # take your time at a breakpoint',
+    '<%= config.bin %> listen --forward 3000 --concurrency 8   # faster, in no particular order',
   ]
 
   static flags = {
@@ -54,6 +56,12 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
     'forward-timeout': durationFlag({
       description:
         'How long one forward to the app may take before it counts as failed and is retried: 5s, 2m, 0 = no limit (e.g. while stopped at a breakpoint). Default 30s.',
+    }),
+    concurrency: Flags.integer({
+      description: `Forward up to N events at once (1-${MAX_LISTEN_CONCURRENCY}). Default 1: one at a time, in order of arrival. With more there is no ordering promise; each event is still retried and never lost.`,
+      default: 1,
+      min: 1,
+      max: MAX_LISTEN_CONCURRENCY,
     }),
   }
 
@@ -84,6 +92,7 @@ starts again (--skip-backlog to drop them). One line per attempt on stdout (NDJS
         skipBacklog: flags['skip-backlog'],
         name: flags.name,
         forwardTimeoutMs: flags['forward-timeout'],
+        concurrency: flags.concurrency,
       },
       {
         ready: (info) =>

@@ -43,17 +43,25 @@ export function probe(target: URL, timeoutMs = 500): Promise<boolean> {
   })
 }
 
+/** The most forwards `listen --concurrency` runs at once: the relay's stream window. */
+export const MAX_LISTEN_CONCURRENCY = 50
+
 /**
- * Forwards events one at a time, in order of arrival. When the app is down the head
- * event waits (probing every 250 ms so delivery resumes as soon as the app is back);
+ * Forwards events one at a time, in order of arrival (the default), or up to
+ * `concurrency` at once with no ordering promise. When the app is down the event being
+ * forwarded waits (probing every 250 ms so delivery resumes as soon as the app is back);
  * a 5xx is retried with backoff, then given up as Failure so later events can go.
  */
 export class DeliveryQueue {
   private readonly items: EventFrame[] = []
   private readonly known = new Set<string>()
-  private running = false
+  private active = 0
   private stopped = false
-  private wake: (() => void) | undefined
+  private readonly wakers = new Set<() => void>()
+  private readonly concurrency: number
+  /** Shared by the forwards in flight, so an outage is announced once, not once per forward. */
+  private appDown = false
+  private lastWaitingNotice = 0
 
   constructor(
     private readonly opts: {
@@ -66,11 +74,16 @@ export class DeliveryQueue {
       report: (frame: ResultFrame) => void
       onAttempt: (record: AttemptRecord) => void
       onWaiting?: (message: string) => void
+      /** Forwards at once (default 1: one at a time, in order). */
+      concurrency?: number
     },
-  ) {}
+  ) {
+    this.concurrency = Math.min(Math.max(Math.floor(opts.concurrency ?? 1), 1), MAX_LISTEN_CONCURRENCY)
+  }
 
+  /** Events waiting or being forwarded. */
   get length(): number {
-    return this.items.length
+    return this.items.length + this.active
   }
 
   push(frame: EventFrame): void {
@@ -78,34 +91,39 @@ export class DeliveryQueue {
     if (this.known.has(frame.delivery_id)) return
     this.known.add(frame.delivery_id)
     this.items.push(frame)
-    if (!this.running) void this.run()
+    this.pump()
   }
 
   stop(): void {
     this.stopped = true
-    this.wake?.()
+    for (const wake of this.wakers) wake()
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active < this.concurrency && this.items.length) {
+      const frame = this.items.shift() as EventFrame
+      this.active++
+      void this.deliver(frame).finally(() => {
+        this.active--
+        this.known.delete(frame.delivery_id)
+        this.pump()
+      })
+    }
   }
 
   private async pause(ms: number, untilAppUp = false): Promise<void> {
     const deadline = Date.now() + ms
     while (!this.stopped && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        this.wake = resolve
-        setTimeout(resolve, Math.min(250, Math.max(deadline - Date.now(), 0)))
+        const wake = () => {
+          this.wakers.delete(wake)
+          resolve()
+        }
+        this.wakers.add(wake)
+        setTimeout(wake, Math.min(250, Math.max(deadline - Date.now(), 0)))
       })
       if (untilAppUp && (await probe(this.opts.target))) return
     }
-  }
-
-  private async run(): Promise<void> {
-    this.running = true
-    while (!this.stopped && this.items.length) {
-      const frame = this.items[0]
-      await this.deliver(frame)
-      this.items.shift()
-      this.known.delete(frame.delivery_id)
-    }
-    this.running = false
   }
 
   private async deliver(frame: EventFrame): Promise<void> {
@@ -134,7 +152,10 @@ export class DeliveryQueue {
       // attempt) per probe during a long outage.
       // …except once a minute, which also tells the gateway the listener is still at it.
       const repeat = result.unreachable && wasUnreachable && Date.now() - lastReport < STILL_WAITING_REPORT_MS
-      if (wasUnreachable && !result.unreachable) this.opts.onWaiting?.(`${this.opts.target.host} is back; delivering`)
+      if (this.appDown && !result.unreachable) {
+        this.appDown = false
+        this.opts.onWaiting?.(`${this.opts.target.host} is back; delivering`)
+      }
       wasUnreachable = result.unreachable
       if (repeat) {
         await this.pause(waitMs, true)
@@ -160,7 +181,11 @@ export class DeliveryQueue {
       if (!retrying) return
       attempt++
       if (result.unreachable) {
-        this.opts.onWaiting?.(`waiting for ${this.opts.target.host} to come back`)
+        if (!this.appDown || Date.now() - this.lastWaitingNotice >= STILL_WAITING_REPORT_MS) {
+          this.appDown = true
+          this.lastWaitingNotice = Date.now()
+          this.opts.onWaiting?.(`waiting for ${this.opts.target.host} to come back`)
+        }
         await this.pause(waitMs, true)
         waitMs = Math.min(waitMs * 2, 5000)
       } else {

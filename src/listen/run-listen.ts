@@ -25,6 +25,8 @@ export interface ListenOptions {
   name?: string
   /** How long one forward to the app may take before it counts as failed (0: no limit). */
   forwardTimeoutMs?: number
+  /** Forwards at once; 1 (default) keeps the order of arrival. */
+  concurrency?: number
 }
 
 export const DEFAULT_FORWARD_TIMEOUT_MS = 30_000
@@ -100,6 +102,7 @@ export async function runListen(opts: ListenOptions, ui: ListenCallbacks): Promi
     const queue = new DeliveryQueue({
       forwarder,
       forwardTimeoutMs,
+      concurrency: opts.concurrency,
       target: opts.target,
       pathOverride: opts.pathOverride,
       extraHeaders: opts.extraHeaders,

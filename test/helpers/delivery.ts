@@ -65,7 +65,8 @@ export function inOrder(replies: SinkReply[], then: SinkReply = {status: 200}): 
   return (request) => replies[request.index] ?? then
 }
 
-export async function startSink(handler: SinkHandler = () => undefined): Promise<Sink> {
+/** A sink on loopback: on `port` when given (e.g. one a test saw refused first), else any free port. */
+export async function startSink(handler: SinkHandler = () => undefined, port = 0): Promise<Sink> {
   const requests: SinkRequest[] = []
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
@@ -112,13 +113,13 @@ export async function startSink(handler: SinkHandler = () => undefined): Promise
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const bound = (server.address() as AddressInfo).port
 
   let closing: Promise<void> | undefined
   const sink: Sink = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     requests,
     handle: (next) => (current = next),
     waitForRequests: (count, timeoutMs = 5000) =>
