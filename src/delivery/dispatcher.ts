@@ -458,11 +458,21 @@ export class Dispatcher {
       await discard().catch((error: unknown) => this.owe(delivery, discard, error))
       return
     }
-    const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
-    const result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
+    let request
+    let result: SendResult
+    try {
+      request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
+      result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
+    } catch (error) {
+      // Nothing was sent (e.g. a stored signature setting this build cannot sign with): a
+      // failed attempt saying why, retried and given up like any other — never left Processing.
+      request = {headers: {}}
+      result = notSent(`could not build the request: ${(error as Error).message}`)
+    }
     if (this.abandoned || !this.opts.db.open) return
     const finishedAt = this.now()
-    const record = () => this.record(project, endpoint, delivery, request.headers, result, finishedAt)
+    const headers = request.headers
+    const record = () => this.record(project, endpoint, delivery, headers, result, finishedAt)
     await record().catch((error: unknown) => this.owe(delivery, record, error))
   }
 
@@ -699,6 +709,10 @@ export class Dispatcher {
 }
 
 /** Whether `promise` settles (either way) within `ms`. */
+function notSent(error: string): SendResult {
+  return {status: null, headers: null, body: null, latencyMs: 0, error, outcome: {kind: 'network'}}
+}
+
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const settled = promise.then(
