@@ -99,13 +99,14 @@ export function documentsStatus(method: string, specPath: string, status: number
  * segments win over parameters, so `/events/fanout` is not read as `/events/{eventID}`.
  */
 export function specPathFor(requestPath: string): string | undefined {
-  const path = requestPath
-    .split('?')[0]
-    .replace(/^\/api(?=\/)/, '')
-    .replace(/\/+$/, '')
-  const parts = path.split('/').filter(Boolean)
+  return templateFor(requestPath.replace(/^\/api(?=\/)/, ''), specPaths())
+}
+
+/** Which of `templates` a concrete path (query ignored) is an instance of; literal segments win. */
+export function templateFor(requestPath: string, templates: Iterable<string>): string | undefined {
+  const parts = requestPath.split('?')[0].replace(/\/+$/, '').split('/').filter(Boolean)
   let best: {template: string; literals: number} | undefined
-  for (const template of specPaths()) {
+  for (const template of templates) {
     const tparts = template.split('/').filter(Boolean)
     if (tparts.length !== parts.length) continue
     let literals = 0

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {Ajv, type ValidateFunction} from 'ajv'
 import addFormatsModule from 'ajv-formats'
 
-import {toJsonSchema} from './openapi.js'
+import {templateFor, toJsonSchema} from './openapi.js'
 
 /**
  * Contract checks against svix-server's own OpenAPI spec (a copy in test/fixtures/reference).
@@ -48,20 +48,7 @@ export function svixOperations(): string[] {
 
 /** The spec template a request path is an instance of (literal segments win). */
 export function svixTemplateFor(path: string): string | undefined {
-  const parts = path.split('?')[0].replace(/\/+$/, '').split('/').filter(Boolean)
-  let best: {template: string; literals: number} | undefined
-  for (const template of Object.keys(load().spec.paths)) {
-    const tparts = template.split('/').filter(Boolean)
-    if (tparts.length !== parts.length) continue
-    let literals = 0
-    const ok = tparts.every((t, i) => {
-      if (/^\{.+\}$/.test(t)) return true
-      literals++
-      return t === parts[i]
-    })
-    if (ok && (!best || literals > best.literals)) best = {template, literals}
-  }
-  return best?.template
+  return templateFor(path, Object.keys(load().spec.paths))
 }
 
 const validators = new Map<string, ValidateFunction>()

@@ -14,7 +14,7 @@ import {
   requireMessage,
   resendMessage,
 } from '../../svix/messages.js'
-import type {Router} from '../router.js'
+import type {ApiRequest, Router} from '../router.js'
 import {readApp} from './routes-apps.js'
 import {attemptOut, endpointMessageOut, listOut, messageEndpointOut, messageOut, svixPageQuery} from './serialize.js'
 import {type SvixContext, svixResult} from './types.js'
@@ -57,13 +57,9 @@ function latestDelivery(db: Db, eventId: string, endpointId: string): Delivery |
 }
 
 /** Attempts of an app's messages, filtered as Svix's two attempt lists filter them. */
-function attemptPage(
-  db: Db,
-  app: SvixApp,
-  page: PageQuery,
-  query: URLSearchParams,
-  by: {endpointId?: string; eventId?: string},
-) {
+type AttemptScope = {endpointId?: string; eventId?: string}
+
+function attemptPage(db: Db, app: SvixApp, page: PageQuery, query: URLSearchParams, by: AttemptScope) {
   const filter = messageFilter(query)
   const msg = messageWhere(filter, 'e.')
   const where = [`d.project_id = ?`, `e.app_id = ?`, ...msg.where]
@@ -214,27 +210,28 @@ export function addMessageRoutes(router: Router<SvixContext>): void {
     return svixResult(204)
   })
 
-  router.add('GET', '/api/v1/app/:app/attempt/endpoint/:endpoint', ({api, project}, {params, query}) => {
-    const app = requireApp(api.db, project.id, params.app)
-    const endpoint = requireSvixEndpoint(api.db, app, params.endpoint)
-    const page = svixPageQuery(query)
-    const list = attemptPage(api.db, app, page, query, {endpointId: endpoint.id})
-    return svixResult(
-      200,
-      listOut(list, page, (r) => attemptOut(r.attempt, r.delivery)),
-    )
-  })
-
-  router.add('GET', '/api/v1/app/:app/attempt/msg/:msg', ({api, project}, {params, query}) => {
-    const app = requireApp(api.db, project.id, params.app)
-    const message = requireMessage(api.db, app, params.msg)
-    const page = svixPageQuery(query)
-    const list = attemptPage(api.db, app, page, query, {eventId: message.id})
-    return svixResult(
-      200,
-      listOut(list, page, (r) => attemptOut(r.attempt, r.delivery)),
-    )
-  })
+  // Attempts by endpoint and by message: one listing, scoped by what the path names.
+  const attemptsOf =
+    (scope: (ctx: SvixContext, app: SvixApp, params: Record<string, string>) => AttemptScope) =>
+    (ctx: SvixContext, {params, query}: ApiRequest) => {
+      const app = requireApp(ctx.api.db, ctx.project.id, params.app)
+      const page = svixPageQuery(query)
+      const list = attemptPage(ctx.api.db, app, page, query, scope(ctx, app, params))
+      return svixResult(
+        200,
+        listOut(list, page, (r) => attemptOut(r.attempt, r.delivery)),
+      )
+    }
+  router.add(
+    'GET',
+    '/api/v1/app/:app/attempt/endpoint/:endpoint',
+    attemptsOf(({api}, app, params) => ({endpointId: requireSvixEndpoint(api.db, app, params.endpoint).id})),
+  )
+  router.add(
+    'GET',
+    '/api/v1/app/:app/attempt/msg/:msg',
+    attemptsOf(({api}, app, params) => ({eventId: requireMessage(api.db, app, params.msg).id})),
+  )
 
   router.add('GET', '/api/v1/app/:app/endpoint/:endpoint/msg', ({api, project}, {params, query}) => {
     const app = requireApp(api.db, project.id, params.app)
