@@ -1,5 +1,7 @@
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
-import {Ajv2020} from 'ajv/dist/2020.js'
+import {createRequire} from 'node:module'
+
+import type {Ajv, ErrorObject, ValidateFunction} from 'ajv'
+import type {Ajv2020} from 'ajv/dist/2020.js'
 
 import {badRequest} from '../errors.js'
 import type {Db} from '../store/db.js'
@@ -18,11 +20,14 @@ type Json = Record<string, unknown>
 let draft07: Ajv | undefined
 let draft2020: Ajv2020 | undefined
 
+// ajv is loaded on first use, not at import: the relay starts (and `listen` with it) as fast as before.
+const load = createRequire(import.meta.url)
+
 function ajvFor(schema: Json): Ajv | Ajv2020 {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : ''
   const options = {strict: false, validateFormats: false, logger: false} as const
-  if (/draft-0[67]/.test(dialect)) return (draft07 ??= new Ajv(options))
-  return (draft2020 ??= new Ajv2020(options))
+  if (/draft-0[67]/.test(dialect)) return (draft07 ??= new (load('ajv') as typeof import('ajv')).Ajv(options))
+  return (draft2020 ??= new (load('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(options))
 }
 
 const MAX_COMPILED = 256
