@@ -1,4 +1,5 @@
 import * as deliveriesCore from '../core/deliveries.js'
+import {validateEventPayload} from '../core/event-type-schemas.js'
 import * as eventsCore from '../core/events.js'
 import {recordReplay} from '../core/replays.js'
 import * as retries from '../core/retries.js'
@@ -46,6 +47,7 @@ export function addEventRoutes(router: R): void {
   const create = (kind: 'endpoint' | 'fanout' | 'broadcast') => async (ctx: ApiContext, r: AuthedRequest) => {
     const project = projectOf(ctx, r)
     const parsed = eventsCore.readCreateEvent(r.body, kind)
+    validateEventPayload(ctx.db, project, parsed.eventType, (r.body as {data: unknown}).data)
     const stored = await ctx.write(() => eventsCore.storeEvent(ctx.db, project, parsed))
     ctx.events.emit('event.created', stored)
     if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})

@@ -4,6 +4,7 @@ import {HttpError, httpErrorFor, STORE_RETRY_AFTER_SECONDS} from '../errors.js'
 import {lookupApiKey} from '../store/projects.js'
 import type {ApiContext, AuthedRequest} from './context.js'
 import {API_BODY_LIMIT, errorEnvelope, parseJson, parseRequestTarget, pathSegments, readBody, sendJson} from './http.js'
+import {addConvoyEventTypeRoutes} from './routes-event-types.js'
 import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
@@ -17,6 +18,7 @@ export function buildApiRouter(): Router<ApiContext> {
   addManagementRoutes(router)
   addEventRoutes(router)
   addListenerRoutes(router)
+  addConvoyEventTypeRoutes(router)
   return router
 }
 

@@ -17,6 +17,10 @@ export const projectConfigFlags = {
   'disable-endpoint': Flags.boolean({description: 'Disable endpoints whose deliveries keep failing.', allowNo: true}),
   'meta-event-url': Flags.string({description: 'URL told about endpoint.disabled / eventdelivery.* meta events.'}),
   'meta-event-secret': Flags.string({description: 'Secret that signs meta events.'}),
+  'validate-event-schemas': Flags.boolean({
+    description: 'Refuse events whose data does not match their event type’s JSON Schema (Caravan relays).',
+    allowNo: true,
+  }),
 }
 
 export function projectConfigBody(flags: Record<string, unknown>): Json | undefined {
@@ -44,6 +48,7 @@ export function projectConfigBody(flags: Record<string, unknown>): Json | undefi
     }
   }
   if (flags['disable-endpoint'] !== undefined) config.disable_endpoint = flags['disable-endpoint']
+  if (flags['validate-event-schemas'] !== undefined) config.validate_event_schemas = flags['validate-event-schemas']
   if (flags['meta-event-url'] !== undefined) {
     config.meta_event = {
       is_enabled: Boolean(flags['meta-event-url']),

@@ -55,6 +55,13 @@ export const COLUMNS: Record<string, Column<Json>[]> = {
     {header: 'ATTEMPTS', get: (d) => String(d.metadata?.num_trials ?? 0)},
     {header: 'CREATED', get: (d) => shortTime(d.created_at)},
   ],
+  'event types': [
+    {header: 'NAME', get: (e) => e.name},
+    {header: 'CATEGORY', get: (e) => e.category ?? ''},
+    {header: 'SCHEMA', get: (e) => (e.json_schema ? 'yes' : '')},
+    {header: 'DEPRECATED', get: (e) => (e.deprecated_at ? shortTime(e.deprecated_at) : '')},
+    {header: 'DESCRIPTION', get: (e) => e.description ?? ''},
+  ],
   attempts: [
     {header: 'ID', get: (a) => a.uid},
     {header: 'STATUS', get: (a) => a.http_status || '-'},

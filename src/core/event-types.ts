@@ -94,3 +94,15 @@ export function listEventTypes(db: Db, projectId: string, page: PageQuery, filte
   if (!filter.includeArchived) where.push('archived = 0')
   return eventTypes.page(db, where, [projectId], page)
 }
+
+/** Convoy addresses an event type by its uid; Caravan also takes its name. */
+export function requireEventTypeByRef(db: Db, projectId: string, ref: string): EventType {
+  const found = eventTypes.get(db, projectId, ref) ?? findEventType(db, projectId, ref)
+  if (!found) throw notFound(`event type ${ref}`)
+  return found
+}
+
+/** Every event type of a project not archived (Convoy lists them all, unpaged), oldest first. */
+export function allEventTypes(db: Db, projectId: string): EventType[] {
+  return eventTypes.find(db, ['project_id = ?', 'archived = 0'], [projectId])
+}

@@ -58,6 +58,8 @@ export function applyProjectConfig(current: ProjectConfig, body: Input | undefin
   next.disable_endpoint = body.bool('disable_endpoint') ?? next.disable_endpoint
   next.add_event_id_trace_headers = body.bool('add_event_id_trace_headers') ?? next.add_event_id_trace_headers
   next.max_payload_read_size = body.int('max_payload_read_size', {min: 1}) ?? next.max_payload_read_size
+  const validate = body.bool('validate_event_schemas')
+  if (validate !== undefined) next.validate_event_schemas = validate
 
   const meta = body.obj_('meta_event')
   if (meta) {

@@ -37,6 +37,8 @@ export interface ProjectConfig {
   circuit_breaker: {consecutive_failure_threshold: number; error_timeout: number}
   /** Convoy's (older) shape: prune finished events after `policy` ("720h", "30d"); absent or "" = the server's --retention. */
   retention_policy?: {policy: string}
+  /** Caravan extension: check event payloads against their event type's json_schema (off when absent). */
+  validate_event_schemas?: boolean
 }
 
 export interface Project {
