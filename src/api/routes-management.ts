@@ -1,4 +1,5 @@
 import * as endpointsCore from '../core/endpoints.js'
+import {endpointFailureRates} from '../core/failure-rates.js'
 import * as projectsCore from '../core/projects.js'
 import * as sourcesCore from '../core/sources.js'
 import * as subsCore from '../core/subscriptions.js'
@@ -6,7 +7,7 @@ import {HttpError} from '../errors.js'
 import {allProjects} from '../store/projects.js'
 import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
 import type {Endpoint, Subscription} from '../store/types.js'
-import {type ApiContext, type AuthedRequest, pageJson, pageQuery} from './context.js'
+import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
 import type {Router} from './router.js'
 import {endpointJson, projectJson, sourceJson, subscriptionJson} from './serialize.js'
 
@@ -92,6 +93,17 @@ export function addManagementRoutes(router: R): void {
         message: 'Endpoint created successfully',
         data: endpointOut(ctx, endpointsCore.createEndpoint(ctx.db, project.id, r.body, ctx.targets)),
       }
+    })
+    .add('GET', `${e}/period-failure-rates`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const endpointIds = queryList(r.query, 'endpointId')
+      for (const id of endpointIds) endpointsCore.requireEndpoint(ctx.db, project.id, id)
+      const data = endpointFailureRates(ctx.db, project.id, {
+        startDate: r.query.get('startDate') || undefined,
+        endDate: r.query.get('endDate') || undefined,
+        endpointIds,
+      })
+      return {status: 200, message: 'Endpoint failure rates fetched successfully', data}
     })
     .add('GET', `${e}/:endpointID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)

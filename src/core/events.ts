@@ -1,4 +1,5 @@
 import {badRequest, notFound} from '../errors.js'
+import {compileFilter, validateFilter} from '../routing/filter.js'
 import {matchesSubscription} from '../routing/match.js'
 import type {Db} from '../store/db.js'
 import {handleableJson, nowIso} from '../store/json.js'
@@ -200,9 +201,52 @@ export interface EventListFilter extends DateRange {
   sourceId?: string | string[]
   idempotencyKey?: string
   eventType?: string
+  /** Convoy's `query`: case-insensitive text found in the event type or the body. */
+  query?: string
+  /** Convoy's `body`: a filter (the subscription filter syntax) the JSON body must match. */
+  body?: string
 }
 
-export function listEvents(db: Db, projectId: string, page: PageQuery, filter: EventListFilter) {
+/** Parse and check the events list's `body` filter: 400 naming the problem, never a throw of another kind. */
+export function readBodyFilter(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined
+  let filter: unknown
+  try {
+    filter = JSON.parse(text)
+  } catch {
+    throw badRequest(`body: not valid JSON: ${JSON.stringify(text.slice(0, 100))}`)
+  }
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter))
+    throw badRequest('body: must be a JSON object in the subscription filter syntax, e.g. {"amount":{"$gte":100}}')
+  const problem = validateFilter(filter, 'body')
+  if (problem) throw badRequest(problem)
+  return JSON.stringify(filter)
+}
+
+const bodyFilterReady = new WeakSet<Db>()
+const compiledBodyFilters = new Map<string, (doc: unknown) => boolean>()
+
+/**
+ * `caravan_body_matches(filter, body)`: the subscription matcher as an SQL function, so a
+ * body filter narrows the query itself and keyset pagination stays exact.
+ */
+function registerBodyFilter(db: Db): void {
+  if (bodyFilterReady.has(db)) return
+  db.function('caravan_body_matches', {deterministic: true}, (filter: unknown, body: unknown) => {
+    if (typeof filter !== 'string' || !Buffer.isBuffer(body)) return 0
+    let test = compiledBodyFilters.get(filter)
+    if (!test) {
+      if (compiledBodyFilters.size > 100) compiledBodyFilters.clear()
+      compiledBodyFilters.set(filter, (test = compileFilter(JSON.parse(filter))))
+    }
+    const json = handleableJson(body)
+    return json.ok && test(json.value) ? 1 : 0
+  })
+  bodyFilterReady.add(db)
+}
+
+/** SQL conditions for an event list filter (shared by the list, batch replay and its count). */
+export function eventListWhere(db: Db, projectId: string, filter: EventListFilter): {where: string[]; params: unknown[]} {
   const where = ['project_id = ?', ...dateWindow(filter).where]
   const params: unknown[] = [projectId, ...dateWindow(filter).params]
   const ids = (value: string | string[] | undefined) => [value ?? []].flat().filter(Boolean)
@@ -219,6 +263,17 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
     where.push('event_type = ?')
     params.push(filter.eventType)
   }
+  if (filter.query) {
+    const needle = filter.query.toLowerCase()
+    where.push(`(instr(lower(event_type), ?) > 0 OR instr(lower(CAST(body AS TEXT)), ?) > 0)`)
+    params.push(needle, needle)
+  }
+  const bodyFilter = readBodyFilter(filter.body)
+  if (bodyFilter) {
+    registerBodyFilter(db)
+    where.push('caravan_body_matches(?, body) = 1')
+    params.push(bodyFilter)
+  }
   const endpointIds = ids(filter.endpointId)
   if (endpointIds.length) {
     where.push(
@@ -226,6 +281,18 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
     )
     params.push(projectId, ...endpointIds)
   }
+  return {where, params}
+}
+
+/** How many events a filter selects (Convoy's countbatchreplayevents). */
+export function countEvents(db: Db, projectId: string, filter: EventListFilter): number {
+  const {where, params} = eventListWhere(db, projectId, filter)
+  const row = db.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${where.join(' AND ')}`).get(...params) as {n: number}
+  return row.n
+}
+
+export function listEvents(db: Db, projectId: string, page: PageQuery, filter: EventListFilter) {
+  const {where, params} = eventListWhere(db, projectId, filter)
   return events.page(db, where, params, page)
 }
 
