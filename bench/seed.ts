@@ -71,6 +71,7 @@ export function seedStore(dir: string, apiKey: string, count: number): Seeded {
       id: ulid(),
       project_id: projectId,
       name: 'seeded',
+      status: 'active',
       type: 'api',
       endpoint_id: endpoint.id,
       source_id: null,

@@ -9,6 +9,7 @@ import type {
   Project,
   Source,
   Subscription,
+  SubscriptionFilter,
 } from '../store/types.js'
 
 /**
@@ -66,10 +67,31 @@ export function subscriptionJson(
     endpoint_id: s.endpoint_id ?? '', // Caravan: the ids, besides Convoy's embedded metadata
     source_id: s.source_id ?? '',
     filter_config: {event_types: s.filter_config.event_types, filter: {...s.filter_config.filter, is_flattened: false}},
+    status: s.status, // Caravan: Convoy keeps it but does not show it; toggle_status flips it
     endpoint_metadata: related.endpoint ? endpointJson(related.endpoint) : undefined,
     source_metadata: related.source ? sourceJson(related.source, related.baseUrl ?? '') : undefined,
     created_at: s.created_at,
     updated_at: s.updated_at,
+  }
+}
+
+/** Convoy's FilterResponse; filters are kept as written, so `raw_*` equal the scopes. */
+export function filterJson(f: SubscriptionFilter) {
+  return {
+    uid: f.id,
+    subscription_id: f.subscription_id,
+    event_type: f.event_type,
+    body: f.body,
+    headers: f.headers,
+    query: f.query,
+    path: {},
+    raw_body: f.body,
+    raw_headers: f.headers,
+    raw_query: f.query,
+    raw_path: {},
+    enabled_at: f.enabled_at,
+    created_at: f.created_at,
+    updated_at: f.updated_at,
   }
 }
 

@@ -7,6 +7,7 @@ import {API_BODY_LIMIT, errorEnvelope, parseJson, parseRequestTarget, pathSegmen
 import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
+import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
 import {Router} from './router.js'
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
@@ -14,6 +15,7 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse, url: URL) =
 export function buildApiRouter(): Router<ApiContext> {
   const router = new Router<ApiContext>()
   addManagementRoutes(router)
+  addSubscriptionFilterRoutes(router)
   addEventRoutes(router)
   addListenerRoutes(router)
   return router

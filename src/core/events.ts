@@ -8,6 +8,7 @@ import {deliveries, endpoints, events, subscriptions} from '../store/resources.j
 import type {Delivery, EventRecord, Headers, Project, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {Input} from './input.js'
+import {filtersBySubscription, routableSubscription} from './subscription-filters.js'
 import {dateWindow, type DateRange} from './windows.js'
 
 /** How an API-created event picks its subscriptions (Convoy's three create routes). */
@@ -101,6 +102,13 @@ function parseJsonBody(body: Buffer): unknown {
   return json.ok ? json.value : undefined
 }
 
+function queryValues(search: string): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null)
+  if (!search) return out
+  for (const [name, value] of new URLSearchParams(search)) out[name] = [...(out[name] ?? []), value]
+  return out
+}
+
 /**
  * Store an event and fan it out: one Scheduled delivery per matching subscription, all in
  * one transaction so an acknowledged event always has its deliveries. A repeated
@@ -152,15 +160,19 @@ export function storeEvent(
     const made: Delivery[] = []
     if (!duplicate && !event.verification_error) {
       const parsed = parseJsonBody(input.body)
-      for (const sub of candidateSubscriptions(db, project.id, input.target)) {
-        const matches = matchesSubscription(
-          {
-            eventTypes: sub.filter_config.event_types,
-            bodyFilter: sub.filter_config.filter.body,
-            headerFilter: sub.filter_config.filter.headers,
-          },
-          {type: input.eventType, body: parsed, headers: input.headers},
-        )
+      const candidates = candidateSubscriptions(db, project.id, input.target).filter((s) => s.status !== 'inactive')
+      const filters = filtersBySubscription(
+        db,
+        candidates.map((s) => s.id),
+      )
+      const query = queryValues(input.urlQuery ?? '')
+      for (const sub of candidates) {
+        const matches = matchesSubscription(routableSubscription(sub, filters.get(sub.id) ?? []), {
+          type: input.eventType,
+          body: parsed,
+          headers: input.headers,
+          query,
+        })
         if (!matches || !sub.endpoint_id) continue
         made.push({
           id: ulid(now),

@@ -60,6 +60,7 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
         id: ulid(),
         project_id: project.id,
         name: endpoint.name,
+        status: 'active',
         type: 'cli',
         endpoint_id: endpoint.id,
         source_id: source.id,

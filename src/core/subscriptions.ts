@@ -42,6 +42,7 @@ export function createSubscription(db: Db, projectId: string, body: unknown): Su
     project_id: projectId,
     name: input.str('name', {required: true, max: 200}),
     type: 'api',
+    status: 'active',
     endpoint_id: input.str('endpoint_id', {required: true}),
     source_id: input.str('source_id') ?? null,
     filter_config: readFilterConfig(input.obj_('filter_config'), {event_types: ['*'], filter: {body: {}, headers: {}}}),

@@ -211,4 +211,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
   CREATE INDEX deliveries_due_endpoint ON deliveries (endpoint_id, next_attempt_at, id) WHERE status IN ('Scheduled', 'Retry') AND mode = 'push';
   `,
+  // convoy (issue 14): per-event-type subscription filters (Convoy's /subscriptions/{id}/filters)
+  // and a subscription status that toggle_status flips; an inactive subscription routes nothing.
+  `
+  CREATE TABLE subscription_filters (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id),
+    event_type TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '{}',
+    headers TEXT NOT NULL DEFAULT '{}',
+    query TEXT NOT NULL DEFAULT '{}',
+    enabled_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX subscription_filters_type ON subscription_filters (subscription_id, event_type);
+  ALTER TABLE subscriptions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+  `,
 ]

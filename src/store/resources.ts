@@ -1,5 +1,13 @@
 import {Table} from './table.js'
-import type {Delivery, DeliveryAttempt, Endpoint, EventRecord, Source, Subscription} from './types.js'
+import type {
+  Delivery,
+  DeliveryAttempt,
+  Endpoint,
+  EventRecord,
+  Source,
+  Subscription,
+  SubscriptionFilter,
+} from './types.js'
 
 /** The table mapping of each stored resource. */
 export const endpoints = new Table<Endpoint>(
@@ -54,8 +62,27 @@ export const sources = new Table<Source>(
 
 export const subscriptions = new Table<Subscription>(
   'subscriptions',
-  ['id', 'project_id', 'name', 'type', 'endpoint_id', 'source_id', 'filter_config', 'created_at', 'updated_at'],
+  ['id', 'project_id', 'name', 'type', 'endpoint_id', 'source_id', 'filter_config', 'status', 'created_at', 'updated_at'],
   ['filter_config'],
+)
+
+export const subscriptionFilters = new Table<SubscriptionFilter>(
+  'subscription_filters',
+  [
+    'id',
+    'project_id',
+    'subscription_id',
+    'event_type',
+    'body',
+    'headers',
+    'query',
+    'enabled_at',
+    'created_at',
+    'updated_at',
+  ],
+  ['body', 'headers', 'query'],
+  [],
+  false,
 )
 
 export const events = new Table<EventRecord>(

@@ -99,6 +99,23 @@ export interface Subscription {
   endpoint_id: string | null
   source_id: string | null
   filter_config: FilterConfig
+  /** `inactive`: routes nothing (Convoy's toggle_status). */
+  status: 'active' | 'inactive'
+  created_at: string
+  updated_at: string
+}
+
+/** A subscription's filter for one event type (`*`: any type without its own filter). */
+export interface SubscriptionFilter {
+  id: string
+  project_id: string
+  subscription_id: string
+  event_type: string
+  body: Record<string, unknown>
+  headers: Record<string, unknown>
+  query: Record<string, unknown>
+  /** null: disabled (kept, not applied). */
+  enabled_at: string | null
   created_at: string
   updated_at: string
 }

@@ -35,7 +35,11 @@ describe('events: search, count, dynamic', () => {
   it('filters the list by `query` (type or body text) and by a `body` filter, and counts the same way', async () => {
     const t = await useRelay()
     const {endpointId} = await subscribedEndpoint(t)
-    await sendEvent(t, 'endpoint', {endpoint_id: endpointId, event_type: 'invoice.paid', data: {amount: 50, who: 'Acme'}})
+    await sendEvent(t, 'endpoint', {
+      endpoint_id: endpointId,
+      event_type: 'invoice.paid',
+      data: {amount: 50, who: 'Acme'},
+    })
     await sendEvent(t, 'endpoint', {endpoint_id: endpointId, event_type: 'invoice.voided', data: {amount: 500}})
     await sendEvent(t, 'endpoint', {endpoint_id: endpointId, event_type: 'user.created', data: {name: 'acme corp'}})
 
