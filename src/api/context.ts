@@ -1,6 +1,6 @@
 import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
-import type {Endpoint} from '../store/types.js'
+import type {Endpoint, MetaEvent, Project} from '../store/types.js'
 import {DEFAULT_PER_PAGE, MAX_PER_PAGE, type Page, type PageQuery} from '../store/paginate.js'
 import type {RelayEvents} from '../relay/relay-events.js'
 import type {ListenerInfo} from '../relay/stream-server.js'
@@ -25,6 +25,8 @@ export interface ApiContext {
   circuitState?: (endpoint: Endpoint) => string | null
   /** Close a listener's stream (it was removed); optional for contexts without a stream. */
   dropListener?: (listenerId: string) => void
+  /** Send a stored meta event again; absent where nothing sends (then resend answers 501). */
+  resendMetaEvent?: (project: Project, id: string) => Promise<MetaEvent>
 }
 
 export interface AuthedRequest extends ApiRequest {

@@ -200,7 +200,7 @@ export function deliveryJson(d: Delivery, related: {endpoint?: Endpoint; strateg
 }
 
 /** Convoy reports attempt headers as one string per name. */
-function flatHeaders(headers: Headers | null): Record<string, string> | null {
+export function flatHeaders(headers: Headers | null): Record<string, string> | null {
   if (!headers) return null
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(', ')]))
 }

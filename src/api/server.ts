@@ -7,6 +7,7 @@ import {API_BODY_LIMIT, errorEnvelope, parseJson, parseRequestTarget, pathSegmen
 import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
+import {addMetaEventRoutes} from './routes-meta-events.js'
 import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
 import {Router} from './router.js'
 
@@ -16,6 +17,7 @@ export function buildApiRouter(): Router<ApiContext> {
   const router = new Router<ApiContext>()
   addManagementRoutes(router)
   addSubscriptionFilterRoutes(router)
+  addMetaEventRoutes(router)
   addEventRoutes(router)
   addListenerRoutes(router)
   return router

@@ -55,6 +55,13 @@ export const COLUMNS: Record<string, Column<Json>[]> = {
     {header: 'ATTEMPTS', get: (d) => String(d.metadata?.num_trials ?? 0)},
     {header: 'CREATED', get: (d) => shortTime(d.created_at)},
   ],
+  'meta-events': [
+    {header: 'ID', get: (m) => m.uid},
+    {header: 'TYPE', get: (m) => m.event_type},
+    {header: 'STATUS', get: (m) => m.status, color: status},
+    {header: 'ATTEMPTS', get: (m) => String(m.metadata?.num_trials ?? 0)},
+    {header: 'CREATED', get: (m) => shortTime(m.created_at)},
+  ],
   attempts: [
     {header: 'ID', get: (a) => a.uid},
     {header: 'STATUS', get: (a) => a.http_status || '-'},

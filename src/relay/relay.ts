@@ -162,10 +162,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const exposure = relayExposure(host, options.publicUrl)
   const guard = new SsrfGuard(exposure.exposed, {allowSubnets: options.allowSubnets, why: exposure.why})
   const sender = new Sender(guard)
+  const notifier = new Notifier(sender, log, {db, write})
   const dispatcher =
-    options.deliver === false
-      ? undefined
-      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write, health})
+    options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier, log, write, health})
   const retention = new RetentionScheduler({db, write, defaultMs: retentionMs, log})
   const storeSize = cachedStoreStats(db, dataDir)
   let baseUrl = ''
@@ -188,6 +187,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     targets: guard,
     circuitState: (endpoint) => (endpoint.kind === 'http' ? (dispatcher?.circuitState(endpoint.id) ?? null) : null),
     dropListener: (id) => stream.drop(id),
+    resendMetaEvent: (project, id) => notifier.resend(project, id),
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})

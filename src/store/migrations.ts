@@ -229,4 +229,33 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX subscription_filters_type ON subscription_filters (subscription_id, event_type);
   ALTER TABLE subscriptions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
   `,
+  // convoy (issue 14): meta events are kept (Convoy's /meta-events), with every attempt to send one.
+  `
+  CREATE TABLE meta_events (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    event_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body BLOB NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX meta_events_project ON meta_events (project_id, id);
+  CREATE TABLE meta_event_attempts (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    meta_event_id TEXT NOT NULL REFERENCES meta_events(id),
+    url TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    response_status INTEGER,
+    response_headers TEXT,
+    response_body BLOB,
+    error TEXT NOT NULL DEFAULT '',
+    latency_ms INTEGER,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX meta_event_attempts_event ON meta_event_attempts (meta_event_id, id);
+  `,
 ]

@@ -4,6 +4,8 @@ import type {
   DeliveryAttempt,
   Endpoint,
   EventRecord,
+  MetaEvent,
+  MetaEventAttempt,
   Source,
   Subscription,
   SubscriptionFilter,
@@ -144,6 +146,34 @@ export const attempts = new Table<DeliveryAttempt>(
     'endpoint_id',
     'url',
     'method',
+    'request_headers',
+    'response_status',
+    'response_headers',
+    'response_body',
+    'error',
+    'latency_ms',
+    'created_at',
+  ],
+  ['request_headers', 'response_headers'],
+  [],
+  false,
+)
+
+export const metaEvents = new Table<MetaEvent>(
+  'meta_events',
+  ['id', 'project_id', 'event_type', 'url', 'body', 'status', 'attempts', 'created_at', 'updated_at'],
+  [],
+  [],
+  false,
+)
+
+export const metaEventAttempts = new Table<MetaEventAttempt>(
+  'meta_event_attempts',
+  [
+    'id',
+    'project_id',
+    'meta_event_id',
+    'url',
     'request_headers',
     'response_status',
     'response_headers',

@@ -200,3 +200,32 @@ export interface DeliveryAttempt {
   latency_ms: number | null
   created_at: string
 }
+
+/** A notification about delivery (endpoint.disabled, eventdelivery.failed, ...) as sent to the project's meta-event URL. */
+export interface MetaEvent {
+  id: string
+  project_id: string
+  /** Any meta-event type: Convoy's and the Svix operational webhooks share this table. */
+  event_type: string
+  url: string
+  /** The exact bytes sent (and re-sent by resend). */
+  body: Buffer
+  status: 'Scheduled' | 'Success' | 'Failure'
+  attempts: number
+  created_at: string
+  updated_at: string
+}
+
+export interface MetaEventAttempt {
+  id: string
+  project_id: string
+  meta_event_id: string
+  url: string
+  request_headers: Headers
+  response_status: number | null
+  response_headers: Headers | null
+  response_body: Buffer | null
+  error: string
+  latency_ms: number | null
+  created_at: string
+}

@@ -1,6 +1,8 @@
 import {afterAll, describe, expect, it, onTestFinished} from 'vitest'
 
 import {killAll, makeSandbox, runCli} from '../helpers/cli.js'
+import {startSink, waitFor} from '../helpers/delivery.js'
+import {createEndpoint, createSubscription, sendEvent} from '../helpers/fixtures.js'
 import {useRelay, type TestRelayOptions} from '../helpers/relay.js'
 
 // Spawns the built bin/run.js (npm run build first) against an in-process relay: one or two
@@ -43,5 +45,36 @@ describe('issue 14 commands', SLOW, () => {
     const bad = await cli(['subscriptions', 'test-filter', '--data', '{}', '--filter', '{"a":{"$nope":1}}'])
     expect(bad.code).toBe(6)
     expect(bad.stderr).toMatch(/\$nope/)
+  })
+
+  it('caravan meta-events list, get and resend', async () => {
+    const meta = await startSink()
+    onTestFinished(() => meta.close())
+    const t = await setUp({})
+    const project = (await t.api('GET', t.p())).json.data
+    await t.api('PUT', t.p(), {
+      name: project.name,
+      config: {
+        ...project.config,
+        meta_event: {is_enabled: true, type: 'http', url: meta.url, secret: 's', event_type: []},
+      },
+    })
+    const endpointId = await createEndpoint(t)
+    await createSubscription(t, endpointId)
+    await sendEvent(t, 'endpoint', {endpoint_id: endpointId, event_type: 'a', data: {}})
+    await meta.waitForRequests(1)
+    const id = await waitFor(async () => (await t.api('GET', t.p('/meta-events'))).json.data.content[0]?.uid)
+
+    const list = await t.cli(['meta-events', 'list'])
+    expect(list.code, list.stderr).toBe(0)
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+eventdelivery\\.success\\s+Success\\s+1`))
+    const got = await t.cli(['meta-events', 'get', id, '--json'])
+    expect(JSON.parse(got.stdout)).toMatchObject({uid: id, event_type: 'eventdelivery.success'})
+    const resent = await t.cli(['meta-events', 'resend', id, '--json'])
+    expect(resent.code, resent.stderr).toBe(0)
+    expect(JSON.parse(resent.stdout)).toMatchObject({uid: id, status: 'Success', metadata: {num_trials: 2}})
+    expect(meta.requests).toHaveLength(2)
+    const missing = await t.cli(['meta-events', 'get', '01JZZZZZZZZZZZZZZZZZZZZZZZ'])
+    expect(missing.code).toBe(5)
   })
 })
