@@ -258,4 +258,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX meta_event_attempts_event ON meta_event_attempts (meta_event_id, id);
   `,
+  // convoy (issue 14): portal links (Convoy's /portal-links), scoped by owner_id or a list of endpoints.
+  `
+  CREATE TABLE portal_links (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    owner_id TEXT NOT NULL DEFAULT '',
+    endpoints TEXT NOT NULL DEFAULT '[]',
+    can_manage_endpoint INTEGER NOT NULL DEFAULT 0,
+    auth_type TEXT NOT NULL,
+    token TEXT NOT NULL,
+    auth_key TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX portal_links_project ON portal_links (project_id, id) WHERE deleted_at IS NULL;
+  `,
 ]

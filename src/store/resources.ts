@@ -6,6 +6,7 @@ import type {
   EventRecord,
   MetaEvent,
   MetaEventAttempt,
+  PortalLink,
   Source,
   Subscription,
   SubscriptionFilter,
@@ -185,4 +186,23 @@ export const metaEventAttempts = new Table<MetaEventAttempt>(
   ['request_headers', 'response_headers'],
   [],
   false,
+)
+
+export const portalLinks = new Table<PortalLink>(
+  'portal_links',
+  [
+    'id',
+    'project_id',
+    'name',
+    'owner_id',
+    'endpoints',
+    'can_manage_endpoint',
+    'auth_type',
+    'token',
+    'auth_key',
+    'created_at',
+    'updated_at',
+  ],
+  ['endpoints'],
+  ['can_manage_endpoint'],
 )

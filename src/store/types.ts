@@ -229,3 +229,21 @@ export interface MetaEventAttempt {
   latency_ms: number | null
   created_at: string
 }
+
+/** A link for an owner's (or some endpoints') webhook portal (Convoy's portal links). */
+export interface PortalLink {
+  id: string
+  project_id: string
+  name: string
+  /** The link covers every endpoint with this owner id ... */
+  owner_id: string
+  /** ... or these endpoints (Convoy's older form). */
+  endpoints: string[]
+  can_manage_endpoint: boolean
+  auth_type: 'static_token' | 'refresh_token'
+  token: string
+  /** The key refresh_token last issued ('' until then). */
+  auth_key: string
+  created_at: string
+  updated_at: string
+}
