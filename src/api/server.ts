@@ -8,6 +8,7 @@ import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
 import {addMetaEventRoutes} from './routes-meta-events.js'
+import {addOnboardRoutes} from './routes-onboard.js'
 import {addPortalLinkRoutes} from './routes-portal-links.js'
 import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
 import {Router} from './router.js'
@@ -20,6 +21,7 @@ export function buildApiRouter(): Router<ApiContext> {
   addSubscriptionFilterRoutes(router)
   addMetaEventRoutes(router)
   addPortalLinkRoutes(router)
+  addOnboardRoutes(router)
   addEventRoutes(router)
   addListenerRoutes(router)
   return router

@@ -1,3 +1,6 @@
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {afterAll, describe, expect, it, onTestFinished} from 'vitest'
 
 import {killAll, makeSandbox, runCli} from '../helpers/cli.js'
@@ -76,5 +79,43 @@ describe('issue 14 commands', SLOW, () => {
     expect(meta.requests).toHaveLength(2)
     const missing = await t.cli(['meta-events', 'get', '01JZZZZZZZZZZZZZZZZZZZZZZZ'])
     expect(missing.code).toBe(5)
+  })
+
+  it('caravan endpoints import: 1,000 endpoints from a CSV file, then again (all skipped), and bad rows', async () => {
+    const t = await setUp()
+    const csv = ['name,url,event_type']
+    for (let i = 0; i < 1000; i++) csv.push(`ep-${i},${t.receiver.url}/hooks/${i},"order.*"`)
+    const file = join(t.sandbox.dir, 'endpoints.csv')
+    writeFileSync(file, csv.join('\n') + '\n')
+
+    const first = await t.cli(['endpoints', 'import', file])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toBe('Created 1000 of 1000 endpoint(s), skipped 0\n')
+    // No terminal: no progress bar.
+    expect(first.stderr).toBe('')
+    const count = (table: string) =>
+      (t.relay.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE deleted_at IS NULL`).get() as {n: number}).n
+    expect(count('endpoints')).toBe(1000)
+    expect(count('subscriptions')).toBe(1000)
+
+    const again = await t.cli(['endpoints', 'import', file, '--json'])
+    expect(again.code, again.stderr).toBe(0)
+    const summary = JSON.parse(again.stdout)
+    expect(summary).toMatchObject({total: 1000, created: 0, dry_run: false})
+    expect(summary.skipped).toHaveLength(1000)
+    expect(summary.skipped[0]).toEqual({
+      line: 2,
+      field: 'url',
+      message: `url: an endpoint for ${t.receiver.url}/hooks/0 exists already`,
+    })
+
+    const bad = join(t.sandbox.dir, 'bad.ndjson')
+    writeFileSync(bad, `{"name":"ok","url":"${t.receiver.url}/ok"}\n{"name":"x","url":"ftp://x"}\n`)
+    const mixed = await t.cli(['endpoints', 'import', bad, '--dry-run'])
+    expect(mixed.code).toBe(6)
+    expect(mixed.stdout).toBe(
+      'Would create 1 of 2 endpoint(s), skipped 1:\n  line 2: url must be an http or https URL (got "ftp:")\n',
+    )
+    expect(count('endpoints')).toBe(1000)
   })
 })
