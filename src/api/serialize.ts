@@ -45,6 +45,8 @@ export function endpointJson(e: Endpoint, extra: {cb_state?: string} = {}) {
     rate_limit: e.rate_limit,
     rate_limit_duration: e.rate_limit_duration,
     authentication: e.authentication,
+    // The private key is never shown; an update repeating the certificate keeps it.
+    mtls_client_cert: e.mtls_client_cert ? {client_cert: e.mtls_client_cert.client_cert} : null,
     advanced_signatures: e.advanced_signatures,
     content_type: e.content_type,
     slack_webhook_url: e.slack_webhook_url,
@@ -68,6 +70,8 @@ export function subscriptionJson(
     source_id: s.source_id ?? '',
     filter_config: {event_types: s.filter_config.event_types, filter: {...s.filter_config.filter, is_flattened: false}},
     status: s.status, // Caravan: Convoy keeps it but does not show it; toggle_status flips it
+    delivery_mode: s.delivery_mode,
+    rate_limit_config: s.rate_limit_config,
     endpoint_metadata: related.endpoint ? endpointJson(related.endpoint) : undefined,
     source_metadata: related.source ? sourceJson(related.source, related.baseUrl ?? '') : undefined,
     created_at: s.created_at,

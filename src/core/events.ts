@@ -184,7 +184,8 @@ export function storeEvent(
           status: 'Scheduled',
           mode: sub.type === 'cli' ? 'stream' : 'push',
           attempts: 0,
-          retry_limit: project.config.strategy.retry_count,
+          // at_most_once: one attempt, never retried.
+          retry_limit: sub.delivery_mode === 'at_most_once' ? 0 : project.config.strategy.retry_count,
           next_attempt_at: now,
           latency_ms: null,
           description: '',
@@ -258,7 +259,11 @@ function registerBodyFilter(db: Db): void {
 }
 
 /** SQL conditions for an event list filter (shared by the list, batch replay and its count). */
-export function eventListWhere(db: Db, projectId: string, filter: EventListFilter): {where: string[]; params: unknown[]} {
+export function eventListWhere(
+  db: Db,
+  projectId: string,
+  filter: EventListFilter,
+): {where: string[]; params: unknown[]} {
   const where = ['project_id = ?', ...dateWindow(filter).where]
   const params: unknown[] = [projectId, ...dateWindow(filter).params]
   const ids = (value: string | string[] | undefined) => [value ?? []].flat().filter(Boolean)

@@ -61,6 +61,8 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
         project_id: project.id,
         name: endpoint.name,
         status: 'active',
+        delivery_mode: 'at_least_once',
+        rate_limit_config: null,
         type: 'cli',
         endpoint_id: endpoint.id,
         source_id: source.id,

@@ -124,7 +124,12 @@ export function requireFilter(db: Db, projectId: string, subscriptionId: string,
 }
 
 /** Create one filter or many (bulk): every item is checked before anything is written. */
-export function createFilters(db: Db, projectId: string, subscriptionId: string, items: unknown[]): SubscriptionFilter[] {
+export function createFilters(
+  db: Db,
+  projectId: string,
+  subscriptionId: string,
+  items: unknown[],
+): SubscriptionFilter[] {
   const sub = requireSubscription(db, projectId, subscriptionId)
   if (items.length > MAX_BULK_FILTERS) throw badRequest(`at most ${MAX_BULK_FILTERS} filters per request`)
   const made = items.map((item, i) => {
@@ -221,7 +226,11 @@ export function testFilter(body: unknown): boolean {
     if (problem) throw badRequest(problem)
     return value
   }
-  const filter = {bodyFilter: scope('body'), headerFilter: scope('header') ?? scope('headers'), queryFilter: scope('query')}
+  const filter = {
+    bodyFilter: scope('body'),
+    headerFilter: scope('header') ?? scope('headers'),
+    queryFilter: scope('query'),
+  }
   const path = schema?.record('path')
   if (path && Object.keys(path).length > 0)
     throw badRequest('schema.path: path filters are not supported by Caravan (use body, header or query)')
@@ -231,5 +240,9 @@ export function testFilter(body: unknown): boolean {
 /** Convoy's toggle_status: active ↔ inactive. */
 export function toggleSubscriptionStatus(db: Db, projectId: string, id: string): Subscription {
   const sub = requireSubscription(db, projectId, id)
-  return subscriptions.update(db, {...sub, status: sub.status === 'active' ? 'inactive' : 'active', updated_at: nowIso()})
+  return subscriptions.update(db, {
+    ...sub,
+    status: sub.status === 'active' ? 'inactive' : 'active',
+    updated_at: nowIso(),
+  })
 }

@@ -1,5 +1,14 @@
 import {signConvoyAdvanced, signConvoySimple, signStandardWebhook} from '../signing/index.js'
-import type {Delivery, Endpoint, EndpointSecret, EventRecord, Headers, Project} from '../store/types.js'
+import type {
+  Delivery,
+  Endpoint,
+  EndpointSecret,
+  EventRecord,
+  Headers,
+  MtlsClientCert,
+  OAuth2Config,
+  Project,
+} from '../store/types.js'
 import {caravanVersion} from '../version.js'
 
 export interface OutgoingRequest {
@@ -7,6 +16,12 @@ export interface OutgoingRequest {
   method: 'POST'
   headers: Record<string, string>
   body: Buffer
+  /** The client certificate to present (the endpoint's mtls_client_cert). */
+  tls?: MtlsClientCert
+  /** OAuth2 endpoint authentication: the sender adds `Authorization: Bearer <token>` (never recorded). */
+  oauth2?: OAuth2Config
+  /** The request could not be made (e.g. a transformation failed): nothing is sent, this is the attempt's error. */
+  failure?: {message: string; code: string}
 }
 
 /** Secrets still valid at `now`, newest first: during rotation both old and new sign. */
@@ -124,5 +139,14 @@ export function buildDeliveryRequest(input: {
   if (event.idempotency_key) setHeaders(headers, {'x-convoy-idempotency-key': event.idempotency_key})
   setHeaders(headers, authHeaders(endpoint))
   setHeaders(headers, signatureHeaders(project, endpoint, event, body, now))
-  return {url: endpoint.url, method: 'POST', headers, body}
+  return {
+    url: endpoint.url,
+    method: 'POST',
+    headers,
+    body,
+    ...(endpoint.mtls_client_cert ? {tls: endpoint.mtls_client_cert} : {}),
+    ...(endpoint.authentication?.type === 'oauth2' && endpoint.authentication.oauth2
+      ? {oauth2: endpoint.authentication.oauth2}
+      : {}),
+  }
 }

@@ -40,6 +40,8 @@ export interface RelayOptions {
   allowSubnets?: string[]
   /** Run the delivery dispatcher (default true). */
   deliver?: boolean
+  /** CA certificates (PEM) trusted for deliveries besides the system's (endpoints behind a private CA). */
+  trustedCa?: string[]
   /** Stream tuning (heartbeat, bounds), mainly for tests. */
   stream?: Partial<Pick<StreamOptions, 'heartbeatMs' | 'deadAfterMs' | 'ackTimeoutMs' | 'window' | 'maxFrameBytes'>>
   /** Prune finished events older than this ("30d", "720h"); projects may set their own. */
@@ -161,7 +163,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   // Behind a proxy (--public-url) the bind is loopback but the relay is public all the same.
   const exposure = relayExposure(host, options.publicUrl)
   const guard = new SsrfGuard(exposure.exposed, {allowSubnets: options.allowSubnets, why: exposure.why})
-  const sender = new Sender(guard)
+  const sender = new Sender(guard, undefined, {ca: options.trustedCa})
   const notifier = new Notifier(sender, log, {db, write})
   const dispatcher =
     options.deliver === false ? undefined : new Dispatcher({db, events, sender, notifier, log, write, health})
@@ -188,6 +190,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     circuitState: (endpoint) => (endpoint.kind === 'http' ? (dispatcher?.circuitState(endpoint.id) ?? null) : null),
     dropListener: (id) => stream.drop(id),
     resendMetaEvent: (project, id) => notifier.resend(project, id),
+    fetchOAuth2Token: (config) => sender.fetchOAuth2Token(config),
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write, baseUrl: () => baseUrl, log, health, ...options.stream})

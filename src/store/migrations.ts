@@ -276,4 +276,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX portal_links_project ON portal_links (project_id, id) WHERE deleted_at IS NULL;
   `,
+  // convoy (issue 14): endpoint client certificates (mTLS), and subscription delivery mode and rate limit.
+  `
+  ALTER TABLE endpoints ADD COLUMN mtls_client_cert TEXT;
+  ALTER TABLE subscriptions ADD COLUMN delivery_mode TEXT NOT NULL DEFAULT 'at_least_once';
+  ALTER TABLE subscriptions ADD COLUMN rate_limit_config TEXT;
+  `,
 ]

@@ -29,6 +29,7 @@ export const endpoints = new Table<Endpoint>(
     'rate_limit',
     'rate_limit_duration',
     'authentication',
+    'mtls_client_cert',
     'advanced_signatures',
     'content_type',
     'slack_webhook_url',
@@ -36,7 +37,7 @@ export const endpoints = new Table<Endpoint>(
     'created_at',
     'updated_at',
   ],
-  ['secrets', 'authentication'],
+  ['secrets', 'authentication', 'mtls_client_cert'],
   ['advanced_signatures'],
 )
 
@@ -65,8 +66,21 @@ export const sources = new Table<Source>(
 
 export const subscriptions = new Table<Subscription>(
   'subscriptions',
-  ['id', 'project_id', 'name', 'type', 'endpoint_id', 'source_id', 'filter_config', 'status', 'created_at', 'updated_at'],
-  ['filter_config'],
+  [
+    'id',
+    'project_id',
+    'name',
+    'type',
+    'endpoint_id',
+    'source_id',
+    'filter_config',
+    'status',
+    'delivery_mode',
+    'rate_limit_config',
+    'created_at',
+    'updated_at',
+  ],
+  ['filter_config', 'rate_limit_config'],
 )
 
 export const subscriptionFilters = new Table<SubscriptionFilter>(

@@ -58,9 +58,31 @@ export interface EndpointSecret {
 }
 
 export interface EndpointAuthentication {
-  type: 'api_key' | 'basic_auth'
+  type: 'api_key' | 'basic_auth' | 'oauth2'
   api_key?: {header_name: string; header_value: string}
   basic_auth?: {username: string; password: string}
+  oauth2?: OAuth2Config
+}
+
+/** Convoy's OAuth2 endpoint authentication, client-credentials grant with a shared secret. */
+export interface OAuth2Config {
+  url: string
+  client_id: string
+  client_secret: string
+  grant_type: 'client_credentials'
+  authentication_type: 'shared_secret'
+  scope?: string
+  audience?: string
+  /** Where the token response keeps its fields, when not at access_token / token_type / expires_in. */
+  field_mapping?: {access_token?: string; token_type?: string; expires_in?: string}
+  /** The unit of expires_in (seconds unless said otherwise). */
+  expiry_time_unit?: 'seconds' | 'milliseconds' | 'minutes' | 'hours'
+}
+
+/** A client certificate the relay presents to the endpoint (mutual TLS), PEM. */
+export interface MtlsClientCert {
+  client_cert: string
+  client_key: string
 }
 
 export interface Endpoint {
@@ -78,6 +100,7 @@ export interface Endpoint {
   rate_limit: number
   rate_limit_duration: number
   authentication: EndpointAuthentication | null
+  mtls_client_cert: MtlsClientCert | null
   advanced_signatures: boolean
   content_type: string
   slack_webhook_url: string
@@ -101,6 +124,10 @@ export interface Subscription {
   filter_config: FilterConfig
   /** `inactive`: routes nothing (Convoy's toggle_status). */
   status: 'active' | 'inactive'
+  /** at_most_once: one attempt, never retried (not even after a crash). */
+  delivery_mode: 'at_least_once' | 'at_most_once'
+  /** At most `count` deliveries per `duration` seconds through this subscription (null: no limit of its own). */
+  rate_limit_config: {count: number; duration: number} | null
   created_at: string
   updated_at: string
 }

@@ -40,6 +40,11 @@ function downgradeToV2(db: Database.Database): void {
   const columns = (d: Database.Database, table: string) =>
     new Set((d.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as {name: string}[]).map((r) => r.name))
   const v2Indexes = names(v2, 'index')
+  const v2Tables = names(v2, 'table')
+  db.pragma('foreign_keys = OFF')
+  // Tables later migrations made go too (their indexes with them).
+  for (const table of names(db, 'table'))
+    if (!v2Tables.has(table) && !table.startsWith('sqlite_')) db.exec(`DROP TABLE "${table}"`)
   for (const index of names(db, 'index'))
     if (!v2Indexes.has(index) && !index.startsWith('sqlite_')) db.exec(`DROP INDEX "${index}"`)
   for (const table of names(v2, 'table')) {
@@ -48,6 +53,7 @@ function downgradeToV2(db: Database.Database): void {
       if (!keep.has(column)) db.exec(`ALTER TABLE "${table}" DROP COLUMN "${column}"`)
   }
   v2.close()
+  db.pragma('foreign_keys = ON')
   db.pragma('user_version = 2')
 }
 
