@@ -75,6 +75,7 @@ export function seedStore(dir: string, apiKey: string, count: number): Seeded {
       status: 'active',
       delivery_mode: 'at_least_once',
       rate_limit_config: null,
+      function: '',
       type: 'api',
       endpoint_id: endpoint.id,
       source_id: null,

@@ -71,6 +71,7 @@ export function subscriptionJson(
     filter_config: {event_types: s.filter_config.event_types, filter: {...s.filter_config.filter, is_flattened: false}},
     status: s.status, // Caravan: Convoy keeps it but does not show it; toggle_status flips it
     delivery_mode: s.delivery_mode,
+    function: s.function || null,
     rate_limit_config: s.rate_limit_config,
     endpoint_metadata: related.endpoint ? endpointJson(related.endpoint) : undefined,
     source_metadata: related.source ? sourceJson(related.source, related.baseUrl ?? '') : undefined,
@@ -118,6 +119,8 @@ export function sourceJson(s: Source, baseUrl: string) {
     custom_response: s.custom_response ?? {body: '', content_type: ''},
     forward_headers: s.forward_headers,
     body_limit: s.body_limit, // Caravan: per-source size limit in bytes
+    body_function: s.body_function || null,
+    header_function: s.header_function || null,
     is_disabled: s.is_disabled,
     created_at: s.created_at,
     updated_at: s.updated_at,

@@ -8,6 +8,7 @@ import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
 import {addMetaEventRoutes} from './routes-meta-events.js'
+import {addFunctionRoutes} from './routes-functions.js'
 import {addOnboardRoutes} from './routes-onboard.js'
 import {addPortalLinkRoutes} from './routes-portal-links.js'
 import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
@@ -22,6 +23,7 @@ export function buildApiRouter(): Router<ApiContext> {
   addMetaEventRoutes(router)
   addPortalLinkRoutes(router)
   addOnboardRoutes(router)
+  addFunctionRoutes(router)
   addEventRoutes(router)
   addListenerRoutes(router)
   return router

@@ -20,3 +20,12 @@ export async function testSubscriptionFilter(client: GatewayClient, input: Filte
     },
   })
 }
+
+/** Run a transformation function on a sample payload on the gateway (Convoy's `subscriptions/test_function`). */
+export async function testSubscriptionFunction(
+  client: GatewayClient,
+  input: {projectId: string; payload: unknown; function: string},
+): Promise<{payload: unknown; log: string[]}> {
+  const path = `/api/v1/projects/${encodeURIComponent(input.projectId)}/subscriptions/test_function`
+  return client.data('POST', path, {body: {payload: input.payload, function: input.function}})
+}

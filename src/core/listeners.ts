@@ -63,6 +63,7 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
         status: 'active',
         delivery_mode: 'at_least_once',
         rate_limit_config: null,
+        function: '',
         type: 'cli',
         endpoint_id: endpoint.id,
         source_id: source.id,

@@ -7,6 +7,7 @@ import type {PageQuery} from '../store/paginate.js'
 import {endpoints, sources, subscriptions} from '../store/resources.js'
 import type {FilterConfig, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
+import {readFunction} from './functions.js'
 import {Input} from './input.js'
 
 function readFilterConfig(input: Input | undefined, base: FilterConfig): FilterConfig {
@@ -64,6 +65,7 @@ export function createSubscription(db: Db, projectId: string, body: unknown): Su
     status: 'active',
     delivery_mode: readDeliveryMode(input, 'at_least_once'),
     rate_limit_config: readRateLimit(input, null),
+    function: readFunction(input, 'function', ''),
     endpoint_id: input.str('endpoint_id', {required: true}),
     source_id: input.str('source_id') ?? null,
     filter_config: readFilterConfig(input.obj_('filter_config'), {event_types: ['*'], filter: {body: {}, headers: {}}}),
@@ -91,6 +93,7 @@ export function updateSubscription(db: Db, projectId: string, id: string, body: 
     filter_config: readFilterConfig(input.obj_('filter_config'), current.filter_config),
     delivery_mode: readDeliveryMode(input, current.delivery_mode),
     rate_limit_config: readRateLimit(input, current.rate_limit_config),
+    function: readFunction(input, 'function', current.function),
     updated_at: nowIso(),
   }
   checkReferences(db, projectId, next)

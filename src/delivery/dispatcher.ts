@@ -9,6 +9,7 @@ import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from 
 import {ulid} from '../util/ulid.js'
 import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
+import {deliveryTransforms} from '../transform/apply.js'
 import {type RateLimitConfig, RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
 import {type AttemptOutcome, nextRetry, type RetryDecision} from './retry-policy.js'
@@ -490,7 +491,8 @@ export class Dispatcher {
       await discard().catch((error: unknown) => this.owe(delivery, discard, error))
       return
     }
-    const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
+    const transforms = deliveryTransforms(this.opts.db, delivery, event)
+    const request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now(), transforms})
     const result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
     if (this.abandoned || !this.opts.db.open) return
     const finishedAt = this.now()

@@ -9,6 +9,7 @@ import type {
   OAuth2Config,
   Project,
 } from '../store/types.js'
+import {applyTransforms, type DeliveryTransforms} from '../transform/apply.js'
 import {caravanVersion} from '../version.js'
 
 export interface OutgoingRequest {
@@ -125,10 +126,24 @@ export function buildDeliveryRequest(input: {
   event: EventRecord
   delivery: Delivery
   now: number
+  /** Transformation functions to run first (see transform/apply.ts). */
+  transforms?: DeliveryTransforms
 }): OutgoingRequest {
   const {project, endpoint, event, delivery, now} = input
-  const body = event.body
+  let body = event.body
+  let transformedHeaders: Record<string, string> = {}
+  let failure: OutgoingRequest['failure']
+  if (input.transforms) {
+    const transformed = applyTransforms(event, input.transforms)
+    if (transformed.ok) {
+      body = transformed.body
+      transformedHeaders = transformed.headers
+    } else {
+      failure = {message: transformed.error, code: 'TRANSFORM'}
+    }
+  }
   const headers: Record<string, string> = event.source_id ? {} : customHeaders(event.headers)
+  setHeaders(headers, customHeaders(Object.fromEntries(Object.entries(transformedHeaders).map(([k, v]) => [k, [v]]))))
   setHeaders(headers, {
     'content-type': endpoint.content_type || 'application/json',
     'user-agent': `Caravan/${caravanVersion()}`,
@@ -144,6 +159,7 @@ export function buildDeliveryRequest(input: {
     method: 'POST',
     headers,
     body,
+    ...(failure ? {failure} : {}),
     ...(endpoint.mtls_client_cert ? {tls: endpoint.mtls_client_cert} : {}),
     ...(endpoint.authentication?.type === 'oauth2' && endpoint.authentication.oauth2
       ? {oauth2: endpoint.authentication.oauth2}

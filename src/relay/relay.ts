@@ -25,6 +25,7 @@ import {localProfileKeys} from './local-profile.js'
 import {answerUpgradeFailure, type RetryBounds, StoreHealth} from './store-health.js'
 import {DataDirLock, secureDataDir} from '../store/data-dir.js'
 import {DEFAULT_LISTENER_TTL_MS, startListenerSweeper} from '../core/listener-expiry.js'
+import {loadSandbox} from '../transform/sandbox.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
 
 export interface RelayOptions {
@@ -139,6 +140,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const retentionMs = options.retention ? parseRetention(options.retention) : null
   const dirWarning = secureDataDir(dataDir)
   if (dirWarning) log(dirWarning)
+  // Transformation functions are checked when saved and run when sent, both synchronously.
+  await loadSandbox()
   // Before the store is touched: a second relay must not recover the first one's in-flight sends.
   const lock = DataDirLock.acquire(dataDir)
   let db: Db

@@ -282,4 +282,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE subscriptions ADD COLUMN delivery_mode TEXT NOT NULL DEFAULT 'at_least_once';
   ALTER TABLE subscriptions ADD COLUMN rate_limit_config TEXT;
   `,
+  // convoy (issue 14): transformation functions, run in a sandbox when a delivery is made.
+  `
+  ALTER TABLE subscriptions ADD COLUMN function TEXT NOT NULL DEFAULT '';
+  ALTER TABLE sources ADD COLUMN body_function TEXT NOT NULL DEFAULT '';
+  ALTER TABLE sources ADD COLUMN header_function TEXT NOT NULL DEFAULT '';
+  `,
 ]

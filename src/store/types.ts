@@ -128,6 +128,8 @@ export interface Subscription {
   delivery_mode: 'at_least_once' | 'at_most_once'
   /** At most `count` deliveries per `duration` seconds through this subscription (null: no limit of its own). */
   rate_limit_config: {count: number; duration: number} | null
+  /** JavaScript defining transform(payload): rewrites the body sent to this subscription's endpoint ('' = none). */
+  function: string
   created_at: string
   updated_at: string
 }
@@ -165,6 +167,10 @@ export interface Source {
   custom_response: {body: string; content_type: string} | null
   forward_headers: string[]
   body_limit: number
+  /** transform(payload) for the JSON body of its events, applied when they are delivered ('' = none). */
+  body_function: string
+  /** transform(headers) for the headers of its events; what it returns is sent with each delivery ('' = none). */
+  header_function: string
   is_disabled: boolean
   created_at: string
   updated_at: string

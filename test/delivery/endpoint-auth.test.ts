@@ -34,7 +34,7 @@ describe('endpoint client certificates (mTLS)', () => {
     const sink = createHttpsServer(
       {...pki.server, ca: pki.ca, requestCert: true, rejectUnauthorized: true},
       (req, res) => {
-        seen.push((req.socket as TLSSocket).getPeerCertificate().subject.CN)
+        seen.push(String((req.socket as TLSSocket).getPeerCertificate().subject.CN))
         req.resume()
         res.end('ok')
       },

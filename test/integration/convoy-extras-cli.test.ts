@@ -118,4 +118,32 @@ describe('issue 14 commands', SLOW, () => {
     )
     expect(count('endpoints')).toBe(1000)
   })
+
+  it('caravan subscriptions test-function prints the result, logs on stderr, and names why a function failed', async () => {
+    const {cli, sandbox} = await setUp()
+    const fn = join(sandbox.dir, 'transform.js')
+    writeFileSync(fn, 'function transform(p) { console.log("amount", p.amount); return {cents: p.amount * 100} }')
+    const ok = await cli(['subscriptions', 'test-function', '--payload', '{"amount":12}', '--function', `@${fn}`])
+    expect(ok).toMatchObject({code: 0, stdout: '{\n  "cents": 1200\n}\n', stderr: 'log: amount 12\n'})
+    const json = await cli([
+      'subscriptions',
+      'test-function',
+      '--payload',
+      '{}',
+      '--function',
+      'function transform(p) { return p }',
+      '--json',
+    ])
+    expect(JSON.parse(json.stdout)).toEqual({payload: {}, log: []})
+    const loops = await cli([
+      'subscriptions',
+      'test-function',
+      '--payload',
+      '{}',
+      '--function',
+      'function transform() { for (;;) {} }',
+    ])
+    expect(loops.code).toBe(6)
+    expect(loops.stderr).toMatch(/function failed: the function ran longer than 1000 ms and was stopped/)
+  })
 })
