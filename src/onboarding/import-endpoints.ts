@@ -39,7 +39,8 @@ export async function importEndpoints(
       query: input.dryRun ? {dry_run: 'true'} : {},
       body: {items: batch.map((r) => r.item)},
     })
-    summary.created += input.dryRun ? (answer.valid_count ?? 0) : (answer.created?.length ?? 0)
+    // Convoy queues the items and says nothing of each: counted as created (queued) there.
+    summary.created += input.dryRun ? (answer.valid_count ?? 0) : (answer.created?.length ?? batch.length)
     for (const skip of (input.dryRun ? answer.errors : answer.skipped) ?? []) {
       summary.skipped.push({line: batch[skip.row - 1]?.line ?? 0, field: skip.field, message: skip.message})
     }
