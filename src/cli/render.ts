@@ -62,6 +62,13 @@ export const COLUMNS: Record<string, Column<Json>[]> = {
     {header: 'ATTEMPTS', get: (m) => String(m.metadata?.num_trials ?? 0)},
     {header: 'CREATED', get: (m) => shortTime(m.created_at)},
   ],
+  'portal-links': [
+    {header: 'ID', get: (l) => l.uid},
+    {header: 'NAME', get: (l) => l.name},
+    {header: 'OWNER', get: (l) => l.owner_id ?? ''},
+    {header: 'ENDPOINTS', get: (l) => String(l.endpoint_count ?? 0)},
+    {header: 'CREATED', get: (l) => shortTime(l.created_at)},
+  ],
   attempts: [
     {header: 'ID', get: (a) => a.uid},
     {header: 'STATUS', get: (a) => a.http_status || '-'},

@@ -47,8 +47,8 @@ function readScope(input: Input, name: 'body' | 'headers' | 'query', base: Recor
 
 /** Convoy's `enabled_at`: absent → now, null → disabled, a date string or `{set, time}`. */
 function readEnabledAt(input: Input, base: string | null, now: string): string | null {
-  if (!(input.raw('enabled_at') !== undefined)) return base
   const raw = input.raw('enabled_at')
+  if (raw === undefined) return base
   if (raw === null) return null
   if (typeof raw === 'string') return checkedDate(raw, input.field('enabled_at'))
   const obj = Input.of(raw, input.field('enabled_at'))

@@ -146,4 +146,24 @@ describe('issue 14 commands', SLOW, () => {
     expect(loops.code).toBe(6)
     expect(loops.stderr).toMatch(/function failed: the function ran longer than 1000 ms and was stopped/)
   })
+
+  it('caravan portal-links create, list, get and revoke, saying there is no web portal yet', async () => {
+    const t = await setUp()
+    await createEndpoint(t, {owner_id: 'acme'})
+    const created = await t.cli(['portal-links', 'create', '--name', 'Acme', '--owner', 'acme'])
+    expect(created.code, created.stderr).toBe(0)
+    expect(created.stdout).toMatch(/no web portal yet/)
+    const [link] = (await t.api('GET', t.p('/portal-links'))).json.data.content
+    const list = await t.cli(['portal-links', 'list'])
+    expect(list.stdout).toMatch(new RegExp(`${link.uid}\\s+Acme\\s+acme\\s+1`))
+    expect(JSON.parse((await t.cli(['portal-links', 'get', link.uid, '--json'])).stdout)).toMatchObject({
+      uid: link.uid,
+      url: '',
+    })
+    expect(await t.cli(['portal-links', 'revoke', link.uid])).toMatchObject({
+      code: 0,
+      stdout: `Revoked portal link ${link.uid}\n`,
+    })
+    expect((await t.cli(['portal-links', 'get', link.uid])).code).toBe(5)
+  })
 })
