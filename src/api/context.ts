@@ -1,6 +1,7 @@
 import {HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
-import type {Endpoint} from '../store/types.js'
+import type {OAuth2Token} from '../delivery/oauth2.js'
+import type {Endpoint, MetaEvent, OAuth2Config, Project} from '../store/types.js'
 import {DEFAULT_PER_PAGE, MAX_PER_PAGE, type Page, type PageQuery} from '../store/paginate.js'
 import type {RelayEvents} from '../relay/relay-events.js'
 import type {ListenerInfo} from '../relay/stream-server.js'
@@ -28,6 +29,10 @@ export interface ApiContext {
   circuitState?: (endpoint: Endpoint) => string | null
   /** Close a listener's stream (it was removed); optional for contexts without a stream. */
   dropListener?: (listenerId: string) => void
+  /** Send a stored meta event again; absent where nothing sends (then resend answers 501). */
+  resendMetaEvent?: (project: Project, id: string) => Promise<MetaEvent>
+  /** Fetch an OAuth2 token now (oauth2/test), through the delivery client and its guard. */
+  fetchOAuth2Token?: (config: OAuth2Config) => Promise<OAuth2Token>
   /** The Svix API's settings: the project admin keys act on, JWT secret, operational webhooks. */
   svix?: SvixSettings
 }

@@ -47,14 +47,31 @@ export class Router<C> {
     const parts = [...segments]
     while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
     let pathExists = false
+    let best: {route: Route<C>; params: Record<string, string>} | undefined
     for (const route of this.routes) {
       const params = matchParts(route.parts, parts)
       if (!params) continue
-      if (route.method === method) return {handler: route.handler, params}
       pathExists = true
+      if (route.method !== method) continue
+      if (!best || moreSpecific(route.parts, best.route.parts)) best = {route, params}
     }
+    if (best) return {handler: best.route.handler, params: best.params}
     return pathExists ? 'method' : undefined
   }
+}
+
+/**
+ * Fixed segments win over parameters, left to right (as in Convoy's router): so
+ * `/events/countbatchreplayevents` is that route, never the event with that id, whatever
+ * order the routes were added in.
+ */
+function moreSpecific(a: string[], b: string[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const aParam = a[i].startsWith(':')
+    const bParam = b[i].startsWith(':')
+    if (aParam !== bParam) return bParam
+  }
+  return false
 }
 
 function matchParts(pattern: string[], parts: string[]): Record<string, string> | undefined {

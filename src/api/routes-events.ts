@@ -1,5 +1,6 @@
 import * as deliveriesCore from '../core/deliveries.js'
 import {validateEventPayload} from '../core/event-type-schemas.js'
+import {storeDynamicEvent} from '../core/dynamic-events.js'
 import * as eventsCore from '../core/events.js'
 import {recordReplay} from '../core/replays.js'
 import * as retries from '../core/retries.js'
@@ -40,6 +41,20 @@ function sourceIdByName(ctx: ApiContext, projectId: string, name: string | undef
   return [source.id]
 }
 
+/** The events list's filters, shared by the list, `batchreplay` and `countbatchreplayevents`. */
+function eventFilter(ctx: ApiContext, project: Project, q: URLSearchParams): eventsCore.EventListFilter {
+  return {
+    startDate: opt(q, 'startDate'),
+    endDate: opt(q, 'endDate'),
+    sourceId: [...queryList(q, 'sourceId'), ...sourceIdByName(ctx, project.id, opt(q, 'source'))],
+    endpointId: queryList(q, 'endpointId'),
+    idempotencyKey: opt(q, 'idempotencyKey'),
+    eventType: opt(q, 'event_type'),
+    query: opt(q, 'query'),
+    body: opt(q, 'body'),
+  }
+}
+
 export function addEventRoutes(router: R): void {
   const ev = '/api/v1/projects/:projectID/events'
   addPruneRoute(router)
@@ -66,14 +81,7 @@ export function addEventRoutes(router: R): void {
     .add('GET', ev, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const q = r.query
-      const page = eventsCore.listEvents(ctx.db, project.id, pageQuery(q), {
-        startDate: opt(q, 'startDate'),
-        endDate: opt(q, 'endDate'),
-        sourceId: [...queryList(q, 'sourceId'), ...sourceIdByName(ctx, project.id, opt(q, 'source'))],
-        endpointId: queryList(q, 'endpointId'),
-        idempotencyKey: opt(q, 'idempotencyKey'),
-        eventType: opt(q, 'event_type'),
-      })
+      const page = eventsCore.listEvents(ctx.db, project.id, pageQuery(q), eventFilter(ctx, project, q))
       const summaries = eventsCore.deliverySummaries(
         ctx.db,
         page.content.map((x) => x.id),
@@ -106,6 +114,32 @@ export function addEventRoutes(router: R): void {
     })
 
   router
+    .add('GET', `${ev}/countbatchreplayevents`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const num = eventsCore.countEvents(ctx.db, project.id, eventFilter(ctx, project, r.query))
+      return {status: 200, message: 'events count successful', data: {num}}
+    })
+    .add('POST', `${ev}/dynamic`, async (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const stored = await ctx.write(() => storeDynamicEvent(ctx.db, project, r.body, ctx.targets))
+      ctx.events.emit('event.created', stored)
+      if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      const status = eventsCore.eventStatus(
+        stored.event,
+        stored.deliveries.map((d) => d.status),
+      )
+      // Convoy answers 201 with no data; the event, its endpoint and subscription are a Caravan extension.
+      return {
+        status: 201,
+        message: 'Dynamic event created successfully',
+        data: {
+          ...eventJson(stored.event, status),
+          endpoint_id: stored.endpoint.id,
+          subscription_id: stored.subscription.id,
+          created: stored.created,
+        },
+      }
+    })
     .add('PUT', `${ev}/:eventID/replay`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
@@ -138,14 +172,7 @@ export function addEventRoutes(router: R): void {
         ctx.db,
         project.id,
         {perPage: retries.BATCH_LIMIT, direction: 'next', sort: 'ASC'},
-        {
-          startDate: opt(q, 'startDate'),
-          endDate: opt(q, 'endDate'),
-          sourceId: opt(q, 'sourceId'),
-          endpointId: opt(q, 'endpointId'),
-          idempotencyKey: opt(q, 'idempotencyKey'),
-          eventType: opt(q, 'event_type'),
-        },
+        eventFilter(ctx, project, q),
       )
       let count = 0
       // Requests that failed signature verification at ingest are never re-sent (issue 10).

@@ -1,4 +1,7 @@
 import * as endpointsCore from '../core/endpoints.js'
+import {endpointFailureRates} from '../core/failure-rates.js'
+import {Input} from '../core/input.js'
+import {OAuth2Error} from '../delivery/oauth2.js'
 import * as projectsCore from '../core/projects.js'
 import * as sourcesCore from '../core/sources.js'
 import * as subsCore from '../core/subscriptions.js'
@@ -6,7 +9,7 @@ import {HttpError} from '../errors.js'
 import {allProjects} from '../store/projects.js'
 import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
 import type {Endpoint, Subscription} from '../store/types.js'
-import {type ApiContext, type AuthedRequest, pageJson, pageQuery} from './context.js'
+import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
 import type {Router} from './router.js'
 import {endpointJson, projectJson, sourceJson, subscriptionJson} from './serialize.js'
 
@@ -92,6 +95,48 @@ export function addManagementRoutes(router: R): void {
         message: 'Endpoint created successfully',
         data: endpointOut(ctx, endpointsCore.createEndpoint(ctx.db, project.id, r.body, ctx.targets)),
       }
+    })
+    .add('POST', `${e}/oauth2/test`, async (ctx, r) => {
+      projectOf(ctx, r as AuthedRequest)
+      const oauth2 = Input.of(r.body).obj_('oauth2')
+      if (!oauth2) throw new HttpError(400, 'oauth2 is required')
+      const config = endpointsCore.readOAuth2(oauth2)
+      const refused = ctx.targets?.refuseUrl(config.url)
+      if (refused) throw new HttpError(400, `oauth2.url: ${refused}`)
+      if (!ctx.fetchOAuth2Token) throw new HttpError(501, 'this relay cannot fetch OAuth2 tokens')
+      try {
+        const token = await ctx.fetchOAuth2Token(config)
+        return {
+          status: 200,
+          message: 'OAuth2 connection test successful',
+          data: {
+            success: true,
+            access_token: token.accessToken,
+            token_type: token.tokenType,
+            expires_at: token.expiresAt === null ? '' : new Date(token.expiresAt).toISOString(),
+            message: 'a token was fetched with these settings',
+          },
+        }
+      } catch (error) {
+        if (!(error instanceof OAuth2Error)) throw error
+        // Like Convoy: the test ran, the token server said no.
+        return {
+          status: 200,
+          message: 'OAuth2 connection test failed',
+          data: {success: false, error: error.message, message: 'no token could be fetched with these settings'},
+        }
+      }
+    })
+    .add('GET', `${e}/period-failure-rates`, (ctx, r) => {
+      const project = projectOf(ctx, r as AuthedRequest)
+      const endpointIds = queryList(r.query, 'endpointId')
+      for (const id of endpointIds) endpointsCore.requireEndpoint(ctx.db, project.id, id)
+      const data = endpointFailureRates(ctx.db, project.id, {
+        startDate: r.query.get('startDate') || undefined,
+        endDate: r.query.get('endDate') || undefined,
+        endpointIds,
+      })
+      return {status: 200, message: 'Endpoint failure rates fetched successfully', data}
     })
     .add('GET', `${e}/:endpointID`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)

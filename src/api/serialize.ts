@@ -9,6 +9,7 @@ import type {
   Project,
   Source,
   Subscription,
+  SubscriptionFilter,
 } from '../store/types.js'
 
 /**
@@ -44,6 +45,8 @@ export function endpointJson(e: Endpoint, extra: {cb_state?: string} = {}) {
     rate_limit: e.rate_limit,
     rate_limit_duration: e.rate_limit_duration,
     authentication: e.authentication,
+    // The private key is never shown; an update repeating the certificate keeps it.
+    mtls_client_cert: e.mtls_client_cert ? {client_cert: e.mtls_client_cert.client_cert} : null,
     advanced_signatures: e.advanced_signatures,
     content_type: e.content_type,
     slack_webhook_url: e.slack_webhook_url,
@@ -66,10 +69,34 @@ export function subscriptionJson(
     endpoint_id: s.endpoint_id ?? '', // Caravan: the ids, besides Convoy's embedded metadata
     source_id: s.source_id ?? '',
     filter_config: {event_types: s.filter_config.event_types, filter: {...s.filter_config.filter, is_flattened: false}},
+    status: s.status, // Caravan: Convoy keeps it but does not show it; toggle_status flips it
+    delivery_mode: s.delivery_mode,
+    function: s.function || null,
+    rate_limit_config: s.rate_limit_config,
     endpoint_metadata: related.endpoint ? endpointJson(related.endpoint) : undefined,
     source_metadata: related.source ? sourceJson(related.source, related.baseUrl ?? '') : undefined,
     created_at: s.created_at,
     updated_at: s.updated_at,
+  }
+}
+
+/** Convoy's FilterResponse; filters are kept as written, so `raw_*` equal the scopes. */
+export function filterJson(f: SubscriptionFilter) {
+  return {
+    uid: f.id,
+    subscription_id: f.subscription_id,
+    event_type: f.event_type,
+    body: f.body,
+    headers: f.headers,
+    query: f.query,
+    path: {},
+    raw_body: f.body,
+    raw_headers: f.headers,
+    raw_query: f.query,
+    raw_path: {},
+    enabled_at: f.enabled_at,
+    created_at: f.created_at,
+    updated_at: f.updated_at,
   }
 }
 
@@ -92,6 +119,8 @@ export function sourceJson(s: Source, baseUrl: string) {
     custom_response: s.custom_response ?? {body: '', content_type: ''},
     forward_headers: s.forward_headers,
     body_limit: s.body_limit, // Caravan: per-source size limit in bytes
+    body_function: s.body_function || null,
+    header_function: s.header_function || null,
     is_disabled: s.is_disabled,
     created_at: s.created_at,
     updated_at: s.updated_at,
@@ -178,7 +207,7 @@ export function deliveryJson(d: Delivery, related: {endpoint?: Endpoint; strateg
 }
 
 /** Convoy reports attempt headers as one string per name. */
-function flatHeaders(headers: Headers | null): Record<string, string> | null {
+export function flatHeaders(headers: Headers | null): Record<string, string> | null {
   if (!headers) return null
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(', ')]))
 }

@@ -8,6 +8,11 @@ import {addConvoyEventTypeRoutes} from './routes-event-types.js'
 import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
 import {addManagementRoutes} from './routes-management.js'
+import {addMetaEventRoutes} from './routes-meta-events.js'
+import {addFunctionRoutes} from './routes-functions.js'
+import {addOnboardRoutes} from './routes-onboard.js'
+import {addPortalLinkRoutes} from './routes-portal-links.js'
+import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
 import {Router} from './router.js'
 import {handleSvix, isSvixPath} from './svix/server.js'
 
@@ -16,6 +21,11 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse, url: URL) =
 export function buildApiRouter(): Router<ApiContext> {
   const router = new Router<ApiContext>()
   addManagementRoutes(router)
+  addSubscriptionFilterRoutes(router)
+  addMetaEventRoutes(router)
+  addPortalLinkRoutes(router)
+  addOnboardRoutes(router)
+  addFunctionRoutes(router)
   addEventRoutes(router)
   addListenerRoutes(router)
   addConvoyEventTypeRoutes(router)

@@ -62,6 +62,20 @@ export const COLUMNS: Record<string, Column<Json>[]> = {
     {header: 'DEPRECATED', get: (e) => (e.deprecated_at ? shortTime(e.deprecated_at) : '')},
     {header: 'DESCRIPTION', get: (e) => e.description ?? ''},
   ],
+  'meta-events': [
+    {header: 'ID', get: (m) => m.uid},
+    {header: 'TYPE', get: (m) => m.event_type},
+    {header: 'STATUS', get: (m) => m.status, color: status},
+    {header: 'ATTEMPTS', get: (m) => String(m.metadata?.num_trials ?? 0)},
+    {header: 'CREATED', get: (m) => shortTime(m.created_at)},
+  ],
+  'portal-links': [
+    {header: 'ID', get: (l) => l.uid},
+    {header: 'NAME', get: (l) => l.name},
+    {header: 'OWNER', get: (l) => l.owner_id ?? ''},
+    {header: 'ENDPOINTS', get: (l) => String(l.endpoint_count ?? 0)},
+    {header: 'CREATED', get: (l) => shortTime(l.created_at)},
+  ],
   attempts: [
     {header: 'ID', get: (a) => a.uid},
     {header: 'STATUS', get: (a) => a.http_status || '-'},

@@ -11,7 +11,7 @@ export const subscriptionFlags = {
   source: Flags.string({description: 'Only events from this source ID.'}),
 }
 
-function parseJsonFlag(value: string, flag: string): Json {
+export function parseJsonFlag(value: string, flag: string): Json {
   try {
     const parsed = JSON.parse(value) as unknown
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json

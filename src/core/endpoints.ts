@@ -1,11 +1,11 @@
-import {randomBytes} from 'node:crypto'
+import {createPrivateKey, randomBytes, X509Certificate} from 'node:crypto'
 
 import {badRequest, notFound} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import type {PageQuery} from '../store/paginate.js'
 import {endpoints} from '../store/resources.js'
-import type {Endpoint, EndpointAuthentication, EndpointStatus} from '../store/types.js'
+import type {Endpoint, EndpointAuthentication, EndpointStatus, MtlsClientCert, OAuth2Config} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {Input} from './input.js'
 
@@ -19,7 +19,15 @@ export function newSecretValue(): string {
 
 function readAuthentication(input: Input | undefined): EndpointAuthentication | null | undefined {
   if (!input) return undefined
-  const type = input.str('type', {required: true, oneOf: ['api_key', 'basic_auth']}) as EndpointAuthentication['type']
+  const type = input.str('type', {
+    required: true,
+    oneOf: ['api_key', 'basic_auth', 'oauth2'],
+  }) as EndpointAuthentication['type']
+  if (type === 'oauth2') {
+    const oauth2 = input.obj_('oauth2')
+    if (!oauth2) throw badRequest(`${input.field('oauth2')} is required when type is oauth2`)
+    return {type, oauth2: readOAuth2(oauth2)}
+  }
   if (type === 'api_key') {
     const key = input.obj_('api_key')
     if (!key) throw badRequest(`${input.field('api_key')} is required when type is api_key`)
@@ -39,6 +47,66 @@ function readAuthentication(input: Input | undefined): EndpointAuthentication | 
   }
 }
 
+const EXPIRY_UNITS = ['seconds', 'milliseconds', 'minutes', 'hours'] as const
+
+/** Convoy's OAuth2 settings; Caravan fetches client-credentials tokens with a shared secret. */
+export function readOAuth2(input: Input): OAuth2Config {
+  const authType = input.str('authentication_type') ?? 'shared_secret'
+  if (authType !== 'shared_secret')
+    throw badRequest(
+      `${input.field('authentication_type')}: "${authType.slice(0, 50)}" is not supported by Caravan (only shared_secret)`,
+    )
+  const grant = input.str('grant_type') ?? 'client_credentials'
+  if (grant !== 'client_credentials')
+    throw badRequest(`${input.field('grant_type')}: only client_credentials is supported (got "${grant.slice(0, 50)}")`)
+  const mapping = input.obj_('field_mapping')
+  const config: OAuth2Config = {
+    url: input.url('url', {required: true}),
+    client_id: input.str('client_id', {required: true, max: 1000}),
+    client_secret: input.str('client_secret', {required: true, max: 4000}),
+    grant_type: 'client_credentials',
+    authentication_type: 'shared_secret',
+    scope: input.str('scope', {max: 2000}),
+    audience: input.str('audience', {max: 2000}),
+    expiry_time_unit: input.str('expiry_time_unit', {oneOf: EXPIRY_UNITS}) as OAuth2Config['expiry_time_unit'],
+    field_mapping: mapping && {
+      access_token: mapping.str('access_token', {max: 200}),
+      token_type: mapping.str('token_type', {max: 200}),
+      expires_in: mapping.str('expires_in', {max: 200}),
+    },
+  }
+  return JSON.parse(JSON.stringify(config)) as OAuth2Config
+}
+
+/**
+ * A PEM certificate and its private key, checked to be usable together now. Responses never
+ * show the key, so an update that repeats the stored certificate without a key keeps it.
+ */
+function readMtls(input: Input, base: MtlsClientCert | null): MtlsClientCert | null {
+  if (!input.has('client_cert') && !input.has('client_key')) return null
+  const cert = input.str('client_cert', {required: true, max: 65_536})
+  const given = input.str('client_key', {max: 65_536})
+  const key = given ?? (base?.client_cert === cert ? base.client_key : undefined)
+  if (key === undefined) throw badRequest(`${input.field('client_key')} is required`)
+  let x509: X509Certificate
+  try {
+    x509 = new X509Certificate(cert)
+  } catch (error) {
+    throw badRequest(`${input.field('client_cert')} is not a PEM certificate: ${(error as Error).message}`)
+  }
+  let privateKey
+  try {
+    privateKey = createPrivateKey(key)
+  } catch (error) {
+    throw badRequest(`${input.field('client_key')} is not a PEM private key: ${(error as Error).message}`)
+  }
+  if (!x509.checkPrivateKey(privateKey))
+    throw badRequest(`${input.field('client_key')} does not belong to ${input.field('client_cert')}`)
+  if (Date.parse(x509.validTo) < Date.now())
+    throw badRequest(`${input.field('client_cert')} expired on ${new Date(x509.validTo).toISOString()}`)
+  return {client_cert: cert, client_key: key}
+}
+
 /** Fields shared by create and update; `base` supplies what the body leaves out. */
 function readEndpointFields(input: Input, base: Endpoint): Endpoint {
   const disabled = input.bool('is_disabled')
@@ -56,6 +124,13 @@ function readEndpointFields(input: Input, base: Endpoint): Endpoint {
     slack_webhook_url: input.has('slack_webhook_url') ? (input.url('slack_webhook_url') ?? '') : base.slack_webhook_url,
     support_email: input.str('support_email', {max: 320}) ?? base.support_email,
     authentication: readAuthentication(input.obj_('authentication')) ?? base.authentication,
+    mtls_client_cert:
+      input.raw('mtls_client_cert') === null
+        ? null
+        : (() => {
+            const mtls = input.obj_('mtls_client_cert')
+            return mtls ? readMtls(mtls, base.mtls_client_cert) : base.mtls_client_cert
+          })(),
     status: disabled === undefined ? base.status : disabled ? 'inactive' : 'active',
   }
 }
@@ -76,6 +151,7 @@ export function newEndpointRecord(projectId: string, fields: Partial<Endpoint> &
     rate_limit: DEFAULT_RATE_LIMIT,
     rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
     authentication: null,
+    mtls_client_cert: null,
     advanced_signatures: false,
     content_type: 'application/json',
     slack_webhook_url: '',
@@ -98,6 +174,9 @@ function checkTargets(endpoint: Endpoint, targets: TargetCheck | undefined): voi
     const reason = endpoint[field] ? targets.refuseUrl(endpoint[field]) : null
     if (reason) throw badRequest(`${field}: ${reason}`)
   }
+  const tokenUrl = endpoint.authentication?.oauth2?.url
+  const reason = tokenUrl ? targets.refuseUrl(tokenUrl) : null
+  if (reason) throw badRequest(`authentication.oauth2.url: ${reason}`)
 }
 
 export function createEndpoint(db: Db, projectId: string, body: unknown, targets?: TargetCheck): Endpoint {

@@ -1,4 +1,5 @@
 import {badRequest, notFound} from '../errors.js'
+import {compileFilter, validateFilter} from '../routing/filter.js'
 import {matchesSubscription} from '../routing/match.js'
 import type {Db} from '../store/db.js'
 import {handleableJson, nowIso} from '../store/json.js'
@@ -7,6 +8,7 @@ import {deliveries, endpoints, events, subscriptions} from '../store/resources.j
 import type {Delivery, EventRecord, Headers, Project, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {Input} from './input.js'
+import {filtersBySubscription, routableSubscription} from './subscription-filters.js'
 import {dateWindow, type DateRange} from './windows.js'
 
 /** How an API-created event picks its subscriptions (Convoy's three create routes). */
@@ -122,6 +124,13 @@ function parseJsonBody(body: Buffer): unknown {
   return json.ok ? json.value : undefined
 }
 
+function queryValues(search: string): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null)
+  if (!search) return out
+  for (const [name, value] of new URLSearchParams(search)) out[name] = [...(out[name] ?? []), value]
+  return out
+}
+
 /**
  * Store an event and fan it out: one Scheduled delivery per matching subscription, all in
  * one transaction so an acknowledged event always has its deliveries. A repeated
@@ -182,17 +191,21 @@ export function storeEvent(
     const made: Delivery[] = []
     if (!duplicate && !event.verification_error) {
       const parsed = parseJsonBody(input.body)
-      for (const sub of candidateSubscriptions(db, project.id, input.target)) {
+      const candidates = candidateSubscriptions(db, project.id, input.target).filter((s) => s.status !== 'inactive')
+      const filters = filtersBySubscription(
+        db,
+        candidates.map((s) => s.id),
+      )
+      const query = queryValues(input.urlQuery ?? '')
+      for (const sub of candidates) {
         const matches =
           direct ||
-          matchesSubscription(
-            {
-              eventTypes: sub.filter_config.event_types,
-              bodyFilter: sub.filter_config.filter.body,
-              headerFilter: sub.filter_config.filter.headers,
-            },
-            {type: input.eventType, body: parsed, headers: input.headers},
-          )
+          matchesSubscription(routableSubscription(sub, filters.get(sub.id) ?? []), {
+            type: input.eventType,
+            body: parsed,
+            headers: input.headers,
+            query,
+          })
         if (!matches || !sub.endpoint_id) continue
         made.push({
           id: ulid(now),
@@ -204,7 +217,9 @@ export function storeEvent(
           status: 'Scheduled',
           mode: sub.type === 'cli' ? 'stream' : 'push',
           attempts: 0,
-          retry_limit: input.retryLimit ?? project.config.strategy.retry_count,
+          // at_most_once: one attempt, never retried.
+          retry_limit:
+            sub.delivery_mode === 'at_most_once' ? 0 : (input.retryLimit ?? project.config.strategy.retry_count),
           next_attempt_at: now,
           latency_ms: null,
           description: '',
@@ -233,9 +248,56 @@ export interface EventListFilter extends DateRange {
   sourceId?: string | string[]
   idempotencyKey?: string
   eventType?: string
+  /** Convoy's `query`: case-insensitive text found in the event type or the body. */
+  query?: string
+  /** Convoy's `body`: a filter (the subscription filter syntax) the JSON body must match. */
+  body?: string
 }
 
-export function listEvents(db: Db, projectId: string, page: PageQuery, filter: EventListFilter) {
+/** Parse and check the events list's `body` filter: 400 naming the problem, never a throw of another kind. */
+export function readBodyFilter(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined
+  let filter: unknown
+  try {
+    filter = JSON.parse(text)
+  } catch {
+    throw badRequest(`body: not valid JSON: ${JSON.stringify(text.slice(0, 100))}`)
+  }
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter))
+    throw badRequest('body: must be a JSON object in the subscription filter syntax, e.g. {"amount":{"$gte":100}}')
+  const problem = validateFilter(filter, 'body')
+  if (problem) throw badRequest(problem)
+  return JSON.stringify(filter)
+}
+
+const bodyFilterReady = new WeakSet<Db>()
+const compiledBodyFilters = new Map<string, (doc: unknown) => boolean>()
+
+/**
+ * `caravan_body_matches(filter, body)`: the subscription matcher as an SQL function, so a
+ * body filter narrows the query itself and keyset pagination stays exact.
+ */
+function registerBodyFilter(db: Db): void {
+  if (bodyFilterReady.has(db)) return
+  db.function('caravan_body_matches', {deterministic: true}, (filter: unknown, body: unknown) => {
+    if (typeof filter !== 'string' || !Buffer.isBuffer(body)) return 0
+    let test = compiledBodyFilters.get(filter)
+    if (!test) {
+      if (compiledBodyFilters.size > 100) compiledBodyFilters.clear()
+      compiledBodyFilters.set(filter, (test = compileFilter(JSON.parse(filter))))
+    }
+    const json = handleableJson(body)
+    return json.ok && test(json.value) ? 1 : 0
+  })
+  bodyFilterReady.add(db)
+}
+
+/** SQL conditions for an event list filter (shared by the list, batch replay and its count). */
+export function eventListWhere(
+  db: Db,
+  projectId: string,
+  filter: EventListFilter,
+): {where: string[]; params: unknown[]} {
   const where = ['project_id = ?', ...dateWindow(filter).where]
   const params: unknown[] = [projectId, ...dateWindow(filter).params]
   const ids = (value: string | string[] | undefined) => [value ?? []].flat().filter(Boolean)
@@ -252,6 +314,17 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
     where.push('event_type = ?')
     params.push(filter.eventType)
   }
+  if (filter.query) {
+    const needle = filter.query.toLowerCase()
+    where.push(`(instr(lower(event_type), ?) > 0 OR instr(lower(CAST(body AS TEXT)), ?) > 0)`)
+    params.push(needle, needle)
+  }
+  const bodyFilter = readBodyFilter(filter.body)
+  if (bodyFilter) {
+    registerBodyFilter(db)
+    where.push('caravan_body_matches(?, body) = 1')
+    params.push(bodyFilter)
+  }
   const endpointIds = ids(filter.endpointId)
   if (endpointIds.length) {
     where.push(
@@ -259,6 +332,18 @@ export function listEvents(db: Db, projectId: string, page: PageQuery, filter: E
     )
     params.push(projectId, ...endpointIds)
   }
+  return {where, params}
+}
+
+/** How many events a filter selects (Convoy's countbatchreplayevents). */
+export function countEvents(db: Db, projectId: string, filter: EventListFilter): number {
+  const {where, params} = eventListWhere(db, projectId, filter)
+  const row = db.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${where.join(' AND ')}`).get(...params) as {n: number}
+  return row.n
+}
+
+export function listEvents(db: Db, projectId: string, page: PageQuery, filter: EventListFilter) {
+  const {where, params} = eventListWhere(db, projectId, filter)
   return events.page(db, where, params, page)
 }
 

@@ -1,7 +1,7 @@
 import {badRequest, HttpError} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
-import {deliveries} from '../store/resources.js'
+import {deliveries, subscriptions} from '../store/resources.js'
 import type {Delivery, EventRecord, Project} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {type DeliveryListFilter, listDeliveries, requireDelivery} from './deliveries.js'
@@ -12,6 +12,12 @@ export const BATCH_LIMIT = 10_000
 
 const RETRYABLE = new Set(['Failure', 'Discarded'])
 
+/** Retries a new or requeued delivery gets: none for an at_most_once subscription (one attempt per explicit send). */
+function retryBudget(db: Db, project: Project, subscriptionId: string): number {
+  const sub = subscriptions.get(db, project.id, subscriptionId)
+  return sub?.delivery_mode === 'at_most_once' ? 0 : project.config.strategy.retry_count
+}
+
 /**
  * Put a finished delivery back in the queue with a fresh retry budget. Convoy's resend
  * is for failed deliveries; `force` also re-sends successful ones (forceresend).
@@ -21,7 +27,7 @@ function requeue(db: Db, project: Project, delivery: Delivery, now: number): Del
     ...delivery,
     status: 'Scheduled',
     next_attempt_at: now,
-    retry_limit: delivery.attempts + project.config.strategy.retry_count,
+    retry_limit: delivery.attempts + retryBudget(db, project, delivery.subscription_id),
     description: 'manual retry',
     updated_at: nowIso(now),
   }
@@ -111,7 +117,7 @@ export function replayEvent(db: Db, project: Project, event: EventRecord, now = 
           id: ulid(now),
           status: 'Scheduled',
           attempts: 0,
-          retry_limit: project.config.strategy.retry_count,
+          retry_limit: retryBudget(db, project, d.subscription_id),
           next_attempt_at: now,
           latency_ms: null,
           description: `replay of ${d.id}`,

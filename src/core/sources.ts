@@ -7,6 +7,7 @@ import {sources} from '../store/resources.js'
 import type {Source, SourceVerifier} from '../store/types.js'
 import {randomToken, ulid} from '../util/ulid.js'
 import {secretFormProblem} from '../ingest/secret-forms.js'
+import {readFunction} from './functions.js'
 import {Input} from './input.js'
 
 /**
@@ -150,6 +151,8 @@ export function createSource(db: Db, projectId: string, body: unknown): Source {
     custom_response: readCustomResponse(input.obj_('custom_response'), null),
     forward_headers: input.strings('forward_headers') ?? [],
     body_limit: input.int('body_limit', {min: 1, max: 100 * 1024 * 1024}) ?? DEFAULT_BODY_LIMIT,
+    body_function: readFunction(input, 'body_function', ''),
+    header_function: readFunction(input, 'header_function', ''),
     is_disabled: input.bool('is_disabled') ?? false,
     created_at: now,
     updated_at: now,
@@ -185,6 +188,8 @@ export function updateSource(db: Db, projectId: string, id: string, body: unknow
     custom_response: readCustomResponse(input.obj_('custom_response'), current.custom_response),
     forward_headers: input.strings('forward_headers') ?? current.forward_headers,
     body_limit: input.int('body_limit', {min: 1, max: 100 * 1024 * 1024}) ?? current.body_limit,
+    body_function: readFunction(input, 'body_function', current.body_function),
+    header_function: readFunction(input, 'header_function', current.header_function),
     is_disabled: input.bool('is_disabled') ?? current.is_disabled,
     updated_at: nowIso(),
   }

@@ -7,6 +7,7 @@ import type {PageQuery} from '../store/paginate.js'
 import {endpoints, sources, subscriptions} from '../store/resources.js'
 import type {FilterConfig, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
+import {readFunction} from './functions.js'
 import {Input} from './input.js'
 
 function readFilterConfig(input: Input | undefined, base: FilterConfig): FilterConfig {
@@ -23,6 +24,25 @@ function readFilterConfig(input: Input | undefined, base: FilterConfig): FilterC
   const problem = validateFilter(body, `${field}.body`) ?? validateFilter(headers, `${field}.headers`)
   if (problem) throw badRequest(problem)
   return {event_types: eventTypes.length ? eventTypes : ['*'], filter: {body, headers}}
+}
+
+const DELIVERY_MODES = ['at_least_once', 'at_most_once'] as const
+
+/** Convoy's delivery_mode ('' means the default, at_least_once). */
+function readDeliveryMode(input: Input, base: Subscription['delivery_mode']): Subscription['delivery_mode'] {
+  return (input.str('delivery_mode', {oneOf: DELIVERY_MODES}) as Subscription['delivery_mode'] | undefined) ?? base
+}
+
+/** Convoy's rate_limit_config: `count` deliveries per `duration` seconds; null or a zero count removes it. */
+function readRateLimit(input: Input, base: Subscription['rate_limit_config']): Subscription['rate_limit_config'] {
+  if (input.raw('rate_limit_config') === null) return null
+  const config = input.obj_('rate_limit_config')
+  if (!config) return base
+  const count = config.int('count', {min: 0, max: 1_000_000}) ?? 0
+  const duration = config.int('duration', {min: 0, max: 86_400}) ?? 0
+  if (count === 0) return null
+  if (duration === 0) throw badRequest(`${config.field('duration')} must be at least 1 (seconds) when count is set`)
+  return {count, duration}
 }
 
 function checkReferences(db: Db, projectId: string, sub: Subscription): void {
@@ -42,6 +62,10 @@ export function createSubscription(db: Db, projectId: string, body: unknown): Su
     project_id: projectId,
     name: input.str('name', {required: true, max: 200}),
     type: 'api',
+    status: 'active',
+    delivery_mode: readDeliveryMode(input, 'at_least_once'),
+    rate_limit_config: readRateLimit(input, null),
+    function: readFunction(input, 'function', ''),
     endpoint_id: input.str('endpoint_id', {required: true}),
     source_id: input.str('source_id') ?? null,
     filter_config: readFilterConfig(input.obj_('filter_config'), {event_types: ['*'], filter: {body: {}, headers: {}}}),
@@ -67,6 +91,9 @@ export function updateSubscription(db: Db, projectId: string, id: string, body: 
     endpoint_id: input.str('endpoint_id') ?? current.endpoint_id,
     source_id: input.str('source_id') ?? current.source_id,
     filter_config: readFilterConfig(input.obj_('filter_config'), current.filter_config),
+    delivery_mode: readDeliveryMode(input, current.delivery_mode),
+    rate_limit_config: readRateLimit(input, current.rate_limit_config),
+    function: readFunction(input, 'function', current.function),
     updated_at: nowIso(),
   }
   checkReferences(db, projectId, next)

@@ -9,7 +9,8 @@ import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from 
 import {ulid} from '../util/ulid.js'
 import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
-import {RateLimiterRegistry} from './rate-limiter.js'
+import {deliveryTransforms} from '../transform/apply.js'
+import {type RateLimitConfig, RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
 import {type AttemptOutcome, nextRetry, type RetryDecision, retryScheduleFor} from './retry-policy.js'
 import type {SendResult, Sender} from './sender.js'
@@ -55,6 +56,7 @@ const DUE_ENDPOINTS_SQL = `WITH RECURSIVE e(id) AS (
 ) SELECT id FROM e WHERE id IS NOT NULL`
 
 const DUE_FOR_ENDPOINT_SQL = `SELECT * FROM deliveries INDEXED BY deliveries_due_endpoint WHERE endpoint_id = ? AND ${WAITING} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`
+const SUBSCRIPTION_LIMIT_SQL = `SELECT rate_limit_config FROM subscriptions WHERE id = ?`
 const CLAIM_SQL = `UPDATE deliveries SET status = 'Processing', updated_at = ? WHERE id = ? AND status IN ('Scheduled', 'Retry')`
 const NEXT_DUE_SQL = `SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE ${WAITING}`
 const NEXT_DUE_AFTER_SQL = `SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE ${WAITING} AND next_attempt_at > ?`
@@ -135,14 +137,26 @@ export class Dispatcher {
     this.debtBackoff = this.health.backoff()
   }
 
-  /** Deliveries a crash left in Processing are sent again: at-least-once. */
+  /**
+   * Deliveries a crash left in Processing are sent again: at-least-once. Those of
+   * at_most_once subscriptions may have gone out already, so they fail instead.
+   */
   recover(): number {
-    const result = this.opts.db
-      .prepare(
-        `UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing' AND mode = 'push'`,
-      )
-      .run(this.now(), nowIso(this.now()))
-    return result.changes
+    const db = this.opts.db
+    const at = nowIso(this.now())
+    return db.transaction(() => {
+      const atMostOnce = db
+        .prepare(
+          `UPDATE deliveries SET status = 'Failure', description = ?, updated_at = ? WHERE status = 'Processing' AND mode = 'push' AND subscription_id IN (SELECT id FROM subscriptions WHERE delivery_mode = 'at_most_once')`,
+        )
+        .run('at_most_once: in flight when the relay stopped, so not sent again', at)
+      const result = db
+        .prepare(
+          `UPDATE deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END, next_attempt_at = ?, updated_at = ? WHERE status = 'Processing' AND mode = 'push'`,
+        )
+        .run(this.now(), at)
+      return result.changes + atMostOnce.changes
+    })()
   }
 
   start(): void {
@@ -340,6 +354,22 @@ export class Dispatcher {
         else postponed.set(at, [id])
       }
       const claim = prepared(db, CLAIM_SQL)
+      const subLimits = new Map<string, {key: string; config: RateLimitConfig} | null>()
+      const subscriptionLimit = (id: string) => {
+        if (!subLimits.has(id)) {
+          const row = prepared(db, SUBSCRIPTION_LIMIT_SQL).get(id) as {rate_limit_config: string | null} | undefined
+          const config = row?.rate_limit_config
+            ? (JSON.parse(row.rate_limit_config) as {count: number; duration: number})
+            : null
+          subLimits.set(
+            id,
+            config
+              ? {key: `subscription:${id}`, config: {count: config.count, durationMs: config.duration * 1000}}
+              : null,
+          )
+        }
+        return subLimits.get(id) ?? null
+      }
       const dueFor = prepared(db, DUE_FOR_ENDPOINT_SQL)
       for (const endpointId of order) {
         const globalFree = this.maxInFlight - this.inFlight.size - launches.length
@@ -377,6 +407,13 @@ export class Dispatcher {
             waitingForSlot = true
             break
           }
+          // A subscription's own rate_limit_config is checked first and taken only with the endpoint's slot.
+          const subLimit = subscriptionLimit(delivery.subscription_id)
+          const subWait = subLimit ? this.limiters.waitMs(subLimit.key, subLimit.config) : 0
+          if (subWait > 0) {
+            later(now + subWait, delivery.id)
+            continue
+          }
           const limit = this.limiters.tryAcquire(endpoint.id, {
             count: endpoint.rate_limit,
             durationMs: endpoint.rate_limit_duration * 1000,
@@ -385,6 +422,7 @@ export class Dispatcher {
             later(now + limit.waitMs, delivery.id)
             continue
           }
+          if (subLimit) this.limiters.tryAcquire(subLimit.key, subLimit.config)
           const breaker = this.breakerFor(project, endpoint.id)
           if (!breaker.canSend(now)) {
             // Half-open with its probe out: wait for the probe's answer (the send wakes us).
@@ -461,7 +499,8 @@ export class Dispatcher {
     let request
     let result: SendResult
     try {
-      request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now()})
+      const transforms = deliveryTransforms(this.opts.db, delivery, event)
+      request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now(), transforms})
       result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
     } catch (error) {
       // Nothing was sent (e.g. a stored signature setting this build cannot sign with): a

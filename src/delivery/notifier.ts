@@ -1,15 +1,24 @@
+import {createMetaEvent, recordMetaAttempt, requireMetaEvent} from '../core/meta-events.js'
 import {signConvoySimple, signStandardWebhook} from '../signing/index.js'
+import type {Db} from '../store/db.js'
+import type {Endpoint, MetaEvent, Project} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {asStandardSecret} from './request-builder.js'
-import type {Endpoint, Project} from '../store/types.js'
 import {caravanVersion} from '../version.js'
 import {redactIn, redactUrl} from '../relay/redact.js'
-import type {Sender} from './sender.js'
+import type {SendResult, Sender} from './sender.js'
 
 export type MetaEventType = 'endpoint.disabled' | 'eventdelivery.success' | 'eventdelivery.failed'
 
 /** Seen by taps before a meta event is sent (the Svix API turns some into operational webhooks). */
 export type MetaTap = (project: Project, endpoint: Endpoint, type: MetaEventType, data: Record<string, unknown>) => void
+
+/** Where meta events are kept (Convoy's /meta-events): without it they are sent, not stored. */
+export interface MetaEventStore {
+  db: Db
+  /** Group-committed write (the relay's). */
+  write: <T>(work: () => T) => Promise<T>
+}
 
 /**
  * Tells people when delivery goes wrong: a signed meta event to the project's meta-event
@@ -22,6 +31,7 @@ export class Notifier {
   constructor(
     private readonly sender: Sender,
     private readonly log: (line: string) => void,
+    private readonly store?: MetaEventStore,
   ) {}
 
   /** Call `tap` with every meta event (synchronously, errors logged). */
@@ -61,6 +71,16 @@ export class Notifier {
     }
   }
 
+  /**
+   * Send a stored meta event again (Convoy's resend): the same bytes, signed with the
+   * project's current meta-event secret, to its current meta-event URL (else the one it went to).
+   */
+  async resend(project: Project, id: string): Promise<MetaEvent> {
+    if (!this.store) throw new Error('meta events are not stored by this notifier')
+    const event = requireMetaEvent(this.store.db, project.id, id)
+    return this.deliverMeta(project, project.config.meta_event.url || event.url, event.event_type, event.body, event)
+  }
+
   /** Never rejects: callers fire and forget, and a failed notification must not stop the relay. */
   async notify(
     project: Project,
@@ -92,22 +112,11 @@ export class Notifier {
     const jobs: Promise<unknown>[] = []
     if (meta.is_enabled && meta.url && (meta.event_type.length === 0 || meta.event_type.includes(type))) {
       const body = Buffer.from(JSON.stringify({event_type: type, data, created_at: new Date().toISOString()}))
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': `Caravan/${caravanVersion()}`,
-        'x-convoy-meta-event-type': type,
-      }
-      // Signed like the project's own deliveries, so one verifier serves both.
-      const version = project.config.signature.versions.at(-1)
-      if (meta.secret) {
-        headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({
-          secret: meta.secret,
-          payload: body,
-          hash: version?.hash,
-          encoding: version?.encoding,
-        })
-      }
-      jobs.push(this.post(meta.url, headers, body, `meta event ${type}`))
+      const store = this.store
+      const stored = store
+        ? await store.write(() => createMetaEvent(store.db, {projectId: project.id, type, url: meta.url, body}))
+        : undefined
+      jobs.push(this.deliverMeta(project, meta.url, type, body, stored))
     }
     if (type === 'endpoint.disabled') {
       this.log(
@@ -128,11 +137,52 @@ export class Notifier {
     await Promise.all(jobs)
   }
 
-  private async post(url: string, headers: Record<string, string>, body: Buffer, what: string): Promise<void> {
+  /** One send of a meta event, recorded on it when it is stored. */
+  private async deliverMeta<T extends MetaEvent | undefined>(
+    project: Project,
+    url: string,
+    type: string,
+    body: Buffer,
+    stored: T,
+  ): Promise<T> {
+    const meta = project.config.meta_event
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': `Caravan/${caravanVersion()}`,
+      'x-convoy-meta-event-type': type,
+    }
+    // Signed like the project's own deliveries, so one verifier serves both.
+    const version = project.config.signature.versions.at(-1)
+    if (meta.secret) {
+      headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({
+        secret: meta.secret,
+        payload: body,
+        hash: version?.hash,
+        encoding: version?.encoding,
+      })
+    }
+    const result = await this.post(url, headers, body, `meta event ${type}`)
+    const store = this.store
+    if (!stored || !store) return stored
+    return (await store.write(() =>
+      recordMetaAttempt(store.db, stored, {
+        url,
+        requestHeaders: headers,
+        status: result.status,
+        headers: result.headers,
+        body: result.body,
+        error: result.error,
+        latencyMs: result.latencyMs,
+      }),
+    )) as T
+  }
+
+  private async post(url: string, headers: Record<string, string>, body: Buffer, what: string): Promise<SendResult> {
     const result = await this.sender.send({url, method: 'POST', headers, body}, 10_000)
     if (result.status === null || result.status < 200 || result.status >= 300) {
       // Webhook URLs are credentials (a Slack token, a signed query): never log them whole.
       this.log(`${what} to ${redactUrl(url)} failed: ${redactIn(result.error || `HTTP ${result.status}`, url)}`)
     }
+    return result
   }
 }

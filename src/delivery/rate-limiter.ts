@@ -39,6 +39,12 @@ export class RateLimiter {
     return this.count <= 0 || this.durationMs <= 0
   }
 
+  /** How long until a slot is free (0: one is free now); takes nothing. */
+  waitMs(): number {
+    if (this.unlimited || this.log.length < this.count) return 0
+    return Math.max(0, this.log[this.head] + this.durationMs - this.now())
+  }
+
   /** Takes a slot if one is free now; otherwise says how long until the oldest expires. */
   tryAcquire(): AcquireResult {
     if (this.unlimited) return {ok: true}
@@ -97,6 +103,10 @@ export class RateLimiterRegistry {
 
   tryAcquire(endpointId: string, config: RateLimitConfig): AcquireResult {
     return this.get(endpointId, config).tryAcquire()
+  }
+
+  waitMs(key: string, config: RateLimitConfig): number {
+    return this.get(key, config).waitMs()
   }
 
   /** Forget an endpoint (deleted), so the map does not grow with dead ids. */

@@ -1,5 +1,15 @@
 import {signConvoyAdvanced, signConvoySimple, signStandardWebhook} from '../signing/index.js'
-import type {Delivery, Endpoint, EndpointSecret, EventRecord, Headers, Project} from '../store/types.js'
+import type {
+  Delivery,
+  Endpoint,
+  EndpointSecret,
+  EventRecord,
+  Headers,
+  MtlsClientCert,
+  OAuth2Config,
+  Project,
+} from '../store/types.js'
+import {applyTransforms, type DeliveryTransforms} from '../transform/apply.js'
 import {caravanVersion} from '../version.js'
 
 export interface OutgoingRequest {
@@ -7,6 +17,12 @@ export interface OutgoingRequest {
   method: 'POST'
   headers: Record<string, string>
   body: Buffer
+  /** The client certificate to present (the endpoint's mtls_client_cert). */
+  tls?: MtlsClientCert
+  /** OAuth2 endpoint authentication: the sender adds `Authorization: Bearer <token>` (never recorded). */
+  oauth2?: OAuth2Config
+  /** The request could not be made (e.g. a transformation failed): nothing is sent, this is the attempt's error. */
+  failure?: {message: string; code: string}
 }
 
 /** Secrets still valid at `now`, newest first: during rotation both old and new sign. */
@@ -123,10 +139,24 @@ export function buildDeliveryRequest(input: {
   event: EventRecord
   delivery: Delivery
   now: number
+  /** Transformation functions to run first (see transform/apply.ts). */
+  transforms?: DeliveryTransforms
 }): OutgoingRequest {
   const {project, endpoint, event, delivery, now} = input
-  const body = event.body
+  let body = event.body
+  let transformedHeaders: Record<string, string> = {}
+  let failure: OutgoingRequest['failure']
+  if (input.transforms) {
+    const transformed = applyTransforms(event, input.transforms)
+    if (transformed.ok) {
+      body = transformed.body
+      transformedHeaders = transformed.headers
+    } else {
+      failure = {message: transformed.error, code: 'TRANSFORM'}
+    }
+  }
   const headers: Record<string, string> = event.source_id ? {} : customHeaders(event.headers)
+  setHeaders(headers, customHeaders(Object.fromEntries(Object.entries(transformedHeaders).map(([k, v]) => [k, [v]]))))
   setHeaders(headers, {
     'content-type': endpoint.content_type || 'application/json',
     'user-agent': `Caravan/${caravanVersion()}`,
@@ -139,5 +169,15 @@ export function buildDeliveryRequest(input: {
   if (event.idempotency_key) setHeaders(headers, {'x-convoy-idempotency-key': event.idempotency_key})
   setHeaders(headers, authHeaders(endpoint))
   setHeaders(headers, signatureHeaders(project, endpoint, event, body, now))
-  return {url: endpoint.url, method: 'POST', headers, body}
+  return {
+    url: endpoint.url,
+    method: 'POST',
+    headers,
+    body,
+    ...(failure ? {failure} : {}),
+    ...(endpoint.mtls_client_cert ? {tls: endpoint.mtls_client_cert} : {}),
+    ...(endpoint.authentication?.type === 'oauth2' && endpoint.authentication.oauth2
+      ? {oauth2: endpoint.authentication.oauth2}
+      : {}),
+  }
 }

@@ -26,6 +26,7 @@ import {localProfileKeys} from './local-profile.js'
 import {answerUpgradeFailure, type RetryBounds, StoreHealth} from './store-health.js'
 import {DataDirLock, secureDataDir} from '../store/data-dir.js'
 import {DEFAULT_LISTENER_TTL_MS, startListenerSweeper} from '../core/listener-expiry.js'
+import {loadSandbox} from '../transform/sandbox.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
 
 export interface RelayOptions {
@@ -41,6 +42,8 @@ export interface RelayOptions {
   allowSubnets?: string[]
   /** Run the delivery dispatcher (default true). */
   deliver?: boolean
+  /** CA certificates (PEM) trusted for deliveries besides the system's (endpoints behind a private CA). */
+  trustedCa?: string[]
   /** Stream tuning (heartbeat, bounds), mainly for tests. */
   stream?: Partial<Pick<StreamOptions, 'heartbeatMs' | 'deadAfterMs' | 'ackTimeoutMs' | 'window' | 'maxFrameBytes'>>
   /** Prune finished events older than this ("30d", "720h"); projects may set their own. */
@@ -142,6 +145,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const retentionMs = options.retention ? parseRetention(options.retention) : null
   const dirWarning = secureDataDir(dataDir)
   if (dirWarning) log(dirWarning)
+  // Transformation functions are checked when saved and run when sent, both synchronously.
+  await loadSandbox()
   // Before the store is touched: a second relay must not recover the first one's in-flight sends.
   const lock = DataDirLock.acquire(dataDir)
   let db: Db
@@ -169,8 +174,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   // Behind a proxy (--public-url) the bind is loopback but the relay is public all the same.
   const exposure = relayExposure(host, options.publicUrl)
   const guard = new SsrfGuard(exposure.exposed, {allowSubnets: options.allowSubnets, why: exposure.why})
-  const sender = new Sender(guard)
-  const notifier = new Notifier(sender, log)
+  const sender = new Sender(guard, undefined, {ca: options.trustedCa})
+  const notifier = new Notifier(sender, log, {db, write})
   const dispatcher =
     options.deliver === false
       ? undefined
@@ -200,6 +205,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     dropListener: (id) => stream.drop(id),
     resetCircuit: (id) => dispatcher?.resetCircuit(id),
     svix: {defaultProjectId, jwtSecret: options.svixJwtSecret || undefined, operational: svixOperational},
+    resendMetaEvent: (project, id) => notifier.resend(project, id),
+    fetchOAuth2Token: (config) => sender.fetchOAuth2Token(config),
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write: record, baseUrl: () => baseUrl, log, health, ...options.stream})

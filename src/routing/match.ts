@@ -4,24 +4,62 @@
 import {matchesEventType} from './event-type.js'
 import {matchesFilter} from './filter.js'
 
-export interface RoutableSubscription {
-  eventTypes: readonly string[]
+export interface RoutableFilter {
   bodyFilter?: unknown
   headerFilter?: unknown
+  /** Matched against the request's query parameters, each a list of values (like headers). */
+  queryFilter?: unknown
+}
+
+/** A per-event-type filter (Convoy's `/subscriptions/{id}/filters`); `*` serves types without their own. */
+export interface EventTypeFilter extends RoutableFilter {
+  eventType: string
+}
+
+export interface RoutableSubscription extends RoutableFilter {
+  eventTypes: readonly string[]
+  /** Enabled per-event-type filters: when one applies it replaces the subscription-wide filter. */
+  filters?: readonly EventTypeFilter[]
 }
 
 export interface RoutableEvent {
   type: string
   body: unknown
   headers: Record<string, string[] | string>
+  query?: Record<string, string[] | string>
+}
+
+/** The filter an event of `type` is judged by: its own type's, else `*`'s, else the subscription's. */
+export function filterFor(sub: RoutableSubscription, type: string): RoutableFilter {
+  const filters = sub.filters ?? []
+  return filters.find((f) => f.eventType === type) ?? filters.find((f) => f.eventType === '*') ?? sub
 }
 
 export function matchesSubscription(sub: RoutableSubscription, event: RoutableEvent): boolean {
+  return matchesEventType(sub.eventTypes, event.type) && matchesRoutableFilter(filterFor(sub, event.type), event)
+}
+
+/** Body, header and query filters all match (no event-type check). */
+export function matchesRoutableFilter(filter: RoutableFilter, event: Omit<RoutableEvent, 'type'>): boolean {
   return (
-    matchesEventType(sub.eventTypes, event.type) &&
-    matchesFilter(sub.bodyFilter, event.body) &&
-    matchesFilter(lowercaseFieldNames(sub.headerFilter), normalizeHeaders(event.headers))
+    matchesFilter(filter.bodyFilter, event.body) &&
+    matchesFilter(lowercaseFieldNames(filter.headerFilter), normalizeHeaders(event.headers)) &&
+    (isEmptyFilter(filter.queryFilter) || matchesFilter(filter.queryFilter, multiValues(event.query ?? {})))
   )
+}
+
+function isEmptyFilter(filter: unknown): boolean {
+  return (
+    filter === undefined ||
+    filter === null ||
+    (typeof filter === 'object' && !Array.isArray(filter) && Object.keys(filter).length === 0)
+  )
+}
+
+function multiValues(values: Record<string, string[] | string>): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null)
+  for (const [name, value] of Object.entries(values)) out[name] = Array.isArray(value) ? value : [value]
+  return out
 }
 
 // Header names are case-insensitive, so both sides are lowercased. Every header is an array

@@ -264,4 +264,81 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX svix_idempotency_created ON svix_idempotency (created_at);
   `,
+  // convoy (issue 14): per-event-type subscription filters (Convoy's /subscriptions/{id}/filters)
+  // and a subscription status that toggle_status flips; an inactive subscription routes nothing.
+  `
+  CREATE TABLE subscription_filters (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id),
+    event_type TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '{}',
+    headers TEXT NOT NULL DEFAULT '{}',
+    query TEXT NOT NULL DEFAULT '{}',
+    enabled_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX subscription_filters_type ON subscription_filters (subscription_id, event_type);
+  ALTER TABLE subscriptions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+  `,
+  // convoy (issue 14): meta events are kept (Convoy's /meta-events), with every attempt to send one.
+  `
+  CREATE TABLE meta_events (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    event_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body BLOB NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX meta_events_project ON meta_events (project_id, id);
+  CREATE TABLE meta_event_attempts (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    meta_event_id TEXT NOT NULL REFERENCES meta_events(id),
+    url TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    response_status INTEGER,
+    response_headers TEXT,
+    response_body BLOB,
+    error TEXT NOT NULL DEFAULT '',
+    latency_ms INTEGER,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX meta_event_attempts_event ON meta_event_attempts (meta_event_id, id);
+  `,
+  // convoy (issue 14): portal links (Convoy's /portal-links), scoped by owner_id or a list of endpoints.
+  `
+  CREATE TABLE portal_links (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    owner_id TEXT NOT NULL DEFAULT '',
+    endpoints TEXT NOT NULL DEFAULT '[]',
+    can_manage_endpoint INTEGER NOT NULL DEFAULT 0,
+    auth_type TEXT NOT NULL,
+    token TEXT NOT NULL,
+    auth_key TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX portal_links_project ON portal_links (project_id, id) WHERE deleted_at IS NULL;
+  `,
+  // convoy (issue 14): endpoint client certificates (mTLS), and subscription delivery mode and rate limit.
+  `
+  ALTER TABLE endpoints ADD COLUMN mtls_client_cert TEXT;
+  ALTER TABLE subscriptions ADD COLUMN delivery_mode TEXT NOT NULL DEFAULT 'at_least_once';
+  ALTER TABLE subscriptions ADD COLUMN rate_limit_config TEXT;
+  `,
+  // convoy (issue 14): transformation functions, run in a sandbox when a delivery is made.
+  `
+  ALTER TABLE subscriptions ADD COLUMN function TEXT NOT NULL DEFAULT '';
+  ALTER TABLE sources ADD COLUMN body_function TEXT NOT NULL DEFAULT '';
+  ALTER TABLE sources ADD COLUMN header_function TEXT NOT NULL DEFAULT '';
+  `,
 ]

@@ -5,8 +5,12 @@ import type {
   Endpoint,
   EventRecord,
   EventType,
+  MetaEvent,
+  MetaEventAttempt,
+  PortalLink,
   Source,
   Subscription,
+  SubscriptionFilter,
   SvixApp,
 } from './types.js'
 
@@ -27,6 +31,7 @@ export const endpoints = new Table<Endpoint>(
     'rate_limit',
     'rate_limit_duration',
     'authentication',
+    'mtls_client_cert',
     'advanced_signatures',
     'content_type',
     'slack_webhook_url',
@@ -35,7 +40,7 @@ export const endpoints = new Table<Endpoint>(
     'updated_at',
     'svix',
   ],
-  ['secrets', 'authentication', 'svix'],
+  ['secrets', 'authentication', 'svix', 'mtls_client_cert'],
   ['advanced_signatures'],
 )
 
@@ -54,6 +59,8 @@ export const sources = new Table<Source>(
     'custom_response',
     'forward_headers',
     'body_limit',
+    'body_function',
+    'header_function',
     'is_disabled',
     'created_at',
     'updated_at',
@@ -64,8 +71,41 @@ export const sources = new Table<Source>(
 
 export const subscriptions = new Table<Subscription>(
   'subscriptions',
-  ['id', 'project_id', 'name', 'type', 'endpoint_id', 'source_id', 'filter_config', 'created_at', 'updated_at'],
-  ['filter_config'],
+  [
+    'id',
+    'project_id',
+    'name',
+    'type',
+    'endpoint_id',
+    'source_id',
+    'filter_config',
+    'status',
+    'delivery_mode',
+    'rate_limit_config',
+    'function',
+    'created_at',
+    'updated_at',
+  ],
+  ['filter_config', 'rate_limit_config'],
+)
+
+export const subscriptionFilters = new Table<SubscriptionFilter>(
+  'subscription_filters',
+  [
+    'id',
+    'project_id',
+    'subscription_id',
+    'event_type',
+    'body',
+    'headers',
+    'query',
+    'enabled_at',
+    'created_at',
+    'updated_at',
+  ],
+  ['body', 'headers', 'query'],
+  [],
+  false,
 )
 
 export const events = new Table<EventRecord>(
@@ -167,4 +207,51 @@ export const eventTypes = new Table<EventType>(
   ],
   ['schemas', 'feature_flags'],
   ['archived'],
+)
+
+export const metaEvents = new Table<MetaEvent>(
+  'meta_events',
+  ['id', 'project_id', 'event_type', 'url', 'body', 'status', 'attempts', 'created_at', 'updated_at'],
+  [],
+  [],
+  false,
+)
+
+export const metaEventAttempts = new Table<MetaEventAttempt>(
+  'meta_event_attempts',
+  [
+    'id',
+    'project_id',
+    'meta_event_id',
+    'url',
+    'request_headers',
+    'response_status',
+    'response_headers',
+    'response_body',
+    'error',
+    'latency_ms',
+    'created_at',
+  ],
+  ['request_headers', 'response_headers'],
+  [],
+  false,
+)
+
+export const portalLinks = new Table<PortalLink>(
+  'portal_links',
+  [
+    'id',
+    'project_id',
+    'name',
+    'owner_id',
+    'endpoints',
+    'can_manage_endpoint',
+    'auth_type',
+    'token',
+    'auth_key',
+    'created_at',
+    'updated_at',
+  ],
+  ['endpoints'],
+  ['can_manage_endpoint'],
 )

@@ -60,9 +60,31 @@ export interface EndpointSecret {
 }
 
 export interface EndpointAuthentication {
-  type: 'api_key' | 'basic_auth'
+  type: 'api_key' | 'basic_auth' | 'oauth2'
   api_key?: {header_name: string; header_value: string}
   basic_auth?: {username: string; password: string}
+  oauth2?: OAuth2Config
+}
+
+/** Convoy's OAuth2 endpoint authentication, client-credentials grant with a shared secret. */
+export interface OAuth2Config {
+  url: string
+  client_id: string
+  client_secret: string
+  grant_type: 'client_credentials'
+  authentication_type: 'shared_secret'
+  scope?: string
+  audience?: string
+  /** Where the token response keeps its fields, when not at access_token / token_type / expires_in. */
+  field_mapping?: {access_token?: string; token_type?: string; expires_in?: string}
+  /** The unit of expires_in (seconds unless said otherwise). */
+  expiry_time_unit?: 'seconds' | 'milliseconds' | 'minutes' | 'hours'
+}
+
+/** A client certificate the relay presents to the endpoint (mutual TLS), PEM. */
+export interface MtlsClientCert {
+  client_cert: string
+  client_key: string
 }
 
 export interface Endpoint {
@@ -80,6 +102,7 @@ export interface Endpoint {
   rate_limit: number
   rate_limit_duration: number
   authentication: EndpointAuthentication | null
+  mtls_client_cert: MtlsClientCert | null
   advanced_signatures: boolean
   content_type: string
   slack_webhook_url: string
@@ -146,6 +169,29 @@ export interface Subscription {
   endpoint_id: string | null
   source_id: string | null
   filter_config: FilterConfig
+  /** `inactive`: routes nothing (Convoy's toggle_status). */
+  status: 'active' | 'inactive'
+  /** at_most_once: one attempt, never retried (not even after a crash). */
+  delivery_mode: 'at_least_once' | 'at_most_once'
+  /** At most `count` deliveries per `duration` seconds through this subscription (null: no limit of its own). */
+  rate_limit_config: {count: number; duration: number} | null
+  /** JavaScript defining transform(payload): rewrites the body sent to this subscription's endpoint ('' = none). */
+  function: string
+  created_at: string
+  updated_at: string
+}
+
+/** A subscription's filter for one event type (`*`: any type without its own filter). */
+export interface SubscriptionFilter {
+  id: string
+  project_id: string
+  subscription_id: string
+  event_type: string
+  body: Record<string, unknown>
+  headers: Record<string, unknown>
+  query: Record<string, unknown>
+  /** null: disabled (kept, not applied). */
+  enabled_at: string | null
   created_at: string
   updated_at: string
 }
@@ -168,6 +214,10 @@ export interface Source {
   custom_response: {body: string; content_type: string} | null
   forward_headers: string[]
   body_limit: number
+  /** transform(payload) for the JSON body of its events, applied when they are delivered ('' = none). */
+  body_function: string
+  /** transform(headers) for the headers of its events; what it returns is sent with each delivery ('' = none). */
+  header_function: string
   is_disabled: boolean
   created_at: string
   updated_at: string
@@ -233,4 +283,51 @@ export interface DeliveryAttempt {
   error: string
   latency_ms: number | null
   created_at: string
+}
+
+/** A notification about delivery (endpoint.disabled, eventdelivery.failed, ...) as sent to the project's meta-event URL. */
+export interface MetaEvent {
+  id: string
+  project_id: string
+  /** Any meta-event type: Convoy's and the Svix operational webhooks share this table. */
+  event_type: string
+  url: string
+  /** The exact bytes sent (and re-sent by resend). */
+  body: Buffer
+  status: 'Scheduled' | 'Success' | 'Failure'
+  attempts: number
+  created_at: string
+  updated_at: string
+}
+
+export interface MetaEventAttempt {
+  id: string
+  project_id: string
+  meta_event_id: string
+  url: string
+  request_headers: Headers
+  response_status: number | null
+  response_headers: Headers | null
+  response_body: Buffer | null
+  error: string
+  latency_ms: number | null
+  created_at: string
+}
+
+/** A link for an owner's (or some endpoints') webhook portal (Convoy's portal links). */
+export interface PortalLink {
+  id: string
+  project_id: string
+  name: string
+  /** The link covers every endpoint with this owner id ... */
+  owner_id: string
+  /** ... or these endpoints (Convoy's older form). */
+  endpoints: string[]
+  can_manage_endpoint: boolean
+  auth_type: 'static_token' | 'refresh_token'
+  token: string
+  /** The key refresh_token last issued ('' until then). */
+  auth_key: string
+  created_at: string
+  updated_at: string
 }

@@ -119,6 +119,10 @@ function syncSubscription(db: Db, endpoint: Endpoint): void {
       endpoint_id: endpoint.id,
       source_id: null,
       filter_config: filter,
+      status: 'active',
+      delivery_mode: 'at_least_once',
+      rate_limit_config: null,
+      function: '',
       created_at: now,
       updated_at: now,
     })

@@ -40,18 +40,20 @@ function downgradeToV2(db: Database.Database): void {
   const columns = (d: Database.Database, table: string) =>
     new Set((d.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as {name: string}[]).map((r) => r.name))
   const v2Indexes = names(v2, 'index')
-  for (const index of names(db, 'index'))
-    if (!v2Indexes.has(index) && !index.startsWith('sqlite_')) db.exec(`DROP INDEX "${index}"`)
-  // Tables later migrations created go too, or re-running those migrations would fail.
   const v2Tables = names(v2, 'table')
+  db.pragma('foreign_keys = OFF')
+  // Tables later migrations made go too (their indexes with them).
   for (const table of names(db, 'table'))
     if (!v2Tables.has(table) && !table.startsWith('sqlite_')) db.exec(`DROP TABLE "${table}"`)
+  for (const index of names(db, 'index'))
+    if (!v2Indexes.has(index) && !index.startsWith('sqlite_')) db.exec(`DROP INDEX "${index}"`)
   for (const table of names(v2, 'table')) {
     const keep = columns(v2, table)
     for (const column of columns(db, table))
       if (!keep.has(column)) db.exec(`ALTER TABLE "${table}" DROP COLUMN "${column}"`)
   }
   v2.close()
+  db.pragma('foreign_keys = ON')
   db.pragma('user_version = 2')
 }
 

@@ -1,0 +1,65 @@
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import {functionProblem, loadSandbox, runTransform} from '../../src/transform/sandbox.js'
+
+beforeAll(async () => {
+  await loadSandbox()
+})
+
+describe('the transformation sandbox (QuickJS in WebAssembly)', () => {
+  it('runs transform(payload) and keeps what it logs', () => {
+    const result = runTransform(
+      'function transform(p) { console.log("got", p.amount, {x: 1}); return {total: p.amount * 2, tags: ["a"]} }',
+      {amount: 21},
+    )
+    expect(result).toEqual({ok: true, payload: {total: 42, tags: ['a']}, log: ['got 21 {"x":1}']})
+  })
+
+  it('stops a function that loops forever, and one that eats memory', () => {
+    expect(runTransform('function transform(p) { while (true) {} }', {}, {timeMs: 50, memoryBytes: 8 << 20})).toEqual({
+      ok: false,
+      error: 'the function ran longer than 50 ms and was stopped',
+      log: [],
+    })
+    const hog = runTransform(
+      'function transform(p) { const a = []; for (let i = 0; ; i++) a.push({i}) }',
+      {},
+      {
+        timeMs: 5000,
+        memoryBytes: 8 << 20,
+      },
+    )
+    expect(hog).toMatchObject({ok: false, error: 'the function used more than 8388608 bytes of memory and was stopped'})
+  })
+
+  it('reports what a function throws, and a function with no transform', () => {
+    expect(runTransform('function transform(p) { throw new Error("no " + p.x) }', {x: 'way'})).toMatchObject({
+      ok: false,
+      error: 'Error: no way',
+    })
+    expect(runTransform('const y = 1', {})).toMatchObject({
+      ok: false,
+      error: 'TypeError: the function must define transform(payload)',
+    })
+    expect(runTransform('function transform() {}', {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/returned nothing/),
+    })
+  })
+
+  it('gives the function no way out: no Node, no I/O, no host objects', () => {
+    const probe = runTransform(
+      `function transform() {
+        return [typeof require, typeof process, typeof fetch, typeof globalThis.std, typeof globalThis.os, typeof XMLHttpRequest, typeof setTimeout]
+      }`,
+      {},
+    )
+    expect(probe).toEqual({ok: true, payload: Array(7).fill('undefined'), log: []})
+  })
+
+  it('checks a function on save without running it', () => {
+    expect(functionProblem('function transform(p) { while (true) {} }')).toBeNull()
+    expect(functionProblem('function transform(p) {')).toMatch(/^SyntaxError/)
+    expect(functionProblem('function other() {}')).toMatch(/must define transform/)
+  })
+})
