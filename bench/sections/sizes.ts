@@ -5,6 +5,8 @@ export interface Sizes {
   /** The concurrent rows (throughput). */
   baseline: number
   outbound: number
+  /** Events spread over 100 endpoints (a multiple of 100). */
+  spread: number
   inbound: number
   warmup: number
   storeEvents: number
@@ -25,6 +27,7 @@ export function sizesFor(quick: boolean): Sizes {
         serial: 100,
         baseline: 8000,
         outbound: 500,
+        spread: 500,
         inbound: 400,
         warmup: 50,
         storeEvents: 100_000,
@@ -40,6 +43,7 @@ export function sizesFor(quick: boolean): Sizes {
         serial: 300,
         baseline: 20_000,
         outbound: 2000,
+        spread: 3000,
         inbound: 1500,
         warmup: 200,
         storeEvents: 1_000_000,
