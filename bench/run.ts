@@ -28,6 +28,7 @@ import {parseArgs} from 'node:util'
 import {caravanVersion} from '../src/version.js'
 import {fsType, Harness, progress, ROOT} from './harness.js'
 import {renderReport, type Report, type Section} from './report.js'
+import {runAck} from './sections/ack.js'
 import {runBacklog} from './sections/backlog.js'
 import {runBaseline} from './sections/baseline.js'
 import {runCli} from './sections/cli.js'
@@ -37,7 +38,7 @@ import {runOutbound} from './sections/outbound.js'
 import {sizesFor} from './sections/sizes.js'
 import {runStore} from './sections/store.js'
 
-const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog'] as const
+const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog', 'ack'] as const
 type SectionId = (typeof SECTIONS)[number]
 
 const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--backlog N] [--only ${SECTIONS.join(',')}]`
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
     if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
     if (options.only.has('inspect')) sections.push(await runInspect(harness, sizes))
     if (options.only.has('backlog')) sections.push(await runBacklog(harness, sizes, baseline))
+    if (options.only.has('ack')) sections.push(await withPeakRss(() => runAck(harness, sizes)))
   } finally {
     await harness.unwind()
   }

@@ -9,6 +9,11 @@ export interface Sizes {
   spread: number
   inbound: number
   warmup: number
+  /** Events closed-loop at C=50 in the ack section. */
+  ackClosed: number
+  /** Events offered open-loop at openRate per second in the ack section. */
+  openCount: number
+  openRate: number
   storeEvents: number
   queryRuns: number
   cliRuns: number
@@ -30,6 +35,9 @@ export function sizesFor(quick: boolean): Sizes {
         spread: 500,
         inbound: 400,
         warmup: 50,
+        ackClosed: 1000,
+        openCount: 1000,
+        openRate: 1000,
         storeEvents: 100_000,
         queryRuns: 20,
         cliRuns: 3,
@@ -46,6 +54,9 @@ export function sizesFor(quick: boolean): Sizes {
         spread: 3000,
         inbound: 1500,
         warmup: 200,
+        ackClosed: 4000,
+        openCount: 10_000,
+        openRate: 2000,
         storeEvents: 1_000_000,
         queryRuns: 20,
         cliRuns: 7,
