@@ -37,8 +37,9 @@ import {runInspect} from './sections/inspect.js'
 import {runOutbound} from './sections/outbound.js'
 import {sizesFor} from './sections/sizes.js'
 import {runStore} from './sections/store.js'
+import {runStoreSize} from './sections/store-size.js'
 
-const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog', 'ack'] as const
+const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog', 'ack', 'size'] as const
 type SectionId = (typeof SECTIONS)[number]
 
 const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--backlog N] [--only ${SECTIONS.join(',')}]`
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
     if (options.only.has('inspect')) sections.push(await runInspect(harness, sizes))
     if (options.only.has('backlog')) sections.push(await runBacklog(harness, sizes, baseline))
     if (options.only.has('ack')) sections.push(await withPeakRss(() => runAck(harness, sizes)))
+    if (options.only.has('size')) sections.push(await runStoreSize(harness, sizes))
   } finally {
     await harness.unwind()
   }

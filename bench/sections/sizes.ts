@@ -15,6 +15,8 @@ export interface Sizes {
   openCount: number
   openRate: number
   storeEvents: number
+  /** Events stored through the relay for the store-size section. */
+  sizeEvents: number
   queryRuns: number
   cliRuns: number
   /** Deliveries waiting for one endpoint in the backlog section. */
@@ -39,6 +41,7 @@ export function sizesFor(quick: boolean): Sizes {
         openCount: 1000,
         openRate: 1000,
         storeEvents: 100_000,
+        sizeEvents: 1000,
         queryRuns: 20,
         cliRuns: 3,
         backlog: 5000,
@@ -58,6 +61,7 @@ export function sizesFor(quick: boolean): Sizes {
         openCount: 10_000,
         openRate: 2000,
         storeEvents: 1_000_000,
+        sizeEvents: 5000,
         queryRuns: 20,
         cliRuns: 7,
         backlog: 50_000,
