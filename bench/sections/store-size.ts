@@ -94,6 +94,13 @@ export async function runStoreSize(h: Harness, sizes: Sizes): Promise<Section> {
                 (SELECT COUNT(*) FROM deliveries) AS deliveries, (SELECT COUNT(*) FROM delivery_attempts) AS attempts`,
       )
       .get() as {events: number; body: number; deliveries: number; attempts: number}
+    // The largest row per event: what its biggest columns hold, on average.
+    const attemptColumns = db
+      .prepare(
+        `SELECT AVG(LENGTH(request_headers)) AS request_headers, AVG(LENGTH(response_headers)) AS response_headers,
+                AVG(LENGTH(response_body)) AS response_body, AVG(LENGTH(url)) AS url FROM delivery_attempts`,
+      )
+      .get() as Record<string, number | null>
     const kinds = new Map(
       (
         db.prepare(`SELECT name, type, tbl_name FROM sqlite_master`).all() as {
@@ -171,6 +178,9 @@ export async function runStoreSize(h: Harness, sizes: Sizes): Promise<Section> {
         `growth of each table and index between an empty store (one endpoint, one subscription) and the same store after ${n} events were POSTed to events/broadcast and delivered (SQLite dbstat: pages x ${pageSize} B, WAL checkpointed first); B/event = growth / events; row bytes = the rows' content in those pages (the rest is page and cell headers and free space in partly filled pages).`,
         `per event: ${perEvent?.toFixed(0) ?? '?'} B = body ${stored.body.toFixed(0)} B + ${overhead?.toFixed(0) ?? '?'} B; the DB file grew ${((fileAfter - fileBefore) / Math.max(n, 1)).toFixed(0)} B/event (${pagesAfter - pagesBefore} pages, free pages included).`,
         `store: ${stored.events} events, ${stored.deliveries} deliveries, ${stored.attempts} attempts; ${flow.values.sink_rps === null ? '?' : Math.round(flow.values.sink_rps as number)} delivered/s while filling (not a goal here; section 2 measures it).`,
+        `an attempt row's largest columns, mean bytes: ${Object.entries(attemptColumns)
+          .map(([column, bytes]) => `${column} ${bytes === null ? '–' : bytes.toFixed(0)}`)
+          .join(', ')}.`,
         ...flow.problems,
       ],
       facts: {
@@ -181,6 +191,7 @@ export async function runStoreSize(h: Harness, sizes: Sizes): Promise<Section> {
         bytes_per_event: perEvent,
         overhead_bytes_per_event: overhead,
         objects: grown,
+        attempt_columns_mean_bytes: attemptColumns,
         file_bytes_before: fileBefore,
         file_bytes_after: fileAfter,
         page_size: pageSize,
