@@ -116,17 +116,28 @@ async function main(): Promise<void> {
   const sizes = {...sizesFor(options.quick), ...(options.backlog ? {backlog: options.backlog} : {})}
   const sections: Section[] = []
   try {
+    // Each section's wall time goes to its facts and to stderr (what makes the run long).
+    const timed = async (run: () => Promise<Section>): Promise<void> => {
+      const t0 = performance.now()
+      const section = await run()
+      const seconds = (performance.now() - t0) / 1000
+      section.facts = {...section.facts, wall_s: seconds}
+      progress(`${section.id}: ${seconds.toFixed(1)} s`)
+      sections.push(section)
+    }
     // Sections 2 and 3 compare with the baseline, so it always runs.
+    const baselineStarted = performance.now()
     const {section, baseline} = await runBaseline(harness, sizes)
+    progress(`baseline: ${((performance.now() - baselineStarted) / 1000).toFixed(1)} s`)
     if (options.only.has('baseline')) sections.push(section)
-    if (options.only.has('outbound')) sections.push(await withPeakRss(() => runOutbound(harness, sizes, baseline)))
-    if (options.only.has('inbound')) sections.push(await withPeakRss(() => runInbound(harness, sizes, baseline)))
-    if (options.only.has('store')) sections.push(await runStore(harness, sizes))
-    if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
-    if (options.only.has('inspect')) sections.push(await runInspect(harness, sizes))
-    if (options.only.has('backlog')) sections.push(await runBacklog(harness, sizes, baseline))
-    if (options.only.has('ack')) sections.push(await withPeakRss(() => runAck(harness, sizes)))
-    if (options.only.has('size')) sections.push(await runStoreSize(harness, sizes))
+    if (options.only.has('outbound')) await timed(() => withPeakRss(() => runOutbound(harness, sizes, baseline)))
+    if (options.only.has('inbound')) await timed(() => withPeakRss(() => runInbound(harness, sizes, baseline)))
+    if (options.only.has('store')) await timed(() => runStore(harness, sizes))
+    if (options.only.has('cli')) await timed(() => runCli(harness, sizes))
+    if (options.only.has('inspect')) await timed(() => runInspect(harness, sizes))
+    if (options.only.has('backlog')) await timed(() => runBacklog(harness, sizes, baseline))
+    if (options.only.has('ack')) await timed(() => withPeakRss(() => runAck(harness, sizes)))
+    if (options.only.has('size')) await timed(() => runStoreSize(harness, sizes))
   } finally {
     await harness.unwind()
   }

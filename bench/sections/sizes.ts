@@ -1,4 +1,7 @@
-/** Request counts per mode: bounded, sized so the full run stays near two minutes. */
+/**
+ * Request counts per mode: bounded, sized so the full run stays near three minutes and
+ * --quick (which CI runs, only to see that it runs) well under a minute on 2 busy cores.
+ */
 export interface Sizes {
   /** Single-request-in-flight rows (latency without queueing). */
   serial: number
@@ -19,6 +22,8 @@ export interface Sizes {
   sizeEvents: number
   queryRuns: number
   cliRuns: number
+  /** Runs of each case in a pseudo-terminal (inspect section). */
+  inspectRuns: number
   /** Deliveries waiting for one endpoint in the backlog section. */
   backlog: number
   /** Events to the healthy endpoint, open-loop at healthyRate per second. */
@@ -40,14 +45,15 @@ export function sizesFor(quick: boolean): Sizes {
         ackClosed: 1000,
         openCount: 1000,
         openRate: 1000,
-        storeEvents: 100_000,
+        storeEvents: 50_000,
         sizeEvents: 1000,
         queryRuns: 20,
         cliRuns: 3,
+        inspectRuns: 2,
         backlog: 5000,
-        healthy: 100,
+        healthy: 60,
         healthyRate: 100,
-        idleSeconds: 3,
+        idleSeconds: 2,
         drainTimeoutMs: 30_000,
       }
     : {
@@ -64,6 +70,7 @@ export function sizesFor(quick: boolean): Sizes {
         sizeEvents: 5000,
         queryRuns: 20,
         cliRuns: 7,
+        inspectRuns: 5,
         backlog: 50_000,
         healthy: 300,
         healthyRate: 100,
