@@ -2,16 +2,24 @@
  * `npm run bench`: Caravan's performance report. Measures, never asserts: it prints
  * figures next to a raw baseline taken in the same run, for the reader to judge.
  *
- *   npm run bench                 full run (~2 min): 1M-event store, larger request counts
- *   npm run bench -- --quick      ~20 s: same sections, smaller counts (100k-event store)
+ *   npm run bench                 full run (~3 min): 1M-event store, larger request counts
+ *   npm run bench -- --quick      ~40 s: same sections, smaller counts (50k-event store); CI
+ *                                 runs it only to see that it runs, never to judge a figure
  *   npm run bench -- --json       the report as JSON on stdout instead of tables
  *   npm run bench -- --concurrency 16 --only baseline,outbound
  *   npm run bench -- --only backlog --backlog 200000   the backlog section at another size
  *
  * Sections: 1 raw baseline (client -> plain http sink), 2 outbound delivery (API ->
- * dispatcher -> sink), 3 inbound listen (ingest -> stream -> runListen -> sink), 4 store
- * queries on a large store, 5 CLI start-up, 6 `caravan inspect` start-up in a terminal,
- * 7 a large backlog for one endpoint (idle CPU, drain rate, a healthy endpoint beside it).
+ * dispatcher -> sink; one endpoint, and spread over 100 with an exactly-once check of
+ * every acknowledged event id), 3 inbound listen (ingest -> stream -> runListen -> sink;
+ * in order, in order to an app with a fixed 2 ms cost against its 1/round-trip bound, and
+ * --concurrency 16), 4 store queries on a large store, 5 CLI start-up, 6 `caravan inspect`
+ * start-up in a terminal, 7 a large backlog for one endpoint (idle CPU, drain rate, a
+ * healthy endpoint beside it), 8 acknowledgement rate and latency (closed loop at C=50,
+ * open loop at a steady offered rate, latency from each event's due time), 9 store size
+ * (bytes per event stored through the relay, per table and index, from dbstat).
+ * Rows held against a goal of issue 12 show it with ✅/❌; each section's wall time goes
+ * to stderr and its facts.
  * Everything runs in this process on loopback (relay, sink, load generator), except the
  * CLI runs, which are child processes.
  *
