@@ -37,7 +37,7 @@ export function sizesFor(quick: boolean): Sizes {
   return quick
     ? {
         serial: 100,
-        baseline: 8000,
+        baseline: 5000,
         outbound: 500,
         spread: 500,
         inbound: 400,
@@ -49,7 +49,7 @@ export function sizesFor(quick: boolean): Sizes {
         sizeEvents: 1000,
         queryRuns: 20,
         cliRuns: 3,
-        inspectRuns: 2,
+        inspectRuns: 1,
         backlog: 5000,
         healthy: 60,
         healthyRate: 100,
