@@ -17,6 +17,7 @@ export interface FlowSpec {
   count: number
   concurrency: number
   build: (seq: number) => LoadRequest
+  onResponse?: (seq: number, status: number, body: string) => void
   /** Success notifications from the relay, when there is a relay in the path. */
   success?: SuccessTracker
   /** How long to wait for the sink (and Success) after the last acknowledgement. */
@@ -68,6 +69,7 @@ export async function measureFlow(spec: FlowSpec): Promise<FlowResult> {
       concurrency: spec.concurrency,
       count: spec.count,
       build: spec.build,
+      onResponse: spec.onResponse,
     })
     const atSink = await until(() => spec.sink.received(spec.run) >= load.ok, spec.settleTimeoutMs)
     const success = spec.success

@@ -13,6 +13,8 @@ export interface LoadSpec {
   concurrency: number
   count: number
   build: (i: number) => LoadRequest
+  /** Sees each answer (e.g. to keep the id the API gave an acknowledged event). */
+  onResponse?: (i: number, status: number, body: string) => void
 }
 
 export interface LoadResult {
@@ -55,6 +57,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         const res = await pool.request({method: req.method, path: req.path, headers: req.headers, body: req.body})
         const text = await res.body.text()
         latencies[i] = performance.now() - t0
+        spec.onResponse?.(i, res.statusCode, text)
         statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
         if (res.statusCode >= 200 && res.statusCode < 300) ok++
         else {

@@ -2,16 +2,24 @@
  * `npm run bench`: Caravan's performance report. Measures, never asserts: it prints
  * figures next to a raw baseline taken in the same run, for the reader to judge.
  *
- *   npm run bench                 full run (~2 min): 1M-event store, larger request counts
- *   npm run bench -- --quick      ~20 s: same sections, smaller counts (100k-event store)
+ *   npm run bench                 full run (~3 min): 1M-event store, larger request counts
+ *   npm run bench -- --quick      ~40 s: same sections, smaller counts (50k-event store); CI
+ *                                 runs it only to see that it runs, never to judge a figure
  *   npm run bench -- --json       the report as JSON on stdout instead of tables
  *   npm run bench -- --concurrency 16 --only baseline,outbound
  *   npm run bench -- --only backlog --backlog 200000   the backlog section at another size
  *
  * Sections: 1 raw baseline (client -> plain http sink), 2 outbound delivery (API ->
- * dispatcher -> sink), 3 inbound listen (ingest -> stream -> runListen -> sink), 4 store
- * queries on a large store, 5 CLI start-up, 6 `caravan inspect` start-up in a terminal,
- * 7 a large backlog for one endpoint (idle CPU, drain rate, a healthy endpoint beside it).
+ * dispatcher -> sink; one endpoint, and spread over 100 with an exactly-once check of
+ * every acknowledged event id), 3 inbound listen (ingest -> stream -> runListen -> sink;
+ * in order, in order to an app with a fixed 2 ms cost against its 1/round-trip bound, and
+ * --concurrency 16), 4 store queries on a large store, 5 CLI start-up, 6 `caravan inspect`
+ * start-up in a terminal, 7 a large backlog for one endpoint (idle CPU, drain rate, a
+ * healthy endpoint beside it), 8 acknowledgement rate and latency (closed loop at C=50,
+ * open loop at a steady offered rate, latency from each event's due time), 9 store size
+ * (bytes per event stored through the relay, per table and index, from dbstat).
+ * Rows held against a goal of issue 12 show it with ✅/❌; each section's wall time goes
+ * to stderr and its facts.
  * Everything runs in this process on loopback (relay, sink, load generator), except the
  * CLI runs, which are child processes.
  *
@@ -28,6 +36,7 @@ import {parseArgs} from 'node:util'
 import {caravanVersion} from '../src/version.js'
 import {fsType, Harness, progress, ROOT} from './harness.js'
 import {renderReport, type Report, type Section} from './report.js'
+import {runAck} from './sections/ack.js'
 import {runBacklog} from './sections/backlog.js'
 import {runBaseline} from './sections/baseline.js'
 import {runCli} from './sections/cli.js'
@@ -36,8 +45,9 @@ import {runInspect} from './sections/inspect.js'
 import {runOutbound} from './sections/outbound.js'
 import {sizesFor} from './sections/sizes.js'
 import {runStore} from './sections/store.js'
+import {runStoreSize} from './sections/store-size.js'
 
-const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog'] as const
+const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog', 'ack', 'size'] as const
 type SectionId = (typeof SECTIONS)[number]
 
 const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--backlog N] [--only ${SECTIONS.join(',')}]`
@@ -114,15 +124,28 @@ async function main(): Promise<void> {
   const sizes = {...sizesFor(options.quick), ...(options.backlog ? {backlog: options.backlog} : {})}
   const sections: Section[] = []
   try {
+    // Each section's wall time goes to its facts and to stderr (what makes the run long).
+    const timed = async (run: () => Promise<Section>): Promise<void> => {
+      const t0 = performance.now()
+      const section = await run()
+      const seconds = (performance.now() - t0) / 1000
+      section.facts = {...section.facts, wall_s: seconds}
+      progress(`${section.id}: ${seconds.toFixed(1)} s`)
+      sections.push(section)
+    }
     // Sections 2 and 3 compare with the baseline, so it always runs.
+    const baselineStarted = performance.now()
     const {section, baseline} = await runBaseline(harness, sizes)
+    progress(`baseline: ${((performance.now() - baselineStarted) / 1000).toFixed(1)} s`)
     if (options.only.has('baseline')) sections.push(section)
-    if (options.only.has('outbound')) sections.push(await withPeakRss(() => runOutbound(harness, sizes, baseline)))
-    if (options.only.has('inbound')) sections.push(await withPeakRss(() => runInbound(harness, sizes, baseline)))
-    if (options.only.has('store')) sections.push(await runStore(harness, sizes))
-    if (options.only.has('cli')) sections.push(await runCli(harness, sizes))
-    if (options.only.has('inspect')) sections.push(await runInspect(harness, sizes))
-    if (options.only.has('backlog')) sections.push(await runBacklog(harness, sizes, baseline))
+    if (options.only.has('outbound')) await timed(() => withPeakRss(() => runOutbound(harness, sizes, baseline)))
+    if (options.only.has('inbound')) await timed(() => withPeakRss(() => runInbound(harness, sizes, baseline)))
+    if (options.only.has('store')) await timed(() => runStore(harness, sizes))
+    if (options.only.has('cli')) await timed(() => runCli(harness, sizes))
+    if (options.only.has('inspect')) await timed(() => runInspect(harness, sizes))
+    if (options.only.has('backlog')) await timed(() => runBacklog(harness, sizes, baseline))
+    if (options.only.has('ack')) await timed(() => withPeakRss(() => runAck(harness, sizes)))
+    if (options.only.has('size')) await timed(() => runStoreSize(harness, sizes))
   } finally {
     await harness.unwind()
   }

@@ -15,6 +15,10 @@ export interface Sink {
   duplicates: number
   /** Distinct `x-convoy-event-id` header values seen. */
   eventIds: Set<string>
+  /** Requests per URL path (which endpoint of several a delivery was made to). */
+  paths: Map<string, number>
+  /** The `x-convoy-event-id` and URL path of the first arrival of each `run:seq`. */
+  firsts: Map<string, {eventId: string | undefined; path: string}>
   /** While true, requests are held unanswered (a hanging endpoint) until release(). */
   holding: boolean
   /** Answer every held request now. */
@@ -34,8 +38,16 @@ export function payload(run: string, seq: number): string {
   })
 }
 
-export async function startSink(): Promise<Sink> {
+export interface SinkOptions {
+  /** Answer each request this many ms after its body arrived (an app with a fixed cost). */
+  delayMs?: number
+}
+
+export async function startSink(options: SinkOptions = {}): Promise<Sink> {
+  const delayMs = options.delayMs ?? 0
   const arrivals = new Map<string, number>()
+  const paths = new Map<string, number>()
+  const firsts = new Map<string, {eventId: string | undefined; path: string}>()
   const perRun = new Map<string, number>()
   const eventIds = new Set<string>()
   const sockets = new Set<Socket>()
@@ -46,6 +58,8 @@ export async function startSink(): Promise<Sink> {
     const at = performance.now()
     const eventId = req.headers['x-convoy-event-id']
     if (typeof eventId === 'string') eventIds.add(eventId)
+    const path = req.url ?? ''
+    paths.set(path, (paths.get(path) ?? 0) + 1)
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -55,7 +69,10 @@ export async function startSink(): Promise<Sink> {
           perRun.set(body.run, (perRun.get(body.run) ?? 0) + 1)
           const k = key(body.run, body.seq)
           if (arrivals.has(k)) duplicates++
-          else arrivals.set(k, at)
+          else {
+            arrivals.set(k, at)
+            firsts.set(k, {eventId: typeof eventId === 'string' ? eventId : undefined, path})
+          }
         }
       } catch {
         // not one of ours; answered all the same
@@ -65,6 +82,7 @@ export async function startSink(): Promise<Sink> {
         res.end('ok')
       }
       if (state.holding) held.push(answer)
+      else if (delayMs > 0) setTimeout(answer, delayMs)
       else answer()
     })
   })
@@ -83,6 +101,8 @@ export async function startSink(): Promise<Sink> {
       return duplicates
     },
     eventIds,
+    paths,
+    firsts,
     get holding() {
       return state.holding
     },

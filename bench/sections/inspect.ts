@@ -163,7 +163,7 @@ export async function runInspect(h: Harness, sizes: Sizes): Promise<Section> {
         quit: true,
       })),
     ]
-    const runs = Math.max(3, Math.ceil(sizes.cliRuns / 2) + 1)
+    const runs = sizes.inspectRuns
     progress(`inspect: ${cases.length} cases x ${runs} runs (+1 warm-up each) in a ${COLUMNS}x${ROWS} pty`)
     const results = cases.map(() => [] as PtyRun[])
     const failures: string[] = []

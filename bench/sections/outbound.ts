@@ -3,7 +3,7 @@ import {backlogNote, FLOW_COLUMNS, type FlowResult, flowRow, measureFlow, Succes
 import {type Harness, progress} from '../harness.js'
 import {durabilitySettings, durableCommitMs, startBenchRelay} from '../relay.js'
 import type {Row, Section} from '../report.js'
-import {payload, startSink} from '../sink.js'
+import {key, payload, type Sink, startSink} from '../sink.js'
 import {met} from './backlog.js'
 import type {Baseline} from './baseline.js'
 import type {Sizes} from './sizes.js'
@@ -53,6 +53,40 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
     const serial = await flow('serial', sizes.serial, 1)
     const concurrent = await flow('concurrent', sizes.outbound, C)
 
+    // Goal 1's second half: the same load spread over many endpoints (one sink, one URL
+    // path per endpoint), each event sent to one of them by POST /events with endpoint_id.
+    progress(`outbound: ${SPREAD_ENDPOINTS} endpoints, ${sizes.spread} events at C=${C}`)
+    const spreadIds: string[] = []
+    for (let i = 0; i < SPREAD_ENDPOINTS; i++) {
+      const ep = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {
+        name: `bench-spread-${i}`,
+        url: `${sink.url}/spread/${i}`,
+        rate_limit: 0,
+      })
+      await r.ok('POST', r.p('/subscriptions'), {name: `bench-spread-${i}`, endpoint_id: ep.uid})
+      spreadIds.push(ep.uid)
+    }
+    const ackedIds: (string | undefined)[] = []
+    const spread = await measureFlow({
+      run: 'spread',
+      sink,
+      origin: r.relay.url,
+      count: sizes.spread,
+      concurrency: C,
+      success: tracker,
+      settleTimeoutMs: 60_000,
+      build: (seq) => ({
+        method: 'POST',
+        path: r.p('/events'),
+        headers,
+        body: `{"endpoint_id":"${spreadIds[seq % SPREAD_ENDPOINTS]}","event_type":"invoice.paid","data":${payload('spread', seq)}}`,
+      }),
+      onResponse: (seq, status, body) => {
+        if (status === 201) ackedIds[seq] = (JSON.parse(body) as {data: {uid: string}}).data.uid
+      },
+    })
+    const once = exactlyOnce(sink, 'spread', sizes.spread, ackedIds)
+
     const byStatus = Object.fromEntries(
       (
         r.relay.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {
@@ -62,17 +96,22 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
       ).map((x) => [x.status, x.n]),
     )
     const durability = durabilitySettings(r.relay)
-    const total = sizes.warmup + sizes.serial + sizes.outbound
+    const total = sizes.warmup + sizes.serial + sizes.outbound + sizes.spread
     const commitRate = commitMs ? Math.round(1000 / commitMs) : null
     return {
       id: 'outbound',
-      title: '2. Outbound delivery (issue 3): POST events/broadcast -> relay -> dispatcher -> sink',
+      title: '2. Outbound delivery (issue 3; issue 12 goal 1): POST events -> relay -> dispatcher -> sink',
       columns: [...FLOW_COLUMNS, {key: 'goal', header: 'goal'}, {key: 'met', header: 'met'}],
       rows: [
         flowRow('raw sink, C=1', raw.serial, undefined, true),
         flowRow(`raw sink, C=${C}`, raw.concurrent, undefined, true),
         flowRow('relay, C=1', serial, raw.serial),
         withGoal(flowRow(`relay, C=${C}`, concurrent, raw.concurrent), concurrent, raw.concurrent),
+        withGoal(
+          flowRow(`relay, ${SPREAD_ENDPOINTS} endpoints, C=${C}`, spread, raw.concurrent),
+          spread,
+          raw.concurrent,
+        ),
       ],
       notes: [
         "ack = the API's 201 (event and its delivery committed); e2e = API call sent -> sink has the delivery; all Success = first call sent -> last delivery recorded Success (the relay's delivery.updated event, emitted after the commit; store counts below).",
@@ -80,11 +119,14 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         ...backlogNote(concurrent),
         `durability: the relay's store runs journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous} for single writes; acknowledged writes share one commit (group commit, synchronous=NORMAL inside it) and are answered after an fdatasync of the WAL in the thread pool; while that sync runs the next batch waits and grows.`,
         `raw durable commit on this disk (${commitMs?.toFixed(2) ?? '?'} ms median, WAL+FULL, one row) -> at most ~${commitRate ?? '?'} unbatched commits/s.`,
-        `one endpoint, one subscription, rate limit off; dispatcher caps: 64 in flight, ${DEFAULT_PER_ENDPOINT_IN_FLIGHT} per endpoint. Store afterwards: ${JSON.stringify(byStatus)} (expected ${total} Success); sink saw ${sink.eventIds.size} distinct x-convoy-event-id values, ${sink.duplicates} duplicate deliveries.`,
+        `relay rows without "endpoints": one endpoint, one subscription; rate limit off everywhere; dispatcher caps: 64 in flight, ${DEFAULT_PER_ENDPOINT_IN_FLIGHT} per endpoint. Store afterwards: ${JSON.stringify(byStatus)} (expected ${total} Success); sink saw ${sink.eventIds.size} distinct x-convoy-event-id values, ${sink.duplicates} duplicate deliveries.`,
+        `${SPREAD_ENDPOINTS} endpoints: each its own subscription and URL path on the one sink (so one undici pool, one origin), event i to endpoint i mod ${SPREAD_ENDPOINTS} by POST /events with endpoint_id; ${once.note}`,
         ...serial.problems,
         ...concurrent.problems,
+        ...spread.problems,
       ],
       facts: {
+        spread: {...spread.facts, exactly_once: once.facts},
         durability,
         durable_commit_ms: commitMs,
         deliveries_by_status: byStatus,
@@ -96,8 +138,54 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
   })
 }
 
-/** Issue 12, goal 1: delivered to one endpoint at >= 0.20x the raw sink rate of the same run. */
+/** Issue 12, goal 1: delivered at >= 0.20x the raw sink rate of the same run, to one endpoint and to 100. */
 const DELIVERY_GOAL = 0.2
+const SPREAD_ENDPOINTS = 100
+
+/**
+ * Every acknowledged event delivered exactly once, to its own endpoint: the event id the
+ * API answered for each sequence number is the x-convoy-event-id the sink saw for it, at
+ * the URL path of the endpoint it was sent to, and nothing arrived twice.
+ */
+function exactlyOnce(sink: Sink, run: string, count: number, ackedIds: (string | undefined)[]) {
+  let acked = 0
+  let delivered = 0
+  let missing = 0
+  let wrongId = 0
+  let wrongPath = 0
+  let arrived = 0
+  for (let seq = 0; seq < count; seq++) {
+    const first = sink.firsts.get(key(run, seq))
+    if (first) arrived++
+    const id = ackedIds[seq]
+    if (id === undefined) continue
+    acked++
+    if (!first) {
+      missing++
+      continue
+    }
+    delivered++
+    if (first.eventId !== id) wrongId++
+    if (first.path !== `/spread/${seq % SPREAD_ENDPOINTS}`) wrongPath++
+  }
+  // The sink counts every request of the run; the ones beyond the first per seq are repeats.
+  const duplicates = sink.received(run) - arrived
+  const endpointsReached = [...sink.paths.keys()].filter((p) => p.startsWith('/spread/')).length
+  const ok = acked === count && delivered === acked && wrongId === 0 && wrongPath === 0 && duplicates === 0
+  const facts = {
+    acked,
+    delivered,
+    missing,
+    wrong_event_id: wrongId,
+    wrong_endpoint: wrongPath,
+    duplicates,
+    endpoints_reached: endpointsReached,
+  }
+  const note = ok
+    ? `exactly once: all ${acked} acknowledged event ids arrived once each, with the id the API gave and at their own endpoint's path (${endpointsReached} endpoints reached).`
+    : `NOT exactly once: ${JSON.stringify(facts)}.`
+  return {note, facts}
+}
 
 function withGoal(row: Row, flow: FlowResult, raw: FlowResult): Row {
   const mine = flow.values.sink_rps
