@@ -59,6 +59,7 @@ export function seedStore(dir: string, apiKey: string, count: number): Seeded {
       http_timeout: 30,
       rate_limit: 0,
       rate_limit_duration: 60,
+      max_in_flight: null,
       authentication: null,
       mtls_client_cert: null,
       advanced_signatures: false,

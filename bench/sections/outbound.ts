@@ -119,7 +119,7 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
         ...backlogNote(concurrent),
         `durability: the relay's store runs journal_mode=${durability.journal_mode}, synchronous=${durability.synchronous} for single writes; acknowledged writes share one commit (group commit, synchronous=NORMAL inside it) and are answered after an fdatasync of the WAL in the thread pool; while that sync runs the next batch waits and grows.`,
         `raw durable commit on this disk (${commitMs?.toFixed(2) ?? '?'} ms median, WAL+FULL, one row) -> at most ~${commitRate ?? '?'} unbatched commits/s.`,
-        `relay rows without "endpoints": one endpoint, one subscription; rate limit off everywhere; dispatcher caps: 64 in flight, ${DEFAULT_PER_ENDPOINT_IN_FLIGHT} per endpoint. Store afterwards: ${JSON.stringify(byStatus)} (expected ${total} Success); sink saw ${sink.eventIds.size} distinct x-convoy-event-id values, ${sink.duplicates} duplicate deliveries.`,
+        `relay rows without "endpoints": one endpoint, one subscription; rate limit off everywhere; dispatcher caps: 128 in flight, ${DEFAULT_PER_ENDPOINT_IN_FLIGHT} per endpoint (its default; endpoints may set max_in_flight). Store afterwards: ${JSON.stringify(byStatus)} (expected ${total} Success); sink saw ${sink.eventIds.size} distinct x-convoy-event-id values, ${sink.duplicates} duplicate deliveries.`,
         `${SPREAD_ENDPOINTS} endpoints: each its own subscription and URL path on the one sink (so one undici pool, one origin), event i to endpoint i mod ${SPREAD_ENDPOINTS} by POST /events with endpoint_id; ${once.note}`,
         ...serial.problems,
         ...concurrent.problems,

@@ -44,6 +44,7 @@ export function endpointJson(e: Endpoint, extra: {cb_state?: string} = {}) {
     http_timeout: e.http_timeout,
     rate_limit: e.rate_limit,
     rate_limit_duration: e.rate_limit_duration,
+    max_in_flight: e.max_in_flight, // Caravan: deliveries in flight at once (null: the relay's default)
     authentication: e.authentication,
     // The private key is never shown; an update repeating the certificate keeps it.
     mtls_client_cert: e.mtls_client_cert ? {client_cert: e.mtls_client_cert.client_cert} : null,

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {isObject, withoutNulls} from '../client/json.js'
 import type {Json} from '../client/resources.js'
+import {DEFAULT_PER_ENDPOINT_IN_FLIGHT, MAX_IN_FLIGHT_PER_ENDPOINT} from '../core/delivery-limits.js'
 import {parsePairs} from './crud.js'
 
 /** Flags shared by `endpoints create` and `endpoints update`, mapped to Convoy's body. */
@@ -16,6 +17,11 @@ export const endpointFlags = {
   }),
   'rate-limit': Flags.integer({description: 'Requests allowed per rate-limit window (default 5000).', min: 0}),
   'rate-limit-duration': Flags.integer({description: 'Rate-limit window in seconds (default 60).', min: 1}),
+  'max-in-flight': Flags.integer({
+    description: `Deliveries sent to it at once, 1-${MAX_IN_FLIGHT_PER_ENDPOINT} (default ${DEFAULT_PER_ENDPOINT_IN_FLIGHT}; 1 sends one at a time). Caravan relays only.`,
+    min: 1,
+    max: MAX_IN_FLIGHT_PER_ENDPOINT,
+  }),
   'advanced-signatures': Flags.boolean({description: 'Sign as t=<unix>,v1=<sig> (replay-safe).', allowNo: true}),
   'auth-header': Flags.string({description: 'Send this header with every request, "Name: value".'}),
   'slack-webhook-url': Flags.string({description: 'Slack incoming-webhook URL told when the endpoint is disabled.'}),
@@ -33,6 +39,7 @@ export function endpointBody(flags: Record<string, unknown>): Json {
     http_timeout: flags['http-timeout'],
     rate_limit: flags['rate-limit'],
     rate_limit_duration: flags['rate-limit-duration'],
+    max_in_flight: flags['max-in-flight'],
     advanced_signatures: flags['advanced-signatures'],
     slack_webhook_url: flags['slack-webhook-url'],
     support_email: flags['support-email'],

@@ -7,6 +7,7 @@ import type {PageQuery} from '../store/paginate.js'
 import {endpoints} from '../store/resources.js'
 import type {Endpoint, EndpointAuthentication, EndpointStatus, MtlsClientCert, OAuth2Config} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
+import {MAX_IN_FLIGHT_PER_ENDPOINT} from './delivery-limits.js'
 import {Input} from './input.js'
 
 export const DEFAULT_HTTP_TIMEOUT = 30
@@ -119,6 +120,10 @@ function readEndpointFields(input: Input, base: Endpoint): Endpoint {
     http_timeout: input.int('http_timeout', {min: 1, max: 300}) ?? base.http_timeout,
     rate_limit: input.int('rate_limit', {min: 0}) ?? base.rate_limit,
     rate_limit_duration: input.int('rate_limit_duration', {min: 1}) ?? base.rate_limit_duration,
+    max_in_flight:
+      input.raw('max_in_flight') === null
+        ? null
+        : (input.int('max_in_flight', {min: 1, max: MAX_IN_FLIGHT_PER_ENDPOINT}) ?? base.max_in_flight),
     advanced_signatures: input.bool('advanced_signatures') ?? base.advanced_signatures,
     content_type: input.str('content_type', {max: 200}) ?? base.content_type,
     slack_webhook_url: input.has('slack_webhook_url') ? (input.url('slack_webhook_url') ?? '') : base.slack_webhook_url,
@@ -150,6 +155,7 @@ export function newEndpointRecord(projectId: string, fields: Partial<Endpoint> &
     http_timeout: DEFAULT_HTTP_TIMEOUT,
     rate_limit: DEFAULT_RATE_LIMIT,
     rate_limit_duration: DEFAULT_RATE_LIMIT_DURATION,
+    max_in_flight: null,
     authentication: null,
     mtls_client_cert: null,
     advanced_signatures: false,

@@ -9,6 +9,7 @@ import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from 
 import {ulid} from '../util/ulid.js'
 import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
+import {DEFAULT_PER_ENDPOINT_IN_FLIGHT} from '../core/delivery-limits.js'
 import {deliveryTransforms} from '../transform/apply.js'
 import {type RateLimitConfig, RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
@@ -39,8 +40,10 @@ type StoreDebt = () => Promise<void>
 
 const DUE_BATCH = 256
 
-/** Requests in flight to one endpoint unless configured: matches the sender's pool per origin. */
-export const DEFAULT_PER_ENDPOINT_IN_FLIGHT = 16
+export {DEFAULT_PER_ENDPOINT_IN_FLIGHT}
+
+/** An endpoint's own cap on deliveries in flight (null: the dispatcher's default). */
+const ENDPOINT_CAP_SQL = `SELECT max_in_flight AS cap FROM endpoints WHERE id = ?`
 
 /** Which rows the due indexes hold (their partial WHERE): a query must repeat it to use them. */
 const WAITING = `status IN ('Scheduled', 'Retry') AND mode = 'push'`
@@ -128,7 +131,7 @@ export class Dispatcher {
   constructor(private readonly opts: DispatcherOptions) {
     this.write = opts.write ?? (async (work) => opts.db.transaction(work)())
     this.now = opts.now ?? Date.now
-    this.maxInFlight = opts.maxInFlight ?? 64
+    this.maxInFlight = opts.maxInFlight ?? 128
     this.perEndpoint = opts.perEndpointInFlight ?? DEFAULT_PER_ENDPOINT_IN_FLIGHT
     this.idlePollMs = opts.idlePollMs ?? 1000
     this.limiters = new RateLimiterRegistry({now: this.now})
@@ -377,7 +380,8 @@ export class Dispatcher {
           waitingForSlot = true
           break
         }
-        const free = this.perEndpoint - (this.inFlightByEndpoint.get(endpointId) ?? 0)
+        const cap = (prepared(db, ENDPOINT_CAP_SQL).get(endpointId) as {cap: number | null} | undefined)?.cap
+        const free = (cap ?? this.perEndpoint) - (this.inFlightByEndpoint.get(endpointId) ?? 0)
         if (free <= 0) {
           waitingForSlot = true
           continue

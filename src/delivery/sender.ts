@@ -1,3 +1,4 @@
+import {MAX_IN_FLIGHT_PER_ENDPOINT} from '../core/delivery-limits.js'
 import {createHash} from 'node:crypto'
 import {rootCertificates} from 'node:tls'
 
@@ -44,7 +45,8 @@ export class Sender {
 
   constructor(
     private readonly guard: SsrfGuard,
-    private readonly connectionsPerOrigin = 16,
+    // Enough for the largest per-endpoint cap; connections open only as requests need them.
+    private readonly connectionsPerOrigin = MAX_IN_FLIGHT_PER_ENDPOINT,
     options: SenderOptions = {},
   ) {
     this.ca = options.ca?.length ? [...rootCertificates, ...options.ca] : undefined

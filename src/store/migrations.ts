@@ -341,4 +341,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sources ADD COLUMN body_function TEXT NOT NULL DEFAULT '';
   ALTER TABLE sources ADD COLUMN header_function TEXT NOT NULL DEFAULT '';
   `,
+  // delivery (issue 12): how many deliveries to an endpoint may be in flight at once; NULL is
+  // the relay's default (16).
+  `
+  ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
+  `,
 ]

@@ -30,6 +30,7 @@ export const endpoints = new Table<Endpoint>(
     'http_timeout',
     'rate_limit',
     'rate_limit_duration',
+    'max_in_flight',
     'authentication',
     'mtls_client_cert',
     'advanced_signatures',

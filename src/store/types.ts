@@ -101,6 +101,8 @@ export interface Endpoint {
   http_timeout: number
   rate_limit: number
   rate_limit_duration: number
+  /** Deliveries in flight to it at once; null: the relay's default. */
+  max_in_flight: number | null
   authentication: EndpointAuthentication | null
   mtls_client_cert: MtlsClientCert | null
   advanced_signatures: boolean
