@@ -67,6 +67,11 @@ export interface RelayOptions {
   busyTimeoutMs?: number
   /** Back-off bounds while the store fails (default 250 ms doubling to 15 s). */
   storeRetry?: RetryBounds
+  /**
+   * The delivery clock: retry schedule, breaker cool-downs, rate-limit windows, secret
+   * expiry (default Date.now). Tests move it forward instead of waiting for retries.
+   */
+  now?: () => number
 }
 
 export interface Relay {
@@ -165,7 +170,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const dispatcher =
     options.deliver === false
       ? undefined
-      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write, health})
+      : new Dispatcher({db, events, sender, notifier: new Notifier(sender, log), log, write, health, now: options.now})
   const retention = new RetentionScheduler({db, write, defaultMs: retentionMs, log})
   const storeSize = cachedStoreStats(db, dataDir)
   let baseUrl = ''
