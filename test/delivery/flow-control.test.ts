@@ -38,8 +38,6 @@ describe('delivery: rate limit', () => {
         )
       }
       expect(sorted[5] - sorted[0], `${what}: spread over 3 windows`).toBeGreaterThanOrEqual(2000 - slackMs)
-      // ...and the limiter does not hold them much longer than it must.
-      expect(sorted[5] - sorted[0], what).toBeLessThan(3500)
     }
     expect(departures).toHaveLength(6)
     // Announced after the claim is fsynced, so a departure can trail its limiter slot by
