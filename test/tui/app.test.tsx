@@ -109,11 +109,13 @@ async function mount(
     source?: string
     /** A first screenful loaded before mounting, as `caravan inspect` does. */
     preload?: {count: number; complete: boolean}
+    reconnectDelaysMs?: number[]
   } = {},
 ): Promise<Mounted> {
   const backend = new InspectorBackend(new GatewayClient(t.url, t.key), t.projectId, t.key, opts.source)
   await backend.init()
   if (opts.listenerTarget) backend.listenerTarget = opts.listenerTarget
+  if (opts.reconnectDelaysMs) backend.reconnectDelaysMs = opts.reconnectDelaysMs
   const initialEvents = opts.preload && (await backend.recent(opts.preload.count))
   const exits: string[][] = []
   const edits: string[] = []
@@ -226,13 +228,12 @@ describe('inspect App on a real relay', () => {
     })
     const source = (await created.json()) as {data: {url: string}}
     await ingest(source.data.url, {type: 'before.restart'})
-    const {r} = await mount(t)
+    // Retries every 20 ms rather than 0/100 ms/1 s/5 s: several fail before the relay is back.
+    const {r} = await mount(t, {reconnectDelaysMs: [0, 20]})
     await showing(r, /1 events · ● live/)
 
     await first.stop({graceMs: 100})
     await showing(r, '○ reconnecting')
-    // Let the reconnect backoff grow past its first quick retries.
-    await tick(300)
     current = await startRelay({port: first.port, dataDir, apiKey: key})
     await ingest(source.data.url, {type: 'while.away'})
 
