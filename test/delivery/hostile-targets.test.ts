@@ -88,7 +88,8 @@ describe('hostile targets', () => {
           headers: {authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json'},
           body: body === undefined ? undefined : JSON.stringify(body),
         })
-        const json = await res.json()
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON is read freely in tests
+        const json = (await res.json()) as {data: any}
         if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`)
         return json.data
       }

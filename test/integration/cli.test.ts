@@ -230,7 +230,7 @@ describe('a tour of the CLI against one relay', SLOW, () => {
         const res = await fetch(`${server.url}/api/v1/projects/${server.projectId}/eventdeliveries/${ids.delivery}`, {
           headers: {authorization: `Bearer ${server.apiKey}`},
         })
-        return (await res.json()).data.status === 'Retry'
+        return ((await res.json()) as {data: {status: string}}).data.status === 'Retry'
       },
       {timeoutMs: 15_000, what: 'the first attempt of the delivery to be refused'},
     )
