@@ -8,6 +8,8 @@ import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 
 import {startRelay, type Relay, type RelayOptions} from '../../src/relay/relay.js'
+import {getProject, updateProject} from '../../src/store/projects.js'
+import type {ProjectConfig} from '../../src/store/types.js'
 
 /**
  * Delivery tests run a real relay (port 0, temp data dir) against real "sink" servers that
@@ -244,6 +246,12 @@ export interface DeliveryRelay {
   attempts(deliveryId: string): Promise<AttemptJson[]>
   /** PUT the project's config over the API (what a user does). */
   configure(config: Record<string, unknown>): Promise<void>
+  /**
+   * Change the stored project config directly: only to stand for a store written by another
+   * build or by hand, with a value the API refuses. What a user can configure goes through
+   * configure(), and time through the clock, never through this.
+   */
+  patchConfig(patch: (config: ProjectConfig) => void): void
   /** The dispatcher's clock (see testClock). */
   clock: TestClock
   /** Move the dispatcher's clock forward and have it look at the queue. */
@@ -349,6 +357,12 @@ export async function startDeliveryRelay(
     },
     async configure(config) {
       await ok('PUT', p(), {config})
+    },
+    patchConfig(patch) {
+      const project = getProject(relay.db, projectId)
+      if (!project) throw new Error(`project ${projectId} is gone`)
+      patch(project.config)
+      updateProject(relay.db, project)
     },
     clock,
     advance,
