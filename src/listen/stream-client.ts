@@ -45,6 +45,8 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
       maxFrameBytes?: number
       /** Drop the queued events on the first connection only: a reconnect must not discard what arrived meanwhile. */
       skipBacklog?: boolean
+      /** Runs a reconnect after its delay (default setTimeout); tests see the delays without waiting them out. */
+      schedule?: (run: () => void, delayMs: number) => NodeJS.Timeout
     },
   ) {
     super()
@@ -177,7 +179,7 @@ export class StreamClient extends EventEmitter<StreamClientEvents> {
     const delay = RECONNECT_DELAYS_MS[Math.min(this.attempt, RECONNECT_DELAYS_MS.length - 1)]
     this.attempt++
     if (delay > 0) this.emit('status', `reconnecting in ${delay >= 1000 ? `${delay / 1000}s` : `${delay}ms`}`)
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = (this.opts.schedule ?? setTimeout)(() => {
       this.reconnectTimer = undefined
       this.connect()
     }, delay)

@@ -73,7 +73,10 @@ export interface RelayOptions {
   storeRetry?: RetryBounds
   /** Accept HS256 JWTs signed with this secret on the Svix API, as svix-server does. */
   svixJwtSecret?: string
-  /** The delivery clock (tests drive retry schedules with it); default Date.now. */
+  /**
+   * The delivery clock: retry schedule, breaker cool-downs, rate-limit windows, secret
+   * expiry (default Date.now). Tests move it forward instead of waiting for retries.
+   */
   now?: () => number
 }
 

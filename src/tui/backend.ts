@@ -25,6 +25,8 @@ export interface Subscription {
 export class InspectorBackend {
   private sources = new Map<string, Json>()
   listenerTarget: string | undefined
+  /** Waits before the feed's reconnects: at once, then 100 ms, 1 s, 5 s, 5 s, ... (tests shorten them). */
+  reconnectDelaysMs: readonly number[] = [0, 100, 1000, 5000]
 
   constructor(
     readonly client: GatewayClient,
@@ -122,7 +124,6 @@ export class InspectorBackend {
     let attempt = 0
     let ws: WebSocket | undefined
     let timer: NodeJS.Timeout | undefined
-    const delays = [0, 100, 1000, 5000]
     const url = `${this.client.gateway.replace(/^http/, 'ws')}${this.base}/feed${this.sourceId ? `?source=${encodeURIComponent(this.sourceId)}` : ''}`
     const connect = async () => {
       // ws is loaded here, after the first frame is drawn, not at start-up.
@@ -160,6 +161,7 @@ export class InspectorBackend {
       ws.on('close', () => {
         if (closed) return
         handlers.connection('reconnecting')
+        const delays = this.reconnectDelaysMs
         timer = setTimeout(() => void connect(), delays[Math.min(attempt++, delays.length - 1)])
       })
     }

@@ -273,6 +273,34 @@ describe('routing events to subscriptions', () => {
     const deliveries = await t.api('GET', t.p('/eventdeliveries') + qs({idempotencyKey: 'key-1'}))
     expect(deliveries.json.data.content.map((d: {event_id: string}) => d.event_id)).toEqual([first.uid])
   })
+
+  it("an idempotency key is scoped to its project: another project's event with the same key is not a duplicate", async () => {
+    const t = await useRelay()
+    const {endpointId} = await subscribedEndpoint(t)
+    const first = await sendEvent(t, 'endpoint', {
+      endpoint_id: endpointId,
+      event_type: 'a',
+      data: {},
+      idempotency_key: 'shared',
+    })
+    expect(first.is_duplicate_event).toBe(false)
+
+    const created = await t.api('POST', '/api/v1/projects', {name: 'other', type: 'outgoing'})
+    expect(created.status).toBe(201)
+    const other = `/api/v1/projects/${created.json.data.project.uid}`
+    const endpoint = await t.api('POST', `${other}/endpoints`, {name: 'o', url: `${t.receiver.url}/other`})
+    expect(endpoint.status).toBe(201)
+    const otherEndpoint = endpoint.json.data.uid
+    expect((await t.api('POST', `${other}/subscriptions`, {name: 's', endpoint_id: otherEndpoint})).status).toBe(201)
+    const body = {endpoint_id: otherEndpoint, event_type: 'a', data: {}, idempotency_key: 'shared'}
+    const there = await t.api('POST', `${other}/events`, body)
+    expect(there.status).toBe(201)
+    expect(there.json.data.is_duplicate_event).toBe(false)
+    const delivered = await t.api('GET', `${other}/eventdeliveries` + qs({eventId: there.json.data.uid}))
+    expect(delivered.json.data.content).toHaveLength(1)
+    // ...while in its own project the key still catches a repeat.
+    expect((await t.api('POST', `${other}/events`, body)).json.data.is_duplicate_event).toBe(true)
+  })
 })
 
 describe('listing events', () => {

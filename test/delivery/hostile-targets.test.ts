@@ -1,8 +1,18 @@
 import {createServer, type Server} from 'node:net'
 
-import {afterEach, describe, expect, it} from 'vitest'
+import {readFileSync} from 'node:fs'
 
-import {startDeliveryRelay} from '../helpers/delivery.js'
+import {afterEach, describe, expect, it, onTestFinished} from 'vitest'
+
+import {makeSandbox, startServerProcess} from '../helpers/cli.js'
+import {startDeliveryRelay, waitFor} from '../helpers/delivery.js'
+
+/** The most memory a process has had resident so far, in bytes (Linux: VmHWM). */
+function peakRss(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`)
+  return Number(match[1]) * 1024
+}
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -49,29 +59,55 @@ describe('hostile targets', () => {
     expect(attempt.error).not.toBe('')
   })
 
-  it('a 300 MB answer is cut at 50 KB: the attempt succeeds and memory stays bounded', {timeout: 30_000}, async () => {
-    const chunk = Buffer.alloc(1024 * 1024, 'a')
-    const url = await rawTarget((s) => {
-      s.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 314572800\r\n\r\n')
-      let sent = 0
-      const pump = () => {
-        while (sent < 300 && !s.destroyed) {
-          sent++
-          if (!s.write(chunk)) return s.once('drain', pump)
+  it(
+    'a 300 MB answer is cut at 50 KB: the attempt succeeds and memory stays bounded (measured in the relay process)',
+    {timeout: 30_000},
+    async () => {
+      const chunk = Buffer.alloc(1024 * 1024, 'a')
+      const url = await rawTarget((s) => {
+        s.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 314572800\r\n\r\n')
+        let sent = 0
+        const pump = () => {
+          while (sent < 300 && !s.destroyed) {
+            sent++
+            if (!s.write(chunk)) return s.once('drain', pump)
+          }
+          s.end()
         }
-        s.end()
+        pump()
+      })
+      // The relay runs in its own process, so its memory is not mixed with this test
+      // process's (the target above, other tests' leftovers).
+      const sandbox = makeSandbox('caravan-memory-')
+      onTestFinished(() => sandbox.cleanup())
+      const server = await startServerProcess(sandbox.env)
+      onTestFinished(() => server.stop().then(() => undefined))
+      const call = async (method: string, path: string, body: unknown) => {
+        const res = await fetch(`${server.url}/api/v1/projects/${server.projectId}${path}`, {
+          method,
+          headers: {authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json'},
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON is read freely in tests
+        const json = (await res.json()) as {data: any}
+        if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`)
+        return json.data
       }
-      pump()
-    })
-    const r = await startDeliveryRelay()
-    const endpoint = await r.endpoint({url, http_timeout: 20})
-    const before = process.memoryUsage().rss
-    const id = await r.send(endpoint.uid, {a: 1})
-    const delivery = await r.delivery(id, undefined, 20_000)
-    expect(delivery.status).toBe('Success')
-    const [attempt] = await r.attempts(delivery.uid)
-    expect(attempt.response_data.length).toBe(50 * 1024)
-    // The relay stopped reading after 50 KB: nowhere near 300 MB was buffered.
-    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024)
-  })
+      const endpoint = await call('POST', '/endpoints', {name: 'big', url, http_timeout: 20})
+      await call('POST', '/subscriptions', {name: 'all', endpoint_id: endpoint.uid})
+      const before = peakRss(server.pid)
+      const event = await call('POST', '/events', {endpoint_id: endpoint.uid, event_type: 'x', data: {a: 1}})
+      const delivery = await waitFor(
+        async () => {
+          const [d] = (await call('GET', `/eventdeliveries?eventId=${event.uid}`, undefined)).content
+          return d?.status === 'Success' && d
+        },
+        {timeoutMs: 20_000, what: 'the delivery to the 300 MB target'},
+      )
+      const [attempt] = await call('GET', `/eventdeliveries/${delivery.uid}/deliveryattempts`, undefined)
+      expect(attempt.response_data.length).toBe(50 * 1024)
+      // The relay stopped reading after 50 KB: its peak memory never grew by anything near 300 MB.
+      expect(peakRss(server.pid) - before).toBeLessThan(100 * 1024 * 1024)
+    },
+  )
 })

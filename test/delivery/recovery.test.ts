@@ -16,8 +16,8 @@ describe('delivery: crash recovery', () => {
 
     const stopStarted = Date.now()
     await first.stop(200)
-    // Bounded by the grace period, not by the endpoint's 30 s timeout.
-    expect(Date.now() - stopStarted).toBeLessThan(2000)
+    // Bounded by the grace period, not by the endpoint's 30 s timeout (the margin is for a busy machine).
+    expect(Date.now() - stopStarted).toBeLessThan(15_000)
     expect(first.relay.db.open).toBe(false)
 
     const second = await startDeliveryRelay({dataDir: first.dataDir, apiKey: first.key})

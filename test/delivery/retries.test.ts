@@ -1,7 +1,14 @@
 import {describe, expect, it} from 'vitest'
 
 import type {Delivery} from '../../src/store/types.js'
-import {closedPort, inOrder, startDeliveryRelay, startSink, type DeliveryRelay} from '../helpers/delivery.js'
+import {
+  closedPort,
+  inOrder,
+  startDeliveryRelay,
+  startSink,
+  type DeliveryRelay,
+  type SinkHandler,
+} from '../helpers/delivery.js'
 
 /** Statuses a delivery passes through, as the relay announces them (Processing left out). */
 function recordStatuses(r: DeliveryRelay): Map<string, string[]> {
@@ -13,28 +20,42 @@ function recordStatuses(r: DeliveryRelay): Map<string, string[]> {
   return seen
 }
 
-/** Retries without waiting: the API's minimum interval is 1 s, the policy accepts 0. */
-function retryImmediately(r: DeliveryRelay, retryCount: number): void {
-  r.patchConfig((config) => {
-    config.strategy = {type: 'linear', duration: 0, retry_count: retryCount}
+/**
+ * When each retry was due (the relay's clock when it recorded the failure, plus the delay)
+ * and when each request reached the sink, on the same clock.
+ */
+function recordSchedule(r: DeliveryRelay, handler: SinkHandler) {
+  const retries: {at: number; delayMs: number}[] = []
+  const arrivals: number[] = []
+  r.relay.events.on('delivery.updated', ({delivery, attempt}: {delivery: Delivery; attempt?: {created_at: string}}) => {
+    if (delivery.status === 'Retry' && attempt)
+      retries.push({at: delivery.next_attempt_at, delayMs: delivery.next_attempt_at - Date.parse(attempt.created_at)})
   })
+  const onArrival: SinkHandler = (request) => {
+    arrivals.push(r.clock.now())
+    return handler(request)
+  }
+  return {retries, arrivals, onArrival}
 }
 
 describe('delivery: retries', () => {
-  it('500, 500, then 200: Retry → Retry → Success with three recorded attempts', async () => {
-    const sink = await startSink(
+  it('500, 500, then 200: Retry → Retry → Success with three recorded attempts, none early', async () => {
+    const r = await startDeliveryRelay()
+    // What a user can configure: the API's shortest interval is 1 s; the clock moves instead of the test waiting.
+    await r.configure({strategy: {type: 'linear', duration: 1, retry_count: 5}})
+    const schedule = recordSchedule(
+      r,
       inOrder([
         {status: 500, body: 'boom 1'},
         {status: 500, body: 'boom 2'},
       ]),
     )
-    const r = await startDeliveryRelay()
-    retryImmediately(r, 5)
+    const sink = await startSink(schedule.onArrival)
     const statuses = recordStatuses(r)
     await r.endpoint({url: sink.url})
 
     const eventId = await r.broadcast({retry: 'me'})
-    const delivery = await r.delivery(eventId)
+    const delivery = await r.onSchedule(eventId)
     expect(delivery.status).toBe('Success')
     expect(delivery.metadata.num_trials).toBe(3)
     expect(delivery.metadata.retry_limit).toBe(5)
@@ -48,15 +69,42 @@ describe('delivery: retries', () => {
     expect(sink.requests).toHaveLength(3)
     expect(new Set(sink.requests.map((q) => q.body.toString())).size).toBe(1)
     expect(new Set(sink.requests.map((q) => q.headers['x-convoy-eventdelivery-id']))).toEqual(new Set([delivery.uid]))
+    // Linear 1 s with ±20 % jitter, and no retry before its time on the relay's clock.
+    expect(schedule.retries).toHaveLength(2)
+    for (const [i, retry] of schedule.retries.entries()) {
+      expect(retry.delayMs).toBeGreaterThanOrEqual(800)
+      expect(retry.delayMs).toBeLessThanOrEqual(1200)
+      expect(schedule.arrivals[i + 1], `retry ${i + 1} sent at or after its due time`).toBeGreaterThanOrEqual(retry.at)
+    }
+  })
+
+  it('exponential strategy: each retry waits twice as long as the one before', async () => {
+    const r = await startDeliveryRelay()
+    await r.configure({strategy: {type: 'exponential', duration: 1, retry_count: 4}})
+    const schedule = recordSchedule(r, () => ({status: 500}))
+    const sink = await startSink(schedule.onArrival)
+    await r.endpoint({url: sink.url})
+
+    const delivery = await r.onSchedule(await r.broadcast({backoff: 'exponential'}))
+    expect(delivery.status).toBe('Failure')
+    expect(delivery.description).toBe('HTTP 500, giving up after 5 attempts (retry_count 4)')
+    expect(sink.requests).toHaveLength(5)
+    // 1 s, 2 s, 4 s, 8 s, each ±20 % (linear would be 1 s every time).
+    expect(schedule.retries).toHaveLength(4)
+    for (const [i, retry] of schedule.retries.entries()) {
+      expect(retry.delayMs, `retry ${i + 1}`).toBeGreaterThanOrEqual(0.8 * 1000 * 2 ** i)
+      expect(retry.delayMs, `retry ${i + 1}`).toBeLessThanOrEqual(1.2 * 1000 * 2 ** i)
+      expect(schedule.arrivals[i + 1], `retry ${i + 1} sent at or after its due time`).toBeGreaterThanOrEqual(retry.at)
+    }
   })
 
   it('gives up after retry_count retries: Failure with the reason in description', async () => {
     const sink = await startSink(() => ({status: 500}))
     const r = await startDeliveryRelay()
-    retryImmediately(r, 2)
+    await r.configure({strategy: {type: 'linear', duration: 1, retry_count: 2}})
     await r.endpoint({url: sink.url})
 
-    const delivery = await r.delivery(await r.broadcast({fail: 'always'}))
+    const delivery = await r.onSchedule(await r.broadcast({fail: 'always'}))
     expect(delivery.status).toBe('Failure')
     expect(delivery.description).toBe('HTTP 500, giving up after 3 attempts (retry_count 2)')
     expect(delivery.metadata.num_trials).toBe(3)
@@ -103,18 +151,24 @@ describe('delivery: retries', () => {
   })
 
   it('does not send the retry before Retry-After has passed', async () => {
-    const sink = await startSink(inOrder([{status: 500, headers: {'retry-after': '1'}}]))
     const r = await startDeliveryRelay()
-    // 1 s linear: 0.8-1.2 s with jitter, so Retry-After: 1 makes it at least 1 s.
+    // 1 s linear: 0.8-1.2 s with jitter, so Retry-After: 1 makes it 1-1.2 s (2 could be
+    // capped at twice the jittered schedule, 1.6 s).
     await r.configure({strategy: {type: 'linear', duration: 1, retry_count: 2}})
+    const schedule = recordSchedule(r, inOrder([{status: 500, headers: {'retry-after': '1'}}]))
+    const sink = await startSink(schedule.onArrival)
     await r.endpoint({url: sink.url})
 
-    const delivery = await r.delivery(await r.broadcast({wait: 'for it'}))
+    const delivery = await r.onSchedule(await r.broadcast({wait: 'for it'}))
     expect(delivery.status).toBe('Success')
-    const [first, second] = sink.requests
-    expect(first.respondedAt).toBeDefined()
-    expect(second.at - first.respondedAt!).toBeGreaterThanOrEqual(990)
-    expect(second.at - first.respondedAt!).toBeLessThan(2500)
+    expect(sink.requests).toHaveLength(2)
+    const [failed] = await r.attempts(delivery.uid)
+    expect(schedule.retries).toHaveLength(1)
+    const [retry] = schedule.retries
+    expect(retry.at).toBe(Date.parse(failed.created_at) + retry.delayMs)
+    expect(retry.delayMs).toBeGreaterThanOrEqual(1000)
+    expect(retry.delayMs).toBeLessThanOrEqual(1200)
+    expect(schedule.arrivals[1]).toBeGreaterThanOrEqual(Date.parse(failed.created_at) + 1000)
   })
 
   it('does not follow redirects: a 3xx is a failed attempt', async () => {
@@ -137,7 +191,7 @@ describe('delivery: retries', () => {
   })
 
   it('records a timeout past http_timeout as an attempt with an error', async () => {
-    const sink = await startSink(() => ({status: 200, delayMs: 1600}))
+    const sink = await startSink(() => ({hang: true}))
     const r = await startDeliveryRelay()
     await r.configure({strategy: {type: 'linear', duration: 1, retry_count: 0}})
     await r.endpoint({url: sink.url, http_timeout: 1})
@@ -150,7 +204,6 @@ describe('delivery: retries', () => {
     expect(attempt.http_status).toBe('')
     expect(attempt.response_data).toBe('')
     expect(attempt.latency_ms).toBeGreaterThanOrEqual(950)
-    expect(attempt.latency_ms).toBeLessThan(1600)
     expect(sink.requests).toHaveLength(1)
   })
 

@@ -5,7 +5,6 @@ import {Webhook as StandardWebhook} from 'standardwebhooks'
 import {Webhook as SvixWebhook} from 'svix'
 import {describe, expect, it} from 'vitest'
 
-import {endpoints} from '../../src/store/resources.js'
 import {startDeliveryRelay, startSink, type DeliveryRelay} from '../helpers/delivery.js'
 
 /** Signatures are checked here with node:crypto and the reference libraries only, never with Caravan's own signing code. */
@@ -50,24 +49,12 @@ async function deliverOne(
   return {endpoint, eventId, received: sink.requests[0], sink}
 }
 
-/** Put rotated secrets straight into the endpoint row, as an expiring rotation leaves them. */
-function setSecrets(
-  r: DeliveryRelay,
-  endpointId: string,
-  secrets: {value: string; expiresInMs: number | null; ageMs: number}[],
-) {
-  const stored = endpoints.get(r.relay.db, r.projectId, endpointId)
-  if (!stored) throw new Error('endpoint not stored')
-  const now = Date.now()
-  stored.secrets = secrets.map((s, i) => ({
-    uid: `secret-${i}`,
-    value: s.value,
-    created_at: new Date(now - s.ageMs).toISOString(),
-    updated_at: new Date(now - s.ageMs).toISOString(),
-    expires_at: s.expiresInMs === null ? null : new Date(now + s.expiresInMs).toISOString(),
-  }))
-  endpoints.update(r.relay.db, stored)
+/** Rotate an endpoint's secret as a user does: the live one keeps signing for `hours`. */
+async function rotate(r: DeliveryRelay, endpointId: string, secret: string, hours: number) {
+  await r.ok('PUT', r.p(`/endpoints/${endpointId}/expire_secret`), {secret, expiration: hours})
 }
+
+const HOUR_MS = 3_600_000
 
 describe('delivery signatures (Convoy scheme)', () => {
   it('simple: X-Convoy-Signature is the hex HMAC-SHA256 of the raw body; a replaced secret stops signing', async () => {
@@ -88,12 +75,9 @@ describe('delivery signatures (Convoy scheme)', () => {
   it('advanced: t=<unix>,v1=... carries one signature per live secret during a rotation', async () => {
     const r = await startDeliveryRelay()
     const sink = await startSink()
-    const endpoint = await r.endpoint({url: sink.url, secret: 'current-secret', advanced_signatures: true})
-    setSecrets(r, endpoint.uid, [
-      {value: 'expired-secret', expiresInMs: -60_000, ageMs: 3_600_000},
-      {value: 'previous-secret', expiresInMs: 3_600_000, ageMs: 60_000},
-      {value: 'current-secret', expiresInMs: null, ageMs: 0},
-    ])
+    const endpoint = await r.endpoint({url: sink.url, secret: 'expired-secret', advanced_signatures: true})
+    await rotate(r, endpoint.uid, 'previous-secret', 0)
+    await rotate(r, endpoint.uid, 'current-secret', 1)
 
     const before = nowSeconds()
     const eventId = await r.broadcast({rotating: true, n: 1})
@@ -110,6 +94,13 @@ describe('delivery signatures (Convoy scheme)', () => {
     expect(v1).not.toContain(signed('expired-secret'))
     // A signature over the body alone (no timestamp) would be replayable: it must not be one.
     expect(v1).not.toContain(hmac('sha256', 'current-secret', received.body).digest('hex'))
+
+    // An hour later the rotated-out secret has expired: only the current one signs.
+    r.advance(HOUR_MS + 1000)
+    expect((await r.delivery(await r.broadcast({rotating: true, n: 2}))).status).toBe('Success')
+    const later = sink.requests[1]
+    const after = parseAdvanced(String(later.headers['x-convoy-signature']))
+    expect(after.v1).toEqual([hmac('sha256', 'current-secret', `${after.t},`, later.body).digest('hex')])
   })
 
   it('SHA512/base64 under a custom header name, simple and advanced', async () => {
@@ -169,16 +160,31 @@ describe('delivery signatures (Standard Webhooks scheme)', () => {
     const sink = await startSink()
     const oldSecret = `whsec_${randomBytes(24).toString('base64')}`
     const newSecret = `whsec_${randomBytes(24).toString('base64')}`
-    const endpoint = await r.endpoint({url: sink.url, secret: newSecret})
-    setSecrets(r, endpoint.uid, [
-      {value: oldSecret, expiresInMs: 3_600_000, ageMs: 60_000},
-      {value: newSecret, expiresInMs: null, ageMs: 0},
-    ])
+    const endpoint = await r.endpoint({url: sink.url, secret: oldSecret})
+    await rotate(r, endpoint.uid, newSecret, 2)
     expect((await r.delivery(await r.broadcast({rotate: 'standard'}))).status).toBe('Success')
     const headers = headerRecord(sink.requests[0].headers)
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2)
     expect(new StandardWebhook(oldSecret).verify(sink.requests[0].body, headers)).toEqual({rotate: 'standard'})
     expect(new StandardWebhook(newSecret).verify(sink.requests[0].body, headers)).toEqual({rotate: 'standard'})
+
+    // Still both an hour in; past the two hours only the new secret signs. (The clock has
+    // moved past the libraries' timestamp tolerance, so these are checked by hand.)
+    const signedBy = (index: number) => {
+      const h = headerRecord(sink.requests[index].headers)
+      const sign = (secret: string) =>
+        `v1,${hmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'), `${h['webhook-id']}.${h['webhook-timestamp']}.`, sink.requests[index].body).digest('base64')}`
+      return h['webhook-signature']
+        .split(' ')
+        .map((entry) => (entry === sign(oldSecret) ? 'old' : entry === sign(newSecret) ? 'new' : entry))
+    }
+    expect(signedBy(0).sort()).toEqual(['new', 'old'])
+    r.advance(HOUR_MS)
+    expect((await r.delivery(await r.broadcast({rotate: 'an hour in'}))).status).toBe('Success')
+    expect(signedBy(1).sort()).toEqual(['new', 'old'])
+    r.advance(HOUR_MS + 1000)
+    expect((await r.delivery(await r.broadcast({rotate: 'done'}))).status).toBe('Success')
+    expect(signedBy(2)).toEqual(['new'])
   })
 
   it('a plain (non-whsec_) secret signs with its UTF-8 bytes as the key', async () => {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {Sender} from '../../src/delivery/sender.js'
 import {guardedLookup, isLoopbackHost, SsrfGuard, TargetRefusedError} from '../../src/delivery/ssrf-guard.js'
 import {startDeliveryRelay, startSink, tempDir} from '../helpers/delivery.js'
 
@@ -165,6 +166,27 @@ describe('guardedLookup (the connect-time check against DNS rebinding)', () => {
     expect(one.error).toBeNull()
     expect(one.address).toBe('127.0.0.1')
     expect(one.family).toBe(4)
+  })
+
+  it("the sender's connections use it: a name that passed the up-front check but connects to loopback is refused", async () => {
+    const sink = await startSink()
+    // DNS rebinding: the check before sending sees a public address, the connection would get 127.0.0.1.
+    const dns = fakeDns({localhost: ['93.184.216.34']})
+    const sender = new Sender(new SsrfGuard(true, {resolve: dns.resolve}))
+    try {
+      const result = await sender.send(
+        {url: `http://localhost:${sink.port}/hook`, method: 'POST', headers: {}, body: Buffer.from('{}')},
+        5000,
+      )
+      expect(dns.asked).toEqual(['localhost'])
+      expect(result.outcome).toEqual({kind: 'network', code: 'REFUSED'})
+      expect(result.error).toMatch(
+        /^refused to connect to localhost: localhost \((127\.0\.0\.1|::1)\) is a loopback address;/,
+      )
+      expect(sink.requests).toHaveLength(0)
+    } finally {
+      await sender.close()
+    }
   })
 })
 

@@ -180,6 +180,8 @@ export function closedPort(): Promise<number> {
 }
 
 export interface ServerProcess {
+  /** The relay's process id (to look at its memory, say). */
+  pid: number
   url: string
   apiKey: string
   projectId: string
@@ -247,6 +249,7 @@ export function startServerProcess(env: Env, opts: {args?: string[]; timeoutMs?:
         return result
       }
       resolvePromise({
+        pid: child.pid!,
         url: info.url,
         apiKey: info.api_key,
         projectId: info.project_id,

@@ -168,6 +168,30 @@ export async function waitFor<T>(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// ---------------------------------------------------------------------------- clock
+
+/**
+ * The relay's delivery clock in tests: real time plus an offset that only grows, so a
+ * retry falls due when the test moves the clock to it instead of after a real wait, and
+ * everything else (timestamps the API writes, sockets) keeps running on real time.
+ */
+export interface TestClock {
+  now(): number
+  /** Move the clock forward by `ms`. */
+  advance(ms: number): void
+}
+
+export function testClock(): TestClock {
+  let offset = 0
+  return {
+    now: () => Date.now() + offset,
+    advance(ms) {
+      if (ms < 0) throw new Error(`a clock only moves forward (asked to move ${ms} ms)`)
+      offset += ms
+    },
+  }
+}
+
 // ---------------------------------------------------------------------------- relay
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API JSON is read freely in tests */
@@ -223,8 +247,21 @@ export interface DeliveryRelay {
   attempts(deliveryId: string): Promise<AttemptJson[]>
   /** PUT the project's config over the API (what a user does). */
   configure(config: Record<string, unknown>): Promise<void>
-  /** Change the stored project config directly, for values the API refuses (duration 0). */
+  /**
+   * Change the stored project config directly: only to stand for a store written by another
+   * build or by hand, with a value the API refuses. What a user can configure goes through
+   * configure(), and time through the clock, never through this.
+   */
   patchConfig(patch: (config: ProjectConfig) => void): void
+  /** The dispatcher's clock (see testClock). */
+  clock: TestClock
+  /** Move the dispatcher's clock forward and have it look at the queue. */
+  advance(ms: number): void
+  /**
+   * The one delivery of an event once `done` (default: a final status), moving the clock
+   * to each retry's next_send_time as soon as it is scheduled instead of waiting for it.
+   */
+  onSchedule(eventId: string, done?: (d: DeliveryJson) => boolean, timeoutMs?: number): Promise<DeliveryJson>
   stop(graceMs?: number): Promise<void>
 }
 
@@ -235,10 +272,13 @@ export const isFinal = (d: DeliveryJson) => FINAL_STATUSES.includes(d.status)
  * Start a relay on port 0. Without `dataDir` it gets a fresh temp dir, removed after the
  * test; with one (a restart) the dir is left to whoever made it.
  */
-export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}): Promise<DeliveryRelay> {
+export async function startDeliveryRelay(
+  opts: Omit<RelayOptions, 'port' | 'now'> & {clock?: TestClock} = {},
+): Promise<DeliveryRelay> {
   const dataDir = opts.dataDir ?? (await tempDir())
   const key = opts.apiKey ?? `test-admin-${randomBytes(8).toString('hex')}`
-  const relay = await startRelay({...opts, port: 0, dataDir, apiKey: key})
+  const clock = opts.clock ?? testClock()
+  const relay = await startRelay({...opts, port: 0, dataDir, apiKey: key, now: clock.now})
   const projectId = relay.defaultProjectId
   const p = (suffix = '') => `/api/v1/projects/${projectId}${suffix}`
 
@@ -261,6 +301,28 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
   }
   const deliveriesOf = async (eventId: string): Promise<DeliveryJson[]> =>
     (await ok('GET', p(`/eventdeliveries?eventId=${eventId}&perPage=100`))).content
+  const advance = (ms: number) => {
+    clock.advance(ms)
+    relay.dispatcher?.wake()
+  }
+  const delivery = async (eventId: string, done = isFinal, timeoutMs = 5000, onRetry?: (d: DeliveryJson) => void) => {
+    let last: DeliveryJson | undefined
+    return waitFor(
+      async () => {
+        const list = await deliveriesOf(eventId)
+        if (list.length > 1) throw new Error(`event ${eventId} has ${list.length} deliveries, expected one`)
+        last = list[0]
+        if (last && done(last)) return last
+        if (last?.status === 'Retry') onRetry?.(last)
+        return undefined
+      },
+      {
+        timeoutMs,
+        what: () =>
+          `delivery of event ${eventId} (last seen: ${last ? `${last.status} "${last.description}"` : 'none'})`,
+      },
+    )
+  }
 
   const handle: DeliveryRelay = {
     relay,
@@ -284,22 +346,12 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
       return event.uid as string
     },
     deliveriesOf,
-    async delivery(eventId, done = isFinal, timeoutMs = 5000) {
-      let last: DeliveryJson | undefined
-      return waitFor(
-        async () => {
-          const list = await deliveriesOf(eventId)
-          if (list.length > 1) throw new Error(`event ${eventId} has ${list.length} deliveries, expected one`)
-          last = list[0]
-          return last && done(last) ? last : undefined
-        },
-        {
-          timeoutMs,
-          what: () =>
-            `delivery of event ${eventId} (last seen: ${last ? `${last.status} "${last.description}"` : 'none'})`,
-        },
-      )
-    },
+    delivery: (eventId, done, timeoutMs) => delivery(eventId, done, timeoutMs),
+    onSchedule: (eventId, done, timeoutMs) =>
+      delivery(eventId, done, timeoutMs, (d) => {
+        const wait = Date.parse(d.metadata.next_send_time) - clock.now()
+        if (wait > 0) advance(wait)
+      }),
     async attempts(deliveryId) {
       const list: AttemptJson[] = await ok('GET', p(`/eventdeliveries/${deliveryId}/deliveryattempts`))
       return list.sort((a, b) => a.uid.localeCompare(b.uid))
@@ -313,6 +365,8 @@ export async function startDeliveryRelay(opts: Omit<RelayOptions, 'port'> = {}):
       patch(project.config)
       updateProject(relay.db, project)
     },
+    clock,
+    advance,
     stop: (graceMs = 200) => relay.stop({graceMs}),
   }
   // Hooks run in reverse order, so this stop comes before tempDir()'s removal.

@@ -235,24 +235,31 @@ describe('caravan listen (embedded relay)', () => {
     expect(source.name).toBe('gh')
     await api(`/sources/${source.uid}`, 'PUT', {event_type_location: 'header.X-GitHub-Event'})
 
-    for (const type of ['pull_request', 'push', 'issues', 'push']) {
+    // The last push is a marker: events are forwarded in order, so once it has arrived
+    // anything the filter let through has arrived before it.
+    for (const [type, t] of [
+      ['pull_request', 'pull_request'],
+      ['push', 'push'],
+      ['issues', 'issues'],
+      ['push', 'push'],
+      ['push', 'last'],
+    ]) {
       const res = await rawRequest(listen.ingestUrl, {
         suffix: '/ignored/suffix?q=1',
         headers: {'X-GitHub-Event': type},
-        body: `{"t":"${type}"}`,
+        body: `{"t":"${t}"}`,
       })
       expect(res.status).toBe(200)
     }
-    const got = await app.waitFor(2)
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(app.requests).toHaveLength(2)
+    const got = await app.waitFor(3)
+    expect(got.map((r) => r.body.toString())).toEqual(['{"t":"push"}', '{"t":"push"}', '{"t":"last"}'])
     for (const r of got) {
       expect(r.url).toBe('/other?q=1')
       expect(r.headers['x-github-event']).toBe('push')
       expect(r.headers['x-extra']).toBe('1')
       expect(r.headers.authorization).toBe('Bearer app-token')
     }
-    const lines = await listen.waitForLines(2)
+    const lines = await listen.waitForLines(3)
     expect(
       lines.every((l) => / {2}POST {3}\/other {2}push {10} [0-9A-Z]{26} {2}\[200\] \d+ ms$/.test(l)),
       lines.join('\n'),
@@ -262,6 +269,7 @@ describe('caravan listen (embedded relay)', () => {
     expect(events.map((e: {event_type: string}) => e.event_type).sort()).toEqual([
       'issues',
       'pull_request',
+      'push',
       'push',
       'push',
     ])
@@ -312,8 +320,8 @@ describe('caravan listen against a running relay (caravan server)', () => {
     listen = await startListen(['--forward', `${app.url}/hooks`, '--skip-backlog'], env)
     expect(listen.stderr()).not.toContain('waiting from before')
     await send(6)
+    // In order: the skipped events would have arrived before {"n":6}.
     await app.waitFor(4)
-    await new Promise((resolve) => setTimeout(resolve, 200))
     expect(app.requests.map((r) => r.body.toString())).toEqual(['{"n":1}', '{"n":2}', '{"n":3}', '{"n":6}'])
     for (const id of skipped) {
       const res = await fetch(`${server.url}/api/v1/projects/${server.projectId}/eventdeliveries?eventId=${id}`, {

@@ -1,6 +1,6 @@
 import {describe, expect, onTestFinished, test} from 'vitest'
 
-import {RECONNECT_DELAYS_MS} from '../../src/listen/stream-client.js'
+import {RECONNECT_DELAYS_MS, StreamClient} from '../../src/listen/stream-client.js'
 import {makeSandbox} from '../helpers/cli.js'
 import {startSink, waitFor} from '../helpers/delivery.js'
 import {
@@ -85,20 +85,68 @@ describe('resuming after the listener goes away', () => {
     expect(got.map((r) => r.body.toString())).toEqual(['{"seq":0}', '{"seq":0}'])
   })
 
-  test('the gateway restarts: listen reports its backoff on stderr (0, 100ms, 1s, 5s), reconnects and carries on', async () => {
-    expect(RECONNECT_DELAYS_MS).toEqual([0, 100, 1000, 5000])
+  test('the gateway restarts: listen reports each failed reconnect on stderr, reconnects and carries on', async () => {
     const g = await startGateway()
     const app = await startSink()
     const listener = await startListen(g, ['--forward', app.url, '--source', 'remote', '--name', 'laptop'])
 
     await g.stop()
-    await listener.waitForStderr(/reconnecting in 5s/, 15_000)
+    // Back as soon as listen waits 1 s: it reconnects then (or after its next 5 s wait on a slow machine).
+    await listener.waitForStderr(/reconnecting in 1s/, 15_000)
+    await g.start()
+    await listener.waitForStderr(/reconnected to the gateway/, 15_000)
     const news = listener
       .stderr()
       .split('\n')
       .filter((l) => !/^Ready!/.test(l) && l)
     // The first retry is immediate; every failure is reported; the delays grow.
-    expect(news).toEqual([
+    const backoff = [
+      'stream closed (1001 relay shutting down)',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 100ms',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 1s',
+    ]
+    const slow = ['cannot reach the gateway stream: ECONNREFUSED', 'reconnecting in 5s']
+    expect([
+      [...backoff, 'reconnected to the gateway'],
+      [...backoff, ...slow, 'reconnected to the gateway'],
+    ]).toContainEqual(news)
+
+    const id = await sendWebhook(listener.ingestUrl, {after: 'restart'})
+    await succeeded(g, id)
+    expect((await app.waitForRequests(1)).map((r) => r.body.toString())).toEqual(['{"after":"restart"}'])
+    expect(listener.running()).toBe(true)
+  })
+
+  test('the reconnect backoff is 0, 100 ms, 1 s, then 5 s each time (seen through the scheduler, not waited out)', async () => {
+    expect(RECONNECT_DELAYS_MS).toEqual([0, 100, 1000, 5000])
+    const g = await startGateway()
+    const registered = await registerListener(g, {name: 'backoff', target: 'http://127.0.0.1:9/'})
+    const delays: number[] = []
+    let held: (() => void) | undefined
+    const client = new StreamClient({
+      url: g.url.replace(/^http/, 'ws') + registered.stream_path,
+      apiKey: g.key,
+      // Each reconnect runs at once, and the sixth is held until the gateway is back.
+      schedule: (run, delayMs) => {
+        delays.push(delayMs)
+        if (delays.length < 6) return setTimeout(run, 0)
+        held = run
+        return setTimeout(() => undefined, 0)
+      },
+    })
+    const status: string[] = []
+    client.on('status', (line) => status.push(line))
+    client.on('fatal', (error) => status.push(`fatal: ${error.message}`))
+    onTestFinished(() => client.close())
+    client.start()
+    await waitFor(async () => (await connectedListeners(g)).length === 1, {what: 'the listener to connect'})
+
+    await g.stop()
+    await waitFor(() => held, {what: () => `six reconnects scheduled (delays so far: ${JSON.stringify(delays)})`})
+    expect(delays).toEqual([0, 100, 1000, 5000, 5000, 5000])
+    expect(status).toEqual([
       'stream closed (1001 relay shutting down)',
       'cannot reach the gateway stream: ECONNREFUSED',
       'reconnecting in 100ms',
@@ -106,14 +154,16 @@ describe('resuming after the listener goes away', () => {
       'reconnecting in 1s',
       'cannot reach the gateway stream: ECONNREFUSED',
       'reconnecting in 5s',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 5s',
+      'cannot reach the gateway stream: ECONNREFUSED',
+      'reconnecting in 5s',
     ])
 
     await g.start()
-    await listener.waitForStderr(/reconnected to the gateway/, 15_000)
-    const id = await sendWebhook(listener.ingestUrl, {after: 'restart'})
-    await succeeded(g, id)
-    expect((await app.waitForRequests(1)).map((r) => r.body.toString())).toEqual(['{"after":"restart"}'])
-    expect(listener.running()).toBe(true)
+    held!()
+    await waitFor(() => status.includes('reconnected to the gateway'), {what: () => `a reconnect (${status.at(-1)})`})
+    await waitFor(async () => (await connectedListeners(g)).length === 1, {what: 'the gateway to see it again'})
   })
 
   test('--skip-backlog drops only what waited before listen started, not what arrives while it reconnects', async () => {
