@@ -6,7 +6,6 @@ import {recordReplay} from '../core/replays.js'
 import * as retries from '../core/retries.js'
 import {Input} from '../core/input.js'
 import {HttpError} from '../errors.js'
-import type {Db} from '../store/db.js'
 import {endpoints as endpointTable} from '../store/resources.js'
 import {findSourceByRef} from '../core/sources.js'
 import type {Delivery, Endpoint, Project} from '../store/types.js'
@@ -21,12 +20,14 @@ type R = Router<ApiContext>
 const opt = (q: URLSearchParams, name: string): string | undefined => q.get(name) || undefined
 
 /** Serialise deliveries with their endpoints, looking each endpoint up once. */
-function deliveriesJson(db: Db, project: Project, list: Delivery[]) {
+function deliveriesJson(ctx: ApiContext, project: Project, list: Delivery[]) {
   const cache = new Map<string, Endpoint | undefined>()
   return list.map((d) => {
-    if (!cache.has(d.endpoint_id)) cache.set(d.endpoint_id, endpointTable.find(db, ['id = ?'], [d.endpoint_id])[0])
+    if (!cache.has(d.endpoint_id)) cache.set(d.endpoint_id, endpointTable.find(ctx.db, ['id = ?'], [d.endpoint_id])[0])
+    const endpoint = cache.get(d.endpoint_id)
     return deliveryJson(d, {
-      endpoint: cache.get(d.endpoint_id),
+      endpoint,
+      cbState: endpoint && ctx.circuitState?.(endpoint),
       strategy: project.config.strategy.type,
       interval: project.config.strategy.duration,
     })
@@ -163,7 +164,7 @@ export function addEventRoutes(router: R): void {
       const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
       const delivery = recordReplay(ctx.db, project, event, r.body)
       ctx.events.emit('delivery.updated', {delivery})
-      return {status: 201, message: 'Replay recorded', data: deliveriesJson(ctx.db, project, [delivery])[0]}
+      return {status: 201, message: 'Replay recorded', data: deliveriesJson(ctx, project, [delivery])[0]}
     })
     .add('POST', `${ev}/batchreplay`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
@@ -208,7 +209,7 @@ export function addEventRoutes(router: R): void {
       return {
         status: 200,
         message: 'App event processed for retry successfully',
-        data: deliveriesJson(ctx.db, project, [delivery])[0],
+        data: deliveriesJson(ctx, project, [delivery])[0],
       }
     })
     .add('POST', `${ed}/batchretry`, (ctx, r) => {
@@ -238,7 +239,7 @@ export function addEventRoutes(router: R): void {
       return {
         status: 200,
         message: 'Event deliveries fetched successfully',
-        data: {content: deliveriesJson(ctx.db, project, page.content), pagination: page.pagination},
+        data: {content: deliveriesJson(ctx, project, page.content), pagination: page.pagination},
       }
     })
     .add('GET', `${ed}/:deliveryID`, (ctx, r) => {
@@ -247,7 +248,7 @@ export function addEventRoutes(router: R): void {
       return {
         status: 200,
         message: 'Event delivery fetched successfully',
-        data: deliveriesJson(ctx.db, project, [delivery])[0],
+        data: deliveriesJson(ctx, project, [delivery])[0],
       }
     })
     .add('GET', `${ed}/:deliveryID/deliveryattempts`, (ctx, r) => {

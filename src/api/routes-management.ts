@@ -16,6 +16,17 @@ import {endpointJson, projectJson, sourceJson, subscriptionJson} from './seriali
 type R = Router<ApiContext>
 
 /** The project a request names, checked against the key's scope. */
+/** A subscription with its endpoint (and that endpoint's breaker state) and source embedded. */
+export function subscriptionOut(ctx: ApiContext, sub: Subscription) {
+  const endpoint = sub.endpoint_id ? endpointTable.get(ctx.db, sub.project_id, sub.endpoint_id) : undefined
+  return subscriptionJson(sub, {
+    endpoint,
+    cbState: endpoint && ctx.circuitState?.(endpoint),
+    source: sub.source_id ? sourceTable.get(ctx.db, sub.project_id, sub.source_id) : undefined,
+    baseUrl: ctx.baseUrl(),
+  })
+}
+
 export function projectOf(ctx: ApiContext, request: AuthedRequest) {
   const id = request.params.projectID
   if (request.keyProject !== null && request.keyProject !== id) {
@@ -180,12 +191,7 @@ export function addManagementRoutes(router: R): void {
 
   // --- subscriptions
   const s = `${p}/:projectID/subscriptions`
-  const subJson = (ctx: ApiContext, sub: Subscription) =>
-    subscriptionJson(sub, {
-      endpoint: sub.endpoint_id ? endpointTable.get(ctx.db, sub.project_id, sub.endpoint_id) : undefined,
-      source: sub.source_id ? sourceTable.get(ctx.db, sub.project_id, sub.source_id) : undefined,
-      baseUrl: ctx.baseUrl(),
-    })
+  const subJson = subscriptionOut
   router
     .add('GET', s, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)

@@ -1,12 +1,10 @@
 import * as filtersCore from '../core/subscription-filters.js'
 import {requireSubscription} from '../core/subscriptions.js'
 import {badRequest} from '../errors.js'
-import {endpoints as endpointTable, sources as sourceTable} from '../store/resources.js'
-import type {Subscription} from '../store/types.js'
 import type {ApiContext, AuthedRequest} from './context.js'
-import {projectOf} from './routes-management.js'
+import {projectOf, subscriptionOut} from './routes-management.js'
 import type {Router} from './router.js'
-import {filterJson, subscriptionJson} from './serialize.js'
+import {filterJson} from './serialize.js'
 
 type R = Router<ApiContext>
 
@@ -19,12 +17,7 @@ function arrayBody(body: unknown): unknown[] {
 export function addSubscriptionFilterRoutes(router: R): void {
   const s = '/api/v1/projects/:projectID/subscriptions'
   const f = `${s}/:subscriptionID/filters`
-  const subJson = (ctx: ApiContext, sub: Subscription) =>
-    subscriptionJson(sub, {
-      endpoint: sub.endpoint_id ? endpointTable.get(ctx.db, sub.project_id, sub.endpoint_id) : undefined,
-      source: sub.source_id ? sourceTable.get(ctx.db, sub.project_id, sub.source_id) : undefined,
-      baseUrl: ctx.baseUrl(),
-    })
+  const subJson = subscriptionOut
 
   router
     .add('POST', `${s}/test_filter`, (ctx, r) => {

@@ -60,7 +60,7 @@ export function endpointJson(e: Endpoint, extra: {cb_state?: string} = {}) {
 
 export function subscriptionJson(
   s: Subscription,
-  related: {endpoint?: Endpoint; source?: Source; baseUrl?: string} = {},
+  related: {endpoint?: Endpoint; source?: Source; baseUrl?: string; cbState?: string | null} = {},
 ) {
   return {
     uid: s.id,
@@ -74,7 +74,9 @@ export function subscriptionJson(
     delivery_mode: s.delivery_mode,
     function: s.function || null,
     rate_limit_config: s.rate_limit_config,
-    endpoint_metadata: related.endpoint ? endpointJson(related.endpoint) : undefined,
+    endpoint_metadata: related.endpoint
+      ? endpointJson(related.endpoint, {cb_state: related.cbState ?? undefined})
+      : undefined,
     source_metadata: related.source ? sourceJson(related.source, related.baseUrl ?? '') : undefined,
     created_at: s.created_at,
     updated_at: s.updated_at,
@@ -180,7 +182,10 @@ export function eventJson(e: EventRecord, status: string, summary?: DeliverySumm
   }
 }
 
-export function deliveryJson(d: Delivery, related: {endpoint?: Endpoint; strategy?: string; interval?: number} = {}) {
+export function deliveryJson(
+  d: Delivery,
+  related: {endpoint?: Endpoint; strategy?: string; interval?: number; cbState?: string | null} = {},
+) {
   return {
     uid: d.id,
     project_id: d.project_id,
@@ -201,7 +206,9 @@ export function deliveryJson(d: Delivery, related: {endpoint?: Endpoint; strateg
       strategy: related.strategy ?? 'linear',
       interval_seconds: related.interval ?? 0,
     },
-    endpoint_metadata: related.endpoint ? endpointJson(related.endpoint) : undefined,
+    endpoint_metadata: related.endpoint
+      ? endpointJson(related.endpoint, {cb_state: related.cbState ?? undefined})
+      : undefined,
     created_at: d.created_at,
     updated_at: d.updated_at,
   }

@@ -69,6 +69,11 @@ describe('delivery: circuit breaker and the retry schedule', () => {
       await waitFor(async () => (await cbState()) === 'open', {what: 'cb_state open'})
       const listed = await r.ok('GET', r.p('/endpoints'))
       expect(listed.content.find((e: {uid: string}) => e.uid === endpoint.uid).cb_state).toBe('open')
+      // The copies embedded in subscriptions and deliveries say the same.
+      const subscriptions = await r.ok('GET', r.p('/subscriptions'))
+      expect(subscriptions.content[0].endpoint_metadata.cb_state).toBe('open')
+      const [firstDelivery] = await r.deliveriesOf(first)
+      expect(firstDelivery.endpoint_metadata.cb_state).toBe('open')
 
       // Due now while the breaker is open: not sent, but the attempt is spent and recorded.
       const second = await r.broadcast({n: 'second'})
