@@ -41,11 +41,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const pool = new Pool(spec.origin, {connections: spec.concurrency, pipelining: 1, keepAliveTimeout: 10_000})
   const starts = new Float64Array(spec.count).fill(Number.NaN)
   const latencies = new Float64Array(spec.count).fill(Number.NaN)
-  const statuses: Record<string, number> = {}
+  const tally = new Tally()
   let next = 0
-  let ok = 0
-  let failed = 0
-  let firstError: string | undefined
   const worker = async () => {
     for (;;) {
       const i = next++
@@ -53,22 +50,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       const req = spec.build(i)
       const t0 = performance.now()
       starts[i] = t0
-      try {
-        const res = await pool.request({method: req.method, path: req.path, headers: req.headers, body: req.body})
-        const text = await res.body.text()
-        latencies[i] = performance.now() - t0
-        spec.onResponse?.(i, res.statusCode, text)
-        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
-        if (res.statusCode >= 200 && res.statusCode < 300) ok++
-        else {
-          failed++
-          firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`
-        }
-      } catch (error) {
-        failed++
-        statuses.error = (statuses.error ?? 0) + 1
-        firstError ??= (error as Error).message
-      }
+      const answer = await tally.send(pool, req)
+      if (!answer) continue
+      latencies[i] = performance.now() - t0
+      spec.onResponse?.(i, answer.status, answer.text)
     }
   }
   const startedAt = performance.now()
@@ -77,5 +62,36 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   } finally {
     await pool.close()
   }
+  const {ok, failed, statuses, firstError} = tally
   return {count: spec.count, ok, failed, statuses, firstError, startedAt, endedAt: performance.now(), starts, latencies}
 }
+
+/** One request at a time through a pool, counted the way both load generators report. */
+export class Tally {
+  ok = 0
+  failed = 0
+  readonly statuses: Record<string, number> = {}
+  firstError: string | undefined
+
+  /** The answer (any status), or undefined when the request failed on the network. */
+  async send(pool: Pool, req: LoadRequest): Promise<{status: number; text: string} | undefined> {
+    try {
+      const res = await pool.request({method: req.method, path: req.path, headers: req.headers, body: req.body})
+      const text = await res.body.text()
+      this.statuses[res.statusCode] = (this.statuses[res.statusCode] ?? 0) + 1
+      if (isOk(res.statusCode)) this.ok++
+      else {
+        this.failed++
+        this.firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`
+      }
+      return {status: res.statusCode, text}
+    } catch (error) {
+      this.failed++
+      this.statuses.error = (this.statuses.error ?? 0) + 1
+      this.firstError ??= (error as Error).message
+      return undefined
+    }
+  }
+}
+
+export const isOk = (status: number) => status >= 200 && status < 300

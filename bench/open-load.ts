@@ -1,7 +1,7 @@
 import {Pool} from 'undici'
 
 import {sleep} from './harness.js'
-import type {LoadRequest} from './load.js'
+import {isOk, type LoadRequest, Tally} from './load.js'
 
 export interface OpenLoadSpec {
   /** e.g. http://127.0.0.1:5005 */
@@ -40,32 +40,15 @@ export interface OpenLoadResult {
 export async function runOpenLoad(spec: OpenLoadSpec): Promise<OpenLoadResult> {
   const pool = new Pool(spec.origin, {connections: spec.connections, pipelining: 1, keepAliveTimeout: 10_000})
   const latencies = new Float64Array(spec.count).fill(Number.NaN)
-  const statuses: Record<string, number> = {}
-  let ok = 0
-  let failed = 0
-  let firstError: string | undefined
   let maxSendLagMs = 0
   let endedAt = 0
+  const tally = new Tally()
   const send = async (i: number, due: number) => {
-    const req = spec.build(i)
-    try {
-      const res = await pool.request({method: req.method, path: req.path, headers: req.headers, body: req.body})
-      const text = await res.body.text()
-      const now = performance.now()
-      endedAt = Math.max(endedAt, now)
-      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
-      if (res.statusCode >= 200 && res.statusCode < 300) {
-        ok++
-        latencies[i] = now - due
-      } else {
-        failed++
-        firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`
-      }
-    } catch (error) {
-      failed++
-      statuses.error = (statuses.error ?? 0) + 1
-      firstError ??= (error as Error).message
-    }
+    const answer = await tally.send(pool, spec.build(i))
+    if (!answer) return
+    const now = performance.now()
+    endedAt = Math.max(endedAt, now)
+    if (isOk(answer.status)) latencies[i] = now - due
   }
   const startedAt = performance.now()
   let lastSentAt = startedAt
@@ -83,6 +66,7 @@ export async function runOpenLoad(spec: OpenLoadSpec): Promise<OpenLoadResult> {
   } finally {
     await pool.close()
   }
+  const {ok, failed, statuses, firstError} = tally
   return {
     count: spec.count,
     ok,
