@@ -22,7 +22,12 @@ export interface SandboxLimits {
   memoryBytes: number
 }
 
-export const DEFAULT_LIMITS: SandboxLimits = {timeMs: 1000, memoryBytes: 16 * 1024 * 1024}
+/**
+ * A run holds the relay's event loop (ingest, API, every other delivery) for as long as it
+ * takes, so the time limit is kept short: a payload transform needs microseconds, and a
+ * function that loops forever (any API key can save one) costs 100 ms per attempt, not 1 s.
+ */
+export const DEFAULT_LIMITS: SandboxLimits = {timeMs: 100, memoryBytes: 16 * 1024 * 1024}
 
 /** Largest function source accepted. */
 export const MAX_FUNCTION_BYTES = 64 * 1024

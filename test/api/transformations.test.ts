@@ -48,7 +48,7 @@ describe('transformations', () => {
     const attempts = (await t.api('GET', t.p(`/eventdeliveries/${delivery.uid}/deliveryattempts`))).json.data
     expect(attempts).toHaveLength(1)
     expect(attempts[0].error).toBe(
-      'transformation failed (subscription function): the function ran longer than 1000 ms and was stopped',
+      'transformation failed (subscription function): the function ran longer than 100 ms and was stopped',
     )
     expect(t.receiver.requests).toHaveLength(0)
   })
@@ -95,7 +95,7 @@ describe('transformations', () => {
       function: 'function transform(p) { while(1){} }',
     })
     expect(loops.status).toBe(400)
-    expect(loops.json.message).toBe('function failed: the function ran longer than 1000 ms and was stopped')
+    expect(loops.json.message).toBe('function failed: the function ran longer than 100 ms and was stopped')
 
     const endpointId = await createEndpoint(t)
     const bad = await t.api('POST', t.p('/subscriptions'), {
