@@ -77,6 +77,11 @@ export class GroupCommit {
     this.scheduled = false
     const jobs = this.queue
     this.queue = []
+    if (!this.db.open) {
+      // The relay stopped while these waited behind a sync: nothing of them was written.
+      for (const job of jobs) job.reject(new Error('the store is closed'))
+      return
+    }
     const results: {job: Job; ok: boolean; value: unknown}[] = []
     try {
       // exec, not a kept statement: SQLite applies this pragma when it compiles it.

@@ -62,7 +62,8 @@ export class WalSync implements Syncer {
   }
 
   async close(): Promise<void> {
-    await this.running?.catch(() => undefined)
+    // A batch held back behind the running sync commits when it ends and starts another.
+    while (this.running) await this.running.catch(() => undefined)
     const fd = this.fd
     this.fd = undefined
     if (fd !== undefined) await closeFile(fd)

@@ -154,6 +154,21 @@ describe('group commit: durability off the event loop', () => {
     await Promise.all(later)
   })
 
+  it('writes held back behind a sync when the store closes are refused, not written to a closed store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'caravan-gc-'))
+    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const db = openDb(dir)
+    const syncer = new HeldSync()
+    const writer = new GroupCommit(db, undefined, syncer)
+    const first = writer.run(() => setMeta(db, 'a', '1'))
+    await vi.waitFor(() => expect(syncer.calls).toBe(1))
+    const held = writer.run(() => setMeta(db, 'b', '2'))
+    db.close()
+    syncer.release()
+    await first
+    await expect(held).rejects.toThrow('the store is closed')
+  })
+
   it('a failed sync: durable callers are refused (not acknowledged) and the store is reported failing', async () => {
     const db = tempStore()
     const health = new StoreHealth({log: () => undefined})
