@@ -42,6 +42,20 @@ export async function startBenchRelay(
   return {relay, apiKey, projectId, p: (suffix = '') => `/api/v1/projects/${projectId}${suffix}`, ok, logs}
 }
 
+/**
+ * One endpoint on `sinkUrl` (`/hook`) with a catch-all subscription. Its rate limit is off:
+ * the default (5000/min) would cap the figures. Returns the endpoint's id.
+ */
+export async function addSinkEndpoint(r: BenchRelay, sinkUrl: string): Promise<string> {
+  const endpoint = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {
+    name: 'bench-sink',
+    url: `${sinkUrl}/hook`,
+    rate_limit: 0,
+  })
+  await r.ok('POST', r.p('/subscriptions'), {name: 'bench-all', endpoint_id: endpoint.uid})
+  return endpoint.uid
+}
+
 /** The store's durability settings as the relay's own connection reports them. */
 export function durabilitySettings(relay: Relay): {journal_mode: string; synchronous: string} {
   const sync = relay.db.pragma('synchronous', {simple: true}) as number

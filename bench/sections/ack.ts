@@ -2,7 +2,7 @@ import {type FlowResult, measureFlow} from '../flow.js'
 import {type Harness, progress, until, withLoopDelay} from '../harness.js'
 import type {LoadRequest} from '../load.js'
 import {type OpenLoadResult, runOpenLoad} from '../open-load.js'
-import {startBenchRelay} from '../relay.js'
+import {addSinkEndpoint, startBenchRelay} from '../relay.js'
 import type {Row, Section} from '../report.js'
 import {payload, startSink} from '../sink.js'
 import {rate, summarize} from '../stats.js'
@@ -29,12 +29,7 @@ export async function runAck(h: Harness, sizes: Sizes): Promise<Section> {
     const sink = await startSink()
     h.defer('close sink', () => sink.close())
     const r = await startBenchRelay(h, 'ack')
-    const endpoint = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {
-      name: 'bench-sink',
-      url: `${sink.url}/hook`,
-      rate_limit: 0,
-    })
-    await r.ok('POST', r.p('/subscriptions'), {name: 'bench-all', endpoint_id: endpoint.uid})
+    await addSinkEndpoint(r, sink.url)
     const headers = {authorization: `Bearer ${r.apiKey}`, 'content-type': 'application/json'}
     const toRelay =
       (run: string) =>

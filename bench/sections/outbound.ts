@@ -1,7 +1,7 @@
 import {DEFAULT_PER_ENDPOINT_IN_FLIGHT} from '../../src/delivery/dispatcher.js'
 import {backlogNote, FLOW_COLUMNS, type FlowResult, flowRow, measureFlow, SuccessTracker} from '../flow.js'
 import {type Harness, progress} from '../harness.js'
-import {durabilitySettings, durableCommitMs, startBenchRelay} from '../relay.js'
+import {addSinkEndpoint, durabilitySettings, durableCommitMs, startBenchRelay} from '../relay.js'
 import type {Row, Section} from '../report.js'
 import {key, payload, type Sink, startSink} from '../sink.js'
 import {met} from './backlog.js'
@@ -20,13 +20,7 @@ export async function runOutbound(h: Harness, sizes: Sizes, raw: Baseline): Prom
     h.defer('close sink', () => sink.close())
     const commitMs = durableCommitMs(h.dir('probe-outbound'))
     const r = await startBenchRelay(h, 'outbound')
-    // The default endpoint rate limit (5000/min) would cap the figures; 0 = unlimited.
-    const endpoint = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {
-      name: 'bench-sink',
-      url: `${sink.url}/hook`,
-      rate_limit: 0,
-    })
-    await r.ok('POST', r.p('/subscriptions'), {name: 'bench-all', endpoint_id: endpoint.uid})
+    await addSinkEndpoint(r, sink.url)
     const tracker = new SuccessTracker()
     r.relay.events.on('delivery.updated', ({delivery}) => tracker.record(delivery.id, delivery.status))
 

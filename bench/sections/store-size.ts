@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {DB_FILE} from '../../src/store/db.js'
 import {measureFlow, SuccessTracker} from '../flow.js'
 import {type Harness, progress} from '../harness.js'
-import {startBenchRelay} from '../relay.js'
+import {addSinkEndpoint, startBenchRelay} from '../relay.js'
 import type {Row, Section} from '../report.js'
 import {payload, startSink} from '../sink.js'
 import {met} from './backlog.js'
@@ -50,12 +50,7 @@ export async function runStoreSize(h: Harness, sizes: Sizes): Promise<Section> {
     h.defer('close sink', () => sink.close())
     const dir = h.dir('size')
     const r = await startBenchRelay(h, 'size', {dataDir: dir})
-    const endpoint = await r.ok<{uid: string}>('POST', r.p('/endpoints'), {
-      name: 'bench-sink',
-      url: `${sink.url}/hook`,
-      rate_limit: 0,
-    })
-    await r.ok('POST', r.p('/subscriptions'), {name: 'bench-all', endpoint_id: endpoint.uid})
+    await addSinkEndpoint(r, sink.url)
     const tracker = new SuccessTracker()
     r.relay.events.on('delivery.updated', ({delivery}) => tracker.record(delivery.id, delivery.status))
     const db = r.relay.db
