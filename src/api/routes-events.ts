@@ -11,6 +11,7 @@ import {findSourceByRef} from '../core/sources.js'
 import type {Delivery, Endpoint, Project} from '../store/types.js'
 import {type ApiContext, type AuthedRequest, pageJson, pageQuery, queryList} from './context.js'
 import {addPruneRoute} from '../retention/routes.js'
+import {announceStored} from '../relay/relay-events.js'
 import {projectOf} from './routes-management.js'
 import type {Router} from './router.js'
 import {attemptJson, deliveryJson, eventJson} from './serialize.js'
@@ -65,8 +66,7 @@ export function addEventRoutes(router: R): void {
     const parsed = eventsCore.readCreateEvent(r.body, kind)
     validateEventPayload(ctx.db, project, parsed.eventType, (r.body as {data: unknown}).data)
     const stored = await ctx.write(() => eventsCore.storeEvent(ctx.db, project, parsed))
-    ctx.events.emit('event.created', stored)
-    if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+    announceStored(ctx.events, project.id, stored)
     // Convoy answers 201 with no data; returning the event is a Caravan extension.
     const status = eventsCore.eventStatus(
       stored.event,
@@ -123,8 +123,7 @@ export function addEventRoutes(router: R): void {
     .add('POST', `${ev}/dynamic`, async (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const stored = await ctx.write(() => storeDynamicEvent(ctx.db, project, r.body, ctx.targets))
-      ctx.events.emit('event.created', stored)
-      if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+      announceStored(ctx.events, project.id, stored)
       const status = eventsCore.eventStatus(
         stored.event,
         stored.deliveries.map((d) => d.status),

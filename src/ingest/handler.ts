@@ -8,6 +8,7 @@ import type {RelayEvents} from '../relay/relay-events.js'
 import type {Db} from '../store/db.js'
 import {getProject} from '../store/projects.js'
 import type {Headers} from '../store/types.js'
+import {announceStored} from '../relay/relay-events.js'
 import {answerAndDrain, BodyRefused, readIngestBody} from './body-reader.js'
 import {IngestBudget, ingestLimits, type IngestLimits} from './limits.js'
 import {extractFirst} from './providers.js'
@@ -141,8 +142,7 @@ async function storeAndAnswer(ctx: IngestContext, limits: IngestLimits, found: F
     if (!verdict.ok) pruneUnverified(ctx.db, source.id, limits.unverified)
     return result
   })
-  ctx.events.emit('event.created', stored)
-  if (stored.deliveries.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
+  announceStored(ctx.events, project.id, stored)
   // The id lets a user go from the response to the stored (and, on 401, flagged) event.
   res.setHeader('x-caravan-event-id', stored.event.id)
   if (!verdict.ok) throw new HttpError(401, `verification failed: ${verdict.reason}`)

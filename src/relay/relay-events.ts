@@ -20,3 +20,16 @@ export function createRelayEvents(): RelayEvents {
   emitter.setMaxListeners(0)
   return emitter
 }
+
+/**
+ * A newly stored event: live views (feed, inspect, streams) see it, and the dispatcher wakes
+ * when it has deliveries. Every route that stores one announces it this way.
+ */
+export function announceStored(
+  events: RelayEvents,
+  projectId: string,
+  stored: {event: EventRecord; deliveries: Delivery[]},
+): void {
+  events.emit('event.created', stored)
+  if (stored.deliveries.length) events.emit('deliveries.scheduled', {projectId})
+}

@@ -32,8 +32,12 @@ describe('Svix API: delivery to a Svix application’s endpoints', () => {
     const app = await svix.application.getOrCreate({name: 'Acme', uid: 'acme'})
     await svix.eventType.create({name: 'invoice.paid', description: 'An invoice was paid'})
     const ep = await svix.endpoint.create(app.id, {url: sink.url + '/hooks', filterTypes: ['invoice.paid']})
+    // Live views (feed, inspect) learn of messages as of any other stored event.
+    const announced: string[] = []
+    t.relay.events.on('event.created', ({event}) => announced.push(event.id))
     const skipped = await svix.message.create('acme', {eventType: 'invoice.voided', payload: {id: 'in_0'}})
     const msg = await svix.message.create('acme', {eventType: 'invoice.paid', payload: {id: 'in_1', amount: 12}})
+    expect(announced).toEqual([skipped.id, msg.id])
     const [request] = await sink.waitForRequests(1)
     const {key} = await svix.endpoint.getSecret(app.id, ep.id)
 

@@ -16,6 +16,7 @@ import {
 import {createMessage, recoverEndpoint} from '../../svix/messages.js'
 import {ulid} from '../../util/ulid.js'
 import type {Router} from '../router.js'
+import {announceStored} from '../../relay/relay-events.js'
 import {endpointOut, listOut, messageOut, svixPageQuery} from './serialize.js'
 import {type SvixContext, svixResult} from './types.js'
 import {invalid, queryDate, SvixInput} from './validate.js'
@@ -212,7 +213,7 @@ export function addEndpointRoutes(router: Router<SvixContext>): void {
         endpoint,
       ),
     )
-    if (stored.deliveries.length) ctx.api.events.emit('deliveries.scheduled', {projectId: ctx.project.id})
+    announceStored(ctx.api.events, ctx.project.id, stored)
     return svixResult(200, messageOut(stored.event))
   })
 }

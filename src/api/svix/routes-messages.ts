@@ -15,6 +15,7 @@ import {
   resendMessage,
 } from '../../svix/messages.js'
 import type {ApiRequest, Router} from '../router.js'
+import {announceStored} from '../../relay/relay-events.js'
 import {readApp} from './routes-apps.js'
 import {attemptOut, endpointMessageOut, listOut, messageEndpointOut, messageOut, svixPageQuery} from './serialize.js'
 import {type SvixContext, svixResult} from './types.js'
@@ -148,7 +149,7 @@ export function addMessageRoutes(router: Router<SvixContext>): void {
       if (!app) throw notFound(`application ${params.app}`)
       return createMessage(api.db, project, app, {eventType, payload, eventId, channels})
     })
-    if (stored.deliveries.length) api.events.emit('deliveries.scheduled', {projectId: project.id})
+    announceStored(api.events, project.id, stored)
     return svixResult(202, messageOut(stored.event, withContent))
   })
 
