@@ -9,7 +9,7 @@ import type {Db} from '../store/db.js'
 import type {Delivery, DeliveryAttempt, EventRecord} from '../store/types.js'
 import type {RelayEvents} from './relay-events.js'
 import type {StoreHealth} from './store-health.js'
-import {authorizeUpgrade, upgradeProjectId, upgradeTarget} from './upgrade-auth.js'
+import {authorizeUpgrade, FEED_PROTOCOL, upgradeProjectId, upgradeTarget} from './upgrade-auth.js'
 
 interface Watcher {
   ws: WebSocket
@@ -24,7 +24,12 @@ interface Watcher {
  * the relay's event seam, so viewers never poll the store.
  */
 export class FeedServer {
-  private readonly wss = new WebSocketServer({noServer: true, maxPayload: 64 * 1024})
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // Browsers offer `caravan.feed` and their key (see protocolKey): answer the former only.
+    handleProtocols: (offered) => (offered.has(FEED_PROTOCOL) ? FEED_PROTOCOL : false),
+  })
   private readonly watchers = new Set<Watcher>()
   private readonly heartbeat: NodeJS.Timeout
   private readonly onEvent = ({event, deliveries}: {event: EventRecord; deliveries: Delivery[]}) => {
@@ -95,7 +100,7 @@ export class FeedServer {
     const target = upgradeTarget(req)
     const projectId = upgradeProjectId(target, 'feed')
     if (projectId === undefined) return false
-    if (!authorizeUpgrade(this.db, req, socket, projectId)) return true
+    if (!authorizeUpgrade(this.db, req, socket, projectId, {browserKey: true})) return true
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const watcher: Watcher = {
         ws,

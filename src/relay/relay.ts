@@ -28,6 +28,7 @@ import {DataDirLock, secureDataDir} from '../store/data-dir.js'
 import {DEFAULT_LISTENER_TTL_MS, startListenerSweeper} from '../core/listener-expiry.js'
 import {loadSandbox} from '../transform/sandbox.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
+import {createWebHandler} from '../web/static.js'
 
 export interface RelayOptions {
   host?: string
@@ -78,6 +79,8 @@ export interface RelayOptions {
    * expiry (default Date.now). Tests move it forward instead of waiting for retries.
    */
   now?: () => number
+  /** Origins allowed to frame the customer portal (CSP frame-ancestors); default: this relay and localhost. */
+  portalOrigins?: string[]
 }
 
 export interface Relay {
@@ -217,7 +220,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     // Node's defaults (300 s per request) let slow senders hold sockets and buffers for minutes;
     // ingest bodies have their own tighter idle/total limits, these bound everything else.
     {keepAliveTimeout: 5000, headersTimeout: 20_000, requestTimeout: 90_000},
-    createRequestHandler(ctx, {'/ingest': createIngestHandler({db, events, write, limits: options.ingest})}),
+    createRequestHandler(ctx, {
+      '/ingest': createIngestHandler({db, events, write, limits: options.ingest}),
+      '/ui': createWebHandler('ui'),
+      '/portal': createWebHandler('portal', {portalOrigins: options.portalOrigins}),
+    }),
   )
   server.on('upgrade', (req, socket, head) => {
     // A client that resets mid-handshake must not become an unhandled 'error'.

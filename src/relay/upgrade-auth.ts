@@ -44,12 +44,37 @@ export function upgradeTarget(req: IncomingMessage): RequestTarget {
   return parseRequestTarget(req.url)
 }
 
+/** The subprotocol a browser asks for on the feed; the key rides beside it as `caravan.key.<base64url>`. */
+export const FEED_PROTOCOL = 'caravan.feed'
+const KEY_PROTOCOL = 'caravan.key.'
+
 /**
- * Check a WebSocket upgrade's Bearer key against the project it names; answers the
- * socket itself (401/404) and returns undefined when refused.
+ * A browser cannot set `Authorization` on a WebSocket, but it can offer subprotocols: the
+ * key comes as `caravan.key.<base64url(key)>` beside `caravan.feed` (the one the relay
+ * answers with, so the key is never echoed). Not a URL query: URLs end up in logs.
  */
-export function authorizeUpgrade(db: Db, req: IncomingMessage, socket: Duplex, projectId: string): Project | undefined {
-  const key = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]
+export function protocolKey(req: IncomingMessage): string | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+  if (!offered.includes(FEED_PROTOCOL)) return undefined
+  const encoded = offered.find((p) => p.startsWith(KEY_PROTOCOL))?.slice(KEY_PROTOCOL.length)
+  if (!encoded || !/^[A-Za-z0-9_-]{1,512}$/.test(encoded)) return undefined
+  return Buffer.from(encoded, 'base64url').toString('utf8')
+}
+
+/**
+ * Check a WebSocket upgrade's key against the project it names; answers the socket
+ * itself (401/404) and returns undefined when refused. The key is the Bearer header's,
+ * or with `browserKey` (the feed) also the subprotocol's (see protocolKey).
+ */
+export function authorizeUpgrade(
+  db: Db,
+  req: IncomingMessage,
+  socket: Duplex,
+  projectId: string,
+  opts: {browserKey?: boolean} = {},
+): Project | undefined {
+  const key =
+    /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (opts.browserKey ? protocolKey(req) : undefined)
   const scope = key ? lookupApiKey(db, key) : undefined
   if (!scope) {
     rejectUpgrade(socket, 401, key ? 'invalid API key' : 'missing API key: send "Authorization: Bearer <key>"')
