@@ -17,7 +17,9 @@
  * start-up in a terminal, 7 a large backlog for one endpoint (idle CPU, drain rate, a
  * healthy endpoint beside it), 8 acknowledgement rate and latency (closed loop at C=50,
  * open loop at a steady offered rate, latency from each event's due time), 9 store size
- * (bytes per event stored through the relay, per table and index, from dbstat).
+ * (bytes per event stored through the relay, per table and index, from dbstat), 10 the
+ * web dashboard (first rows on screen with the store section's large store, in Chromium;
+ * bundle sizes).
  * Rows held against a goal of issue 12 show it with ✅/❌; each section's wall time goes
  * to stderr and its facts.
  * Everything runs in this process on loopback (relay, sink, load generator), except the
@@ -46,8 +48,20 @@ import {runOutbound} from './sections/outbound.js'
 import {sizesFor} from './sections/sizes.js'
 import {runStore} from './sections/store.js'
 import {runStoreSize} from './sections/store-size.js'
+import {runWeb, type SeededRelay} from './sections/web.js'
 
-const SECTIONS = ['baseline', 'outbound', 'inbound', 'store', 'cli', 'inspect', 'backlog', 'ack', 'size'] as const
+const SECTIONS = [
+  'baseline',
+  'outbound',
+  'inbound',
+  'store',
+  'cli',
+  'inspect',
+  'backlog',
+  'ack',
+  'size',
+  'web',
+] as const
 type SectionId = (typeof SECTIONS)[number]
 
 const USAGE = `usage: npm run bench -- [--quick] [--json] [--concurrency N] [--backlog N] [--only ${SECTIONS.join(',')}]`
@@ -140,7 +154,16 @@ async function main(): Promise<void> {
     if (options.only.has('baseline')) sections.push(section)
     if (options.only.has('outbound')) await timed(() => withPeakRss(() => runOutbound(harness, sizes, baseline)))
     if (options.only.has('inbound')) await timed(() => withPeakRss(() => runInbound(harness, sizes, baseline)))
-    if (options.only.has('store')) await timed(() => runStore(harness, sizes))
+    // The web section opens the dashboard on the store section's large store.
+    if (options.only.has('store') || options.only.has('web')) {
+      let web: Section | undefined
+      const onSeeded = options.only.has('web')
+        ? async (relay: SeededRelay) => void (web = await runWeb(harness, relay))
+        : undefined
+      await timed(() => runStore(harness, sizes, onSeeded))
+      if (!options.only.has('store')) sections.pop()
+      if (web) sections.push(web)
+    }
     if (options.only.has('cli')) await timed(() => runCli(harness, sizes))
     if (options.only.has('inspect')) await timed(() => runInspect(harness, sizes))
     if (options.only.has('backlog')) await timed(() => runBacklog(harness, sizes, baseline))

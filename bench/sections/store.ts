@@ -13,6 +13,7 @@ import {DAY, seedStore} from '../seed.js'
 import type {Row, Section} from '../report.js'
 import {median, summarize} from '../stats.js'
 import type {Sizes} from './sizes.js'
+import type {SeededRelay} from './web.js'
 
 function fileSize(path: string): number {
   try {
@@ -29,7 +30,12 @@ const isoNoZone = (ms: number) => new Date(ms).toISOString().slice(0, 19)
  * (median of N sequential runs) and as the bare store call, against GET /healthz as the
  * HTTP floor.
  */
-export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
+export async function runStore(
+  h: Harness,
+  sizes: Sizes,
+  /** Runs while the relay is still up on the seeded store (the web section opens the dashboard on it). */
+  onSeeded?: (relay: SeededRelay) => Promise<void>,
+): Promise<Section> {
   return h.scope(async () => {
     const dir = h.dir('store')
     const apiKey = `bench-store-${Date.now()}`
@@ -146,6 +152,11 @@ export async function runStore(h: Harness, sizes: Sizes): Promise<Section> {
         },
       })
       facts[q.label] = {path: q.path, api_ms: s, store_ms: q.store ? summarize(storeTimes) : null}
+    }
+    if (onSeeded) {
+      const res = await pool.request({method: 'GET', path: `${ev}?perPage=1`, headers: auth})
+      const newest = (JSON.parse(await res.body.text()) as {data: {content: {uid: string}[]}}).data.content[0]
+      await onSeeded({url: r.relay.url, apiKey: r.apiKey, projectId: pid, events: seeded.count, newestId: newest.uid})
     }
     const file = join(dir, DB_FILE)
     const sizesOnDisk = {db: fileSize(file), wal: fileSize(`${file}-wal`), shm: fileSize(`${file}-shm`)}

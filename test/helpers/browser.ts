@@ -1,7 +1,7 @@
-import {existsSync} from 'node:fs'
-
 import {type Browser, type BrowserContext, chromium, type Page} from 'playwright-core'
 import {afterAll, beforeAll, expect} from 'vitest'
+
+import {CHROMIUM_ARGS, findChromium} from '../../bench/chromium.js'
 
 /**
  * Browser tests drive Debian's `chromium` (installed by .ci/run; CARAVAN_CHROMIUM names
@@ -9,20 +9,16 @@ import {afterAll, beforeAll, expect} from 'vitest'
  * browser fails the tests: it is part of the test set-up, not optional.
  */
 export function chromiumPath(): string {
-  const candidates = [process.env.CARAVAN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-    (p): p is string => Boolean(p),
-  )
-  const found = candidates.find((p) => existsSync(p))
+  const found = findChromium()
   if (!found)
     throw new Error(
-      `no Chromium found (looked at ${candidates.join(', ')}): apt-get install chromium, or set CARAVAN_CHROMIUM`,
+      'no Chromium found (CARAVAN_CHROMIUM, /usr/bin/chromium): apt-get install chromium (npm test does it as root)',
     )
   return found
 }
 
 export function launchBrowser(): Promise<Browser> {
-  // Root in a container has no user namespaces for Chromium's sandbox.
-  return chromium.launch({executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu']})
+  return chromium.launch({executablePath: chromiumPath(), args: CHROMIUM_ARGS})
 }
 
 /** One browser for the file: started before its tests, closed after. */
