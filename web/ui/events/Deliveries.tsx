@@ -3,7 +3,7 @@
 import {useState} from 'react'
 
 import type {ApiClient} from '../../shared/api.js'
-import {shortTime} from './format.js'
+import {plural, shortTime} from './format.js'
 import {HeadersTable} from './HeadersTable.js'
 import type {AttemptJson, DeliveryJson} from './types.js'
 
@@ -56,7 +56,7 @@ function DeliveryCard(props: {api: ApiClient; apiBase: string; item: DeliveryWit
         <span className="muted mono">{d.uid}</span>
         {d.description ? <span className="muted">{d.description}</span> : null}
         <span className="muted">
-          {d.metadata.num_trials} of {d.metadata.retry_limit} tries
+          {plural(d.metadata.num_trials, 'attempt')}, {plural(d.metadata.retry_limit, 'retry', 'retries')} allowed
         </span>
         <span className="spacer" />
         <button

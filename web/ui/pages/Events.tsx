@@ -18,10 +18,12 @@ export function EventsPage() {
   const q = useLocation().query.get('q') ?? ''
   const sources = useSources(api, apiBase)
   const parsed = useMemo(() => parseFilter(q), [q])
-  // `source:` needs the sources' names before the first call; other filters do not wait.
+  // Only `source:` needs the sources' names before the first call; other filters do not wait
+  // for them (nor load the list again when they arrive).
+  const sourcesForPlan = parsed.source ? sources : null
   const plan = useMemo(
-    () => (parsed.source && !sources ? undefined : planFilter(parsed, sources ?? [])),
-    [parsed, sources],
+    () => (sourcesForPlan === undefined ? undefined : planFilter(parsed, sourcesForPlan ?? [])),
+    [parsed, sourcesForPlan],
   )
   const list = useEventList(api, apiBase, plan)
   const hrefFor = (text: string) => `${base}/events${text ? `?q=${encodeURIComponent(text)}` : ''}`
