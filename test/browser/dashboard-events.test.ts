@@ -7,6 +7,7 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
+import {runListen} from '../../src/listen/run-listen.js'
 import {startRelay} from '../../src/relay/relay.js'
 import {openPage, useBrowser} from '../helpers/browser.js'
 import {startSink} from '../helpers/delivery.js'
@@ -281,6 +282,51 @@ describe('dashboard events: replay, retry, batch retry', () => {
     await confirm.getByRole('button', {name: 'Retry 2'}).click()
     await page.getByText('Batch retry: 2 successful, 0 failed').waitFor()
     await expect.poll(() => failing.requests.length, {timeout: 10_000}).toBe(5)
+    expectClean()
+  })
+})
+
+describe('dashboard events: replay to a running listener', () => {
+  it('offers the running caravan listen the event went to, and replaying there reaches its app again', async () => {
+    const t = await useRelay()
+    const app = await startSink()
+    onTestFinished(() => app.close())
+    const source = await createSource(t, 'dev')
+    let ready!: () => void
+    const started = new Promise<void>((resolve) => (ready = resolve))
+    const listen = await runListen(
+      {
+        settings: {
+          gateway: t.url,
+          apiKey: t.key,
+          project: t.projectId,
+          origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'},
+          profile: 'test',
+        },
+        target: new URL(`${app.url}/hooks`),
+        source: 'dev',
+        eventTypes: [],
+        extraHeaders: {},
+        skipBacklog: true,
+        name: 'laptop',
+      },
+      {ready: () => ready(), attempt: () => undefined, status: () => undefined},
+    )
+    onTestFinished(() => listen.stop())
+    await started
+    const body = '{"hello":"listener"}'
+    const id = await ingest(t, source, {type: 'dev.ping', body, contentType: 'application/json'})
+    await app.waitForRequests(1)
+
+    const {page, expectClean} = await openPage(browser())
+    await openDashboard(page, t, `/events/${id}`)
+    const option = page.getByLabel('Replay to').locator('option', {hasText: /listener .*laptop.*running/})
+    await option.waitFor({state: 'attached'})
+    await page.getByLabel('Replay to').selectOption((await option.getAttribute('value')) ?? '')
+    await page.getByRole('button', {name: 'Replay', exact: true}).click()
+    await page.getByText('Event replayed to 1 endpoint(s)').waitFor()
+    const [, again] = await app.waitForRequests(2)
+    expect(again.body.toString()).toBe(body)
     expectClean()
   })
 })
