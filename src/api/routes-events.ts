@@ -143,7 +143,8 @@ export function addEventRoutes(router: R): void {
     .add('PUT', `${ev}/:eventID/replay`, (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
       const event = eventsCore.requireEvent(ctx.db, project.id, r.params.eventID)
-      const made = retries.replayEvent(ctx.db, project, event)
+      // Caravan extension: `?endpointId=` replays only to those of its endpoints (the dashboard's pick).
+      const made = retries.replayEvent(ctx.db, project, event, Date.now(), queryList(r.query, 'endpointId'))
       if (made.length) ctx.events.emit('deliveries.scheduled', {projectId: project.id})
       return {
         status: 200,

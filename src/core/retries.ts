@@ -99,11 +99,24 @@ export function forceResend(
 
 /**
  * Replay an event: one new delivery per subscription that got the original, so the same
- * endpoints receive it again. Earlier deliveries and attempts stay as they were.
+ * endpoints receive it again (only those in `endpointIds` when given). Earlier deliveries
+ * and attempts stay as they were.
  */
-export function replayEvent(db: Db, project: Project, event: EventRecord, now = Date.now()): Delivery[] {
+export function replayEvent(
+  db: Db,
+  project: Project,
+  event: EventRecord,
+  now = Date.now(),
+  endpointIds: string[] = [],
+): Delivery[] {
   assertVerified(event)
-  const previous = deliveries.find(db, ['event_id = ?'], [event.id])
+  const previous = deliveries
+    .find(db, ['event_id = ?'], [event.id])
+    .filter((d) => endpointIds.length === 0 || endpointIds.includes(d.endpoint_id))
+  if (endpointIds.length && previous.length === 0)
+    throw badRequest(
+      `endpointId: event ${event.id} was never delivered to ${endpointIds.join(', ')}, so it cannot be replayed there`,
+    )
   const seen = new Set<string>()
   const made: Delivery[] = []
   db.transaction(() => {
