@@ -1,4 +1,4 @@
-import {Svix} from 'svix'
+import {AppPortalCapability, Svix} from 'svix'
 import {describe, expect, it} from 'vitest'
 
 import {createEndpoint, createSubscription} from '../helpers/fixtures.js'
@@ -122,10 +122,10 @@ describe('portal API: Svix application sessions', () => {
     expect(storeSnapshot(t.relay.db)).toBe(before)
     expect((await portal(t, readOnly, 'GET', `${ep}/secret`)).json.key).toMatch(/^whsec_/)
 
-    const viewOnly = (await svix.authentication.appPortalAccess('a', {capabilities: ['ViewBase']})).token
+    const viewOnly = (await svix.authentication.appPortalAccess('a', {capabilities: [AppPortalCapability.ViewBase]})).token
     expect((await portal(t, viewOnly, 'GET', `${ep}/secret`)).status).toBe(403)
     expect((await portal(t, viewOnly, 'GET', ep)).status).toBe(200)
-    const secretsOnly = (await svix.authentication.appPortalAccess('a', {capabilities: ['ViewEndpointSecret']})).token
+    const secretsOnly = (await svix.authentication.appPortalAccess('a', {capabilities: [AppPortalCapability.ViewEndpointSecret]})).token
     expect((await portal(t, secretsOnly, 'GET', '/endpoints')).status).toBe(403)
 
     // Full rights: create (owned by the app), update, rotate, send an example, recover, resend, delete.
