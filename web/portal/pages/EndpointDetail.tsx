@@ -116,22 +116,28 @@ function Secret({id}: {id: string}) {
 function Testing({id}: {id: string}) {
   const {api} = usePortal()
   const types = useLoad(() => api.request<{data: EventTypeInfo[]}>('GET', `${API}/event-types`), [api])
-  const [eventType, setEventType] = useState('')
+  const [eventType, setEventType] = useState<string>()
   const [since, setSince] = useState(() => localInput(Date.now() - 24 * 3_600_000))
   const example = useAction()
   const recover = useAction()
-  const chosen = eventType || types.value?.data[0]?.name || ''
+  const chosen = eventType ?? types.value?.data[0]?.name ?? ''
   return (
     <div className="panel stack">
       <h3>Testing</h3>
       <div className="row">
         <label className="row">
           Event type
-          <select value={chosen} onChange={(e) => setEventType(e.target.value)}>
+          <input
+            list="portal-event-types"
+            value={chosen}
+            placeholder="event.type"
+            onChange={(e) => setEventType(e.target.value)}
+          />
+          <datalist id="portal-event-types">
             {(types.value?.data ?? []).map((t) => (
-              <option key={t.name}>{t.name}</option>
+              <option key={t.name} value={t.name} />
             ))}
-          </select>
+          </datalist>
         </label>
         <button
           disabled={!chosen || example.busy}
