@@ -16,7 +16,6 @@ export const TOKEN_SHOWN_ONCE_NOTE =
 const AUTH_TYPES = ['static_token', 'refresh_token'] as const
 const MAX_LINK_ENDPOINTS = 1000
 
-
 function readLink(db: Db, body: unknown, base: PortalLink): PortalLink {
   const input = Input.of(body)
   const endpointIds = input.strings('endpoints') ?? base.endpoints

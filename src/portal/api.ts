@@ -27,7 +27,14 @@ import {
   scopeMessage,
   sendScopeExample,
 } from './messages.js'
-import {openPortalSession, type PortalSession, requireCapability, scopeEndpoint, scopeEndpoints, scopeName} from './session.js'
+import {
+  openPortalSession,
+  type PortalSession,
+  requireCapability,
+  scopeEndpoint,
+  scopeEndpoints,
+  scopeName,
+} from './session.js'
 import type {Capability} from './tokens.js'
 
 /** The customer portal's own API, under this prefix: every call carries a portal token. */
@@ -84,7 +91,9 @@ function buildRouter(): Router<{ctx: ApiContext; session: PortalSession}> {
   )
   add('POST', '/endpoints', 'ManageEndpoint', async (call) => {
     const fields = readEndpointFields(call.body, true)
-    const endpoint = await call.ctx.write(() => createScopeEndpoint(call.ctx.db, call.session, fields, call.ctx.targets))
+    const endpoint = await call.ctx.write(() =>
+      createScopeEndpoint(call.ctx.db, call.session, fields, call.ctx.targets),
+    )
     changed(call, endpoint, 'endpoint.created')
     return ok(201, portalEndpointJson(call.ctx.db, endpoint))
   })

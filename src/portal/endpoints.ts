@@ -1,10 +1,4 @@
-import {
-  createEndpoint,
-  deleteEndpoint,
-  expireSecret,
-  type TargetCheck,
-  updateEndpoint,
-} from '../core/endpoints.js'
+import {createEndpoint, deleteEndpoint, expireSecret, type TargetCheck, updateEndpoint} from '../core/endpoints.js'
 import {Input} from '../core/input.js'
 import {createSubscription} from '../core/subscriptions.js'
 import {badRequest} from '../errors.js'

@@ -35,7 +35,9 @@ function examplesOf(schemas: Record<string, unknown> | null): unknown[] {
 /** What send-example sends: the event type's first object example, as Svix's send-example. */
 export function examplePayload(db: Db, projectId: string, eventType: string): Record<string, unknown> {
   const known = findEventType(db, projectId, eventType)
-  const example = examplesOf(known?.schemas ?? null).find((e) => e !== null && typeof e === 'object' && !Array.isArray(e))
+  const example = examplesOf(known?.schemas ?? null).find(
+    (e) => e !== null && typeof e === 'object' && !Array.isArray(e),
+  )
   return (example as Record<string, unknown> | undefined) ?? {type: eventType, example: true}
 }
 

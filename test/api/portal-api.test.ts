@@ -61,11 +61,15 @@ describe('portal API: Svix application sessions', () => {
     expect(catalogue.json.data[0]).toMatchObject({name: 'invoice.paid', examples: [{id: 'in_example'}]})
 
     // An unknown app is 404; `application` creates it, as Svix does.
-    expect((await fetch(`${t.url}/api/v1/auth/app-portal-access/nope`, {
-      method: 'POST',
-      headers: {authorization: `Bearer ${t.key}`, 'content-type': 'application/json'},
-      body: '{}',
-    })).status).toBe(404)
+    expect(
+      (
+        await fetch(`${t.url}/api/v1/auth/app-portal-access/nope`, {
+          method: 'POST',
+          headers: {authorization: `Bearer ${t.key}`, 'content-type': 'application/json'},
+          body: '{}',
+        })
+      ).status,
+    ).toBe(404)
     const created = await svix.authentication.appPortalAccess('c', {application: {name: 'App c'}})
     expect((await portal(t, created.token, 'GET', '/session')).json.name).toBe('App c')
   })
@@ -122,10 +126,13 @@ describe('portal API: Svix application sessions', () => {
     expect(storeSnapshot(t.relay.db)).toBe(before)
     expect((await portal(t, readOnly, 'GET', `${ep}/secret`)).json.key).toMatch(/^whsec_/)
 
-    const viewOnly = (await svix.authentication.appPortalAccess('a', {capabilities: [AppPortalCapability.ViewBase]})).token
+    const viewOnly = (await svix.authentication.appPortalAccess('a', {capabilities: [AppPortalCapability.ViewBase]}))
+      .token
     expect((await portal(t, viewOnly, 'GET', `${ep}/secret`)).status).toBe(403)
     expect((await portal(t, viewOnly, 'GET', ep)).status).toBe(200)
-    const secretsOnly = (await svix.authentication.appPortalAccess('a', {capabilities: [AppPortalCapability.ViewEndpointSecret]})).token
+    const secretsOnly = (
+      await svix.authentication.appPortalAccess('a', {capabilities: [AppPortalCapability.ViewEndpointSecret]})
+    ).token
     expect((await portal(t, secretsOnly, 'GET', '/endpoints')).status).toBe(403)
 
     // Full rights: create (owned by the app), update, rotate, send an example, recover, resend, delete.
@@ -145,7 +152,9 @@ describe('portal API: Svix application sessions', () => {
     const example = await portal(t, full, 'POST', `${ep}/send-example`, {eventType: 'invoice.paid'})
     expect(example.status).toBe(202)
     expect((await svix.message.get('a', example.json.message_id)).payload).toEqual({id: 'in_example'})
-    const recovered = await portal(t, full, 'POST', `${ep}/recover`, {since: new Date(Date.now() - 60_000).toISOString()})
+    const recovered = await portal(t, full, 'POST', `${ep}/recover`, {
+      since: new Date(Date.now() - 60_000).toISOString(),
+    })
     expect(recovered.json).toEqual({recovered: 0})
     const detail = await portal(t, full, 'GET', `/messages/${a.message.id}`)
     expect(detail.json.payload).toEqual({app: 'a'})

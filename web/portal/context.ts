@@ -2,7 +2,8 @@ import {createContext, useCallback, useContext, useEffect, useState} from 'react
 
 import {ApiError, type ApiClient} from '../shared/api.js'
 
-export type Capability = 'ViewBase' | 'ViewEndpointSecret' | 'ManageEndpointSecret' | 'ManageEndpoint' | 'CreateAttempts'
+export type Capability =
+  'ViewBase' | 'ViewEndpointSecret' | 'ManageEndpointSecret' | 'ManageEndpoint' | 'CreateAttempts'
 
 export interface Session {
   kind: 'svix_app' | 'portal_link'
@@ -97,7 +98,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
       live = false
     }
   }, [run, tick])
-  return {value, error, reload: () => setTick((t) => t + 1), notFound: error instanceof ApiError && error.status === 404}
+  return {
+    value,
+    error,
+    reload: () => setTick((t) => t + 1),
+    notFound: error instanceof ApiError && error.status === 404,
+  }
 }
 
 export function when(iso: string | null | undefined): string {

@@ -40,10 +40,7 @@ const CLOUD_ONLY: [RegExp, string][] = [
     'endpoint transformations and bulk replays',
   ],
   [/^app\/[^/]+\/msg\/(expunge-all-contents|precheck\/active)$/, 'bulk message operations'],
-  [
-    /^auth\/(dashboard-access|stream|stream-portal-access|stream-logout)(\/|$)/,
-    'dashboard and stream authentication',
-  ],
+  [/^auth\/(dashboard-access|stream|stream-portal-access|stream-logout)(\/|$)/, 'dashboard and stream authentication'],
   [/^event-type\/import\/openapi$/, 'event type import from OpenAPI'],
   [/^background-task(\/|$)/, 'background tasks'],
   [/^connector(\/|$)/, 'connectors'],

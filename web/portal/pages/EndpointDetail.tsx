@@ -74,11 +74,7 @@ function Secret({id}: {id: string}) {
     <div className="panel stack">
       <h3>Signing secret</h3>
       <div className="row">
-        {secret ? (
-          <code aria-label="Signing secret">{secret}</code>
-        ) : (
-          <code className="muted">••••••••••••••••</code>
-        )}
+        {secret ? <code aria-label="Signing secret">{secret}</code> : <code className="muted">••••••••••••••••</code>}
         {can('ViewEndpointSecret') ? (
           <button
             disabled={action.busy}
