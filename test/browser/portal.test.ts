@@ -295,19 +295,27 @@ describe('customer portal: embedded', () => {
     await frame.getByRole('heading', {name: 'App acme'}).waitFor()
     const src = await page.locator('iframe').getAttribute('src')
     expect(src).toContain('/portal/?darkMode=true&fontFamily=Courier')
-    const styles = await frame.locator('body').evaluate((body) => {
-      const css = getComputedStyle(body)
-      const primary = getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()
+    // Strings: this file is compiled without the DOM's types; the code runs in the frame.
+    const portalFrame = page.frames().find((f) => f.url().includes('/portal/'))!
+    const styles = await portalFrame.evaluate<{
+      font: string
+      background: string
+      primary: string
+      buttonBackground: string
+      icon: string | null
+      root: number
+    }>(`(() => {
+      const css = getComputedStyle(document.body)
       const button = document.querySelector('a.button.primary')
       return {
         font: css.fontFamily,
         background: css.backgroundColor,
-        primary,
+        primary: getComputedStyle(document.documentElement).getPropertyValue('--primary').trim(),
         buttonBackground: button ? getComputedStyle(button).backgroundColor : '',
-        icon: document.querySelector('img.portal-icon')?.getAttribute('src'),
-        root: Math.ceil(document.getElementById('root')!.getBoundingClientRect().height),
+        icon: document.querySelector('img.portal-icon')?.getAttribute('src') ?? null,
+        root: Math.ceil(document.getElementById('root').getBoundingClientRect().height),
       }
-    })
+    })()`)
     expect(styles.font).toMatch(/^Courier/)
     expect(styles.background).toBe('rgb(13, 17, 23)')
     expect(styles.primary).toBe('#ff0000')
@@ -315,7 +323,7 @@ describe('customer portal: embedded', () => {
     expect(styles.icon).toBe(icon)
     // fullSize: the frame takes the height the portal posts (the iframe's own default is 150px).
     await expect
-      .poll(() => page.locator('iframe').evaluate((f) => (f as HTMLIFrameElement).style.height))
+      .poll(() => page.evaluate<string>(`document.querySelector('iframe').style.height`))
       .toBe(`${styles.root}px`)
     expectClean()
   })
