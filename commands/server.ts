@@ -7,6 +7,7 @@ import {parseRetention} from '../src/retention/duration.js'
 import {parseSubnet} from '../src/delivery/address-rules.js'
 import {explainPortInUse} from '../src/client/port-owner.js'
 import {durationFlag} from '../src/cli/duration.js'
+import {parsePortalOrigin} from '../src/web/static.js'
 
 export default class Server extends BaseCommand {
   static summary = 'Run the Caravan relay: ingest, store, API and delivery.'
@@ -51,6 +52,11 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
       description:
         "Also accept HS256 JWTs signed with this secret on the Svix API, as svix-server does (env CARAVAN_SVIX_JWT_SECRET or svix-server's SVIX_JWT_SECRET). A token's sub names the project; any other sub means the default project.",
     }),
+    'portal-origin': Flags.string({
+      description:
+        'An origin allowed to embed the customer portal (/portal) in an iframe (repeatable; env CARAVAN_PORTAL_ORIGINS, comma-separated), e.g. https://app.example.com. Default: this relay and localhost.',
+      multiple: true,
+    }),
     retention: Flags.string({
       description:
         "Prune finished events (all deliveries Success/Failure/Discarded) older than this, e.g. 30d or 720h; a project's config.retention_policy.policy overrides it. Default: keep everything.",
@@ -73,6 +79,7 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
         throw new Errors.CLIError(`--retention: ${(error as Error).message}`, {exit: 2})
       }
     }
+    const portalOrigins = readPortalOrigins(flags['portal-origin'], process.env.CARAVAN_PORTAL_ORIGINS)
     const relay = await runDaemon(
       {
         listenerTtlMs: flags['listener-ttl'],
@@ -83,6 +90,7 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
         publicUrl: flags['public-url'],
         allowSubnets: flags['allow-subnet'],
         retention: flags.retention,
+        portalOrigins,
         svixJwtSecret:
           flags['svix-jwt-secret'] ?? (process.env.CARAVAN_SVIX_JWT_SECRET || process.env.SVIX_JWT_SECRET || undefined),
       },
@@ -103,4 +111,19 @@ as failing; nothing acknowledged is lost. An error nothing handled exits 70 for 
     await relay.closed
     this.info('Caravan relay stopped')
   }
+}
+
+/** --portal-origin (repeatable) or else CARAVAN_PORTAL_ORIGINS, each checked; a bad one is a usage error naming it. */
+function readPortalOrigins(flags: string[] | undefined, env: string | undefined): string[] | undefined {
+  const [source, values] = flags?.length
+    ? ['--portal-origin', flags]
+    : ['CARAVAN_PORTAL_ORIGINS', (env ?? '').split(',').filter((v) => v.trim())]
+  if (values.length === 0) return undefined
+  return values.map((value) => {
+    try {
+      return parsePortalOrigin(value)
+    } catch (error) {
+      throw new Errors.CLIError(`${source}: ${(error as Error).message}`, {exit: 2})
+    }
+  })
 }

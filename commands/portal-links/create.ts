@@ -7,7 +7,7 @@ import {ProjectResource} from '../../src/client/resources.js'
 export default class Create extends GatewayCommand {
   static summary = "Create a portal link for an owner's endpoints (or for listed endpoints)."
   static description =
-    'Caravan has no web portal yet: the link is stored (with its token and scope) for clients that manage portal links, and has no URL to open.'
+    "Prints the portal URL your customer opens (or your app embeds in an iframe). The link's token is stored only as a hash, so the URL is shown this once (the API's refresh_token mints a new one)."
 
   static examples = [
     '<%= config.bin %> portal-links create --name "Acme" --owner acme',
@@ -30,8 +30,8 @@ export default class Create extends GatewayCommand {
       can_manage_endpoint: flags['can-manage-endpoint'],
     })
     this.output(flags.json, link, () => {
-      const shown = renderResource(link, this.color, ['endpoints_metadata', 'portal_note', 'url'])
-      return `${shown}\n${this.color.dim(String(link.portal_note ?? ''))}`
+      const shown = renderResource(link, this.color, ['endpoints_metadata', 'portal_note', 'url', 'token'])
+      return `${shown}\nPortal URL (shown once): ${String(link.url)}`
     })
   }
 }

@@ -1,6 +1,6 @@
-import {randomBytes} from 'node:crypto'
-
 import {badRequest, notFound} from '../errors.js'
+import {mintLinkToken} from '../portal/access.js'
+import {dropScopeTokens} from '../portal/tokens.js'
 import type {Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import type {PageQuery} from '../store/paginate.js'
@@ -9,14 +9,12 @@ import type {Endpoint, PortalLink} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {Input} from './input.js'
 
-/** Said wherever a link's URL would be: there is no web portal to open yet. */
-export const NO_PORTAL_NOTE =
-  'Caravan has no web portal yet, so portal links have no URL: the link, its token and its endpoints are stored for clients that manage them; manage the endpoints with the API or the caravan CLI.'
+/** Said wherever a link's URL would be but its token cannot be shown again. */
+export const TOKEN_SHOWN_ONCE_NOTE =
+  "The link's token is stored only as a hash: it and the portal URL are shown once, when the link is created or its token refreshed (GET …/refresh_token mints a new one and ends the old)."
 
 const AUTH_TYPES = ['static_token', 'refresh_token'] as const
 const MAX_LINK_ENDPOINTS = 1000
-
-const newToken = () => `PRT.${randomBytes(24).toString('base64url')}`
 
 function readLink(db: Db, body: unknown, base: PortalLink): PortalLink {
   const input = Input.of(body)
@@ -40,7 +38,8 @@ function readLink(db: Db, body: unknown, base: PortalLink): PortalLink {
   return link
 }
 
-export function createPortalLink(db: Db, projectId: string, body: unknown): PortalLink {
+/** A new link and its token (shown this once). */
+export function createPortalLink(db: Db, projectId: string, body: unknown): {link: PortalLink; token: string} {
   const now = nowIso()
   const base: PortalLink = {
     id: ulid(),
@@ -50,12 +49,15 @@ export function createPortalLink(db: Db, projectId: string, body: unknown): Port
     endpoints: [],
     can_manage_endpoint: false,
     auth_type: 'static_token',
-    token: newToken(),
+    token: '',
     auth_key: '',
     created_at: now,
     updated_at: now,
   }
-  return portalLinks.insert(db, readLink(db, body, base))
+  return db.transaction(() => {
+    const link = portalLinks.insert(db, readLink(db, body, base))
+    return {link, token: mintLinkToken(db, link)}
+  })()
 }
 
 export function requirePortalLink(db: Db, projectId: string, id: string): PortalLink {
@@ -68,15 +70,21 @@ export function updatePortalLink(db: Db, projectId: string, id: string, body: un
   return portalLinks.update(db, readLink(db, body, requirePortalLink(db, projectId, id)))
 }
 
-/** A new auth key for the link (Convoy's refresh_token); the previous one stops being the link's. */
-export function refreshPortalToken(db: Db, projectId: string, id: string): PortalLink {
-  const link = requirePortalLink(db, projectId, id)
-  return portalLinks.update(db, {...link, auth_key: newToken(), updated_at: nowIso()})
+/** A new token for the link (Convoy's refresh_token); every earlier one stops working. */
+export function refreshPortalToken(db: Db, projectId: string, id: string): {link: PortalLink; token: string} {
+  return db.transaction(() => {
+    const link = requirePortalLink(db, projectId, id)
+    const token = mintLinkToken(db, link)
+    return {link: portalLinks.update(db, {...link, updated_at: nowIso()}), token}
+  })()
 }
 
-/** Revoking a link removes it (as in Convoy): it is no longer listed or found. */
+/** Revoking a link removes it (as in Convoy): it is no longer listed or found, and its sessions end. */
 export function revokePortalLink(db: Db, projectId: string, id: string): void {
-  if (!portalLinks.remove(db, projectId, id)) throw notFound(`portal link ${id}`)
+  db.transaction(() => {
+    if (!portalLinks.remove(db, projectId, id)) throw notFound(`portal link ${id}`)
+    dropScopeTokens(db, projectId, 'portal_link', id)
+  })()
 }
 
 export function listPortalLinks(db: Db, projectId: string, page: PageQuery, filter: {ownerId?: string; q?: string}) {

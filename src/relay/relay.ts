@@ -29,6 +29,7 @@ import {DEFAULT_LISTENER_TTL_MS, startListenerSweeper} from '../core/listener-ex
 import {loadSandbox} from '../transform/sandbox.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
 import {createWebHandler} from '../web/static.js'
+import {createPortalApiHandler, PORTAL_API_PREFIX} from '../portal/api.js'
 
 export interface RelayOptions {
   host?: string
@@ -224,6 +225,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       '/ingest': createIngestHandler({db, events, write, limits: options.ingest}),
       '/ui': createWebHandler('ui'),
       '/portal': createWebHandler('portal', {portalOrigins: options.portalOrigins}),
+      [PORTAL_API_PREFIX]: createPortalApiHandler(ctx),
     }),
   )
   server.on('upgrade', (req, socket, head) => {

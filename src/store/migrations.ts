@@ -346,4 +346,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
   `,
+  // portal (issue 15): customer portal sessions. Tokens are credentials: only their SHA-256
+  // is kept. A token opens one Svix application or one Convoy portal link. Portal links kept
+  // their token in plain text until now, with no portal to open: those tokens are dropped
+  // (refresh_token mints a working one).
+  `
+  CREATE TABLE portal_tokens (
+    token_hash TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('svix_app', 'portal_link')),
+    scope_id TEXT NOT NULL,
+    capabilities TEXT NOT NULL DEFAULT '[]',
+    read_only INTEGER NOT NULL DEFAULT 0,
+    session_id TEXT,
+    expires_at INTEGER,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX portal_tokens_scope ON portal_tokens (project_id, kind, scope_id, session_id);
+  CREATE INDEX portal_tokens_expiry ON portal_tokens (expires_at) WHERE expires_at IS NOT NULL;
+  UPDATE portal_links SET token = '', auth_key = '';
+  `,
 ]

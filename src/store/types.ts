@@ -327,9 +327,26 @@ export interface PortalLink {
   endpoints: string[]
   can_manage_endpoint: boolean
   auth_type: 'static_token' | 'refresh_token'
+  /** Always '': the link's credential lives hashed in portal_tokens (shown once, when minted). */
   token: string
-  /** The key refresh_token last issued ('' until then). */
+  /** Always '', as `token`. */
   auth_key: string
   created_at: string
   updated_at: string
+}
+
+/** A customer-portal session: what one portal token opens (the token itself is not kept). */
+export interface PortalToken {
+  token_hash: string
+  project_id: string
+  /** `svix_app`: a Svix application (app-portal-access); `portal_link`: a Convoy portal link. */
+  kind: 'svix_app' | 'portal_link'
+  /** The application's or the link's id. */
+  scope_id: string
+  capabilities: string[]
+  read_only: boolean
+  session_id: string | null
+  /** Epoch ms; null never expires. */
+  expires_at: number | null
+  created_at: string
 }

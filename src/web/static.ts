@@ -12,7 +12,8 @@ export type WebApp = 'ui' | 'portal'
  * Who may frame the portal when nothing is configured: the relay itself and local dev
  * servers (a SaaS's app on localhost embedding it). A public relay names its origins.
  */
-export const DEFAULT_PORTAL_ORIGINS = ["'self'", 'http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']
+// No `http://[::1]:*`: Chromium rejects IPv6 literals in CSP sources (a console error on every load).
+export const DEFAULT_PORTAL_ORIGINS = ["'self'", 'http://localhost:*', 'http://127.0.0.1:*']
 
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',

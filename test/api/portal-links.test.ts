@@ -22,12 +22,19 @@ describe('portal links', () => {
       endpoint_count: 2,
       auth_type: 'static_token',
       token: expect.stringMatching(/^PRT\./),
-      // No web portal yet: no URL that leads nowhere, and the response says why.
-      url: '',
-      portal_note: expect.stringMatching(/no web portal yet/),
+      // The create answer is the one place the token (and the URL holding it) is shown.
+      url: `${t.url}/portal/#key=${encodeURIComponent(link.token)}`,
     })
+    expect(link.portal_note).toBeUndefined()
     expect(link.endpoints.sort()).toEqual([a1, a2].sort())
-    expect(byOwner.json.message).toMatch(/no web portal yet/)
+    expect((await fetch(link.url)).status).toBe(200)
+    // Later reads cannot show it: empty, and portal_note says why.
+    expect((await t.api('GET', t.p(`/portal-links/${link.uid}`))).json.data).toMatchObject({
+      token: '',
+      auth_key: '',
+      url: '',
+      portal_note: expect.stringMatching(/stored only as a hash/),
+    })
 
     const byList = await t.api('POST', t.p('/portal-links'), {
       name: 'Other',
@@ -48,7 +55,7 @@ describe('portal links', () => {
     const refreshed = await t.api('GET', t.p(`/portal-links/${link.uid}/refresh_token`))
     expect(refreshed.status).toBe(200)
     expect(refreshed.json.data).toMatch(/^PRT\./)
-    expect((await t.api('GET', t.p(`/portal-links/${link.uid}`))).json.data.auth_key).toBe(refreshed.json.data)
+    expect(refreshed.json.data).not.toBe(link.token)
     const again = await t.api('GET', t.p(`/portal-links/${link.uid}/refresh_token`))
     expect(again.json.data).not.toBe(refreshed.json.data)
 

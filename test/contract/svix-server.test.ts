@@ -153,13 +153,12 @@ describe('Svix API: the official svix SDK against a real relay', () => {
     await svix.message.expungeContent('acme', msg.id)
     expect((await svix.message.get('acme', msg.id)).payload).toEqual({})
 
-    // Portal access: an honest error, no dead link. Logout: nothing to end.
-    const portal = await failure(svix.authentication.appPortalAccess('acme', {}))
-    expect(portal.code).toBe(501)
-    expect(JSON.parse(portal.body)).toMatchObject({
-      code: 'not_supported',
-      detail: expect.stringMatching(/not supported by this server yet/),
-    })
+    // Portal access: a session of the customer portal for the app, opened by the URL.
+    const portal = await svix.authentication.appPortalAccess('acme', {})
+    expect(portal.url).toBe(`${t.url}/portal/#key=${encodeURIComponent(portal.token)}`)
+    expect((await fetch(portal.url)).status).toBe(200)
+    const session = await fetch(`${t.url}/portal-api/v1/session`, {headers: {authorization: `Bearer ${portal.token}`}})
+    expect(await session.json()).toMatchObject({kind: 'svix_app', scope_id: app.id})
     await svix.authentication.logout()
 
     await svix.endpoint.delete('acme', ep.id)

@@ -147,12 +147,12 @@ describe('issue 14 commands', SLOW, () => {
     expect(loops.stderr).toMatch(/function failed: the function ran longer than 100 ms and was stopped/)
   })
 
-  it('caravan portal-links create, list, get and revoke, saying there is no web portal yet', async () => {
+  it('caravan portal-links create (showing the portal URL once), list, get and revoke', async () => {
     const t = await setUp()
     await createEndpoint(t, {owner_id: 'acme'})
     const created = await t.cli(['portal-links', 'create', '--name', 'Acme', '--owner', 'acme'])
     expect(created.code, created.stderr).toBe(0)
-    expect(created.stdout).toMatch(/no web portal yet/)
+    expect(created.stdout).toMatch(/Portal URL \(shown once\): http:\/\/127\.0\.0\.1:\d+\/portal\/#key=PRT\./)
     const [link] = (await t.api('GET', t.p('/portal-links'))).json.data.content
     const list = await t.cli(['portal-links', 'list'])
     expect(list.stdout).toMatch(new RegExp(`${link.uid}\\s+Acme\\s+acme\\s+1`))

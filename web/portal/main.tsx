@@ -1,10 +1,16 @@
 import {createRoot} from 'react-dom/client'
 
 import '../shared/base.css'
+import './portal.css'
+import {App} from './App.js'
+import {applyTheme, readTheme, reportHeight} from './theme.js'
 
-// Placeholder until the customer portal lands: it says so instead of pretending.
-function Portal() {
-  return <p className="muted">The customer portal is not built yet.</p>
-}
-
-createRoot(document.getElementById('root')!).render(<Portal />)
+const theme = readTheme()
+applyTheme(theme)
+const root = document.getElementById('root')!
+reportHeight(root)
+createRoot(root).render(<App theme={theme} />)
+// A new `#key=` in this tab (another session's link opened here) starts over with it.
+window.addEventListener('hashchange', () => {
+  if (new URLSearchParams(location.hash.slice(1)).has('key')) location.reload()
+})

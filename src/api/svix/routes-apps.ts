@@ -1,9 +1,10 @@
-import {HttpError} from '../../errors.js'
+import {issueAppPortalAccess} from '../../portal/access.js'
+import {CAPABILITIES, expireAppTokens} from '../../portal/tokens.js'
 import {type AppFields, createApp, deleteApp, findApp, listApps, requireApp, updateApp} from '../../svix/apps.js'
 import type {Router} from '../router.js'
 import {appOut, listOut, svixPageQuery} from './serialize.js'
 import {type SvixContext, svixResult} from './types.js'
-import {SvixInput} from './validate.js'
+import {invalid, SvixInput} from './validate.js'
 
 /** ApplicationIn (full) or ApplicationPatch (every field optional; null clears uid and rate limit). */
 export function readApp(input: SvixInput, full: boolean): AppFields {
@@ -57,16 +58,58 @@ export function addAppRoutes(router: Router<SvixContext>): void {
     return svixResult(204)
   })
 
-  router.add('POST', '/api/v1/auth/app-portal-access/:app', ({api, project}, {params, body}) => {
-    SvixInput.body(body)
-    requireApp(api.db, project.id, params.app)
-    // A link that goes nowhere would be worse than an honest error: there is no portal yet.
-    throw new HttpError(
-      501,
-      'app-portal-access: the application portal is not supported by this server yet; manage endpoints through the API or the caravan CLI',
-    )
+  // A session of the customer portal (/portal) for one application: {url, token}.
+  router.add('POST', '/api/v1/auth/app-portal-access/:app', async ({api, project}, {params, body}) => {
+    const input = SvixInput.body(body)
+    const capabilities = readCapabilities(input)
+    const expiry = input.int('expiry', {min: 1, max: 7 * 24 * 3600})
+    const readOnly = input.bool('readOnly')
+    const sessionId = input.str('sessionId', {max: 256})
+    input.names('featureFlags')
+    const inline = input.nested('application')
+    const appFields = inline ? readApp(inline, true) : undefined
+    const access = await api.write(() => {
+      // `application` creates the app (uid = the path) when it does not exist; ignored otherwise.
+      let app = findApp(api.db, project.id, params.app)
+      if (!app && appFields) {
+        const uid = SvixInput.body({uid: params.app}, ['path']).name('uid', {required: true})
+        app = createApp(api.db, project.id, {...appFields, name: appFields.name ?? params.app, uid})
+      }
+      if (!app) return undefined
+      return issueAppPortalAccess(api.db, api.baseUrl(), app, {capabilities, readOnly, sessionId, expiry})
+    })
+    if (!access) requireApp(api.db, project.id, params.app)
+    return svixResult(200, access)
   })
 
-  // Svix's logout ends a portal session; this server issues none, so there is nothing to end.
+  // Svix's expire-all: the app's portal sessions (or those of sessionIds) end after `expiry` seconds (default now).
+  router.add('POST', '/api/v1/auth/app/:app/expire-all', async ({api, project}, {params, body}) => {
+    const input = SvixInput.body(body)
+    const delaySeconds = input.int('expiry', {min: 0, max: 7 * 24 * 3600})
+    const sessionIds = input.names('sessionIds', {maxLength: 256})
+    const app = requireApp(api.db, project.id, params.app)
+    await api.write(() => expireAppTokens(api.db, project.id, app.id, {delaySeconds, sessionIds}))
+    return svixResult(204)
+  })
+
+  // Logout with a portal token ends that session (handled before authentication, see server.ts);
+  // with an API key there is no session to end.
   router.add('POST', '/api/v1/auth/logout', () => svixResult(204))
+}
+
+/** AppPortalCapability values; ManageTransformations is accepted and grants nothing here. */
+function readCapabilities(input: SvixInput): string[] | undefined {
+  if (!input.given('capabilities') || input.raw('capabilities') === null) return undefined
+  const given = input.raw('capabilities')
+  const known = [...CAPABILITIES, 'ManageTransformations']
+  if (!Array.isArray(given)) throw invalid(['body', 'capabilities'], 'value is not a valid list', 'type_error.list')
+  given.forEach((c, i) => {
+    if (typeof c !== 'string' || !known.includes(c))
+      throw invalid(
+        ['body', 'capabilities', String(i)],
+        `value is not a valid enumeration member; permitted: ${known.join(', ')}`,
+        'type_error.enum',
+      )
+  })
+  return given as string[]
 }

@@ -1,6 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {HttpError, httpErrorFor} from '../../errors.js'
+import {revokePortalToken} from '../../portal/tokens.js'
 import {getProject, lookupApiKey} from '../../store/projects.js'
 import type {Project} from '../../store/types.js'
 import type {ApiContext} from '../context.js'
@@ -39,10 +40,7 @@ const CLOUD_ONLY: [RegExp, string][] = [
     'endpoint transformations and bulk replays',
   ],
   [/^app\/[^/]+\/msg\/(expunge-all-contents|precheck\/active)$/, 'bulk message operations'],
-  [
-    /^auth\/(dashboard-access|app|stream|stream-portal-access|stream-logout)(\/|$)/,
-    'dashboard and stream authentication',
-  ],
+  [/^auth\/(dashboard-access|stream|stream-portal-access|stream-logout)(\/|$)/, 'dashboard and stream authentication'],
   [/^event-type\/import\/openapi$/, 'event type import from OpenAPI'],
   [/^background-task(\/|$)/, 'background tasks'],
   [/^connector(\/|$)/, 'connectors'],
@@ -145,6 +143,14 @@ export async function handleSvix(
     if (rest === 'health' && (method === 'GET' || method === 'HEAD')) {
       res.writeHead(204).end()
       return
+    }
+    // Svix's logout takes the portal session's own token (it ends that session).
+    const token = bearer(req)
+    if (rest === 'auth/logout' && method === 'POST' && token && !lookupApiKey(ctx.db, token)) {
+      if (await ctx.write(() => revokePortalToken(ctx.db, token))) {
+        res.writeHead(204).end()
+        return
+      }
     }
     const project = authenticate(ctx, req)
     const match = svixRouter().match(method, segments)
