@@ -35,11 +35,11 @@ export function BarChart(props: {series: ChartSeries[]; buckets: ChartBucket[]; 
   return (
     <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={props.label}>
       <title>{props.label}</title>
-      {[0, 0.5, 1].map((f) => (
+      {(max % 2 === 0 ? [0, 0.5, 1] : [0, 1]).map((f) => (
         <g key={f}>
           <line className="axis" x1={PAD.left} x2={WIDTH - PAD.right} y1={y(max * f)} y2={y(max * f)} />
           <text x={PAD.left - 4} y={y(max * f) + 3} textAnchor="end">
-            {Math.round(max * f)}
+            {max * f}
           </text>
         </g>
       ))}

@@ -5,7 +5,7 @@ import {useState} from 'react'
 import {navigate} from '../../shared/router.js'
 import {useDashboard} from '../context.js'
 import {EndpointForm} from './EndpointForm.js'
-import {useAction, useLoad} from './hooks.js'
+import {type Loaded, useAction, useLoad} from './hooks.js'
 import {type Endpoint, type FailureRate, convoyDate, liveSecret, type Subscription} from './types.js'
 import {ConfirmButton, ErrorText, Field, Masked, PageHead, parseJsonField, StatusBadge, When} from './ui.js'
 
@@ -16,6 +16,13 @@ export function EndpointDetail({endpointId}: {endpointId: string}) {
   const [editing, setEditing] = useState(false)
   const [replaced, setReplaced] = useState<Endpoint>()
   const action = useAction()
+  const subs = useLoad(
+    () =>
+      api.data<{content: Subscription[]}>('GET', `${apiBase}/subscriptions`, {
+        query: {endpointId, perPage: 100},
+      }),
+    [api, apiBase, endpointId],
+  )
   const endpoint = replaced?.uid === endpointId ? replaced : loaded.data
 
   if (loaded.error) return <ErrorText error={loaded.error} />
@@ -111,9 +118,9 @@ export function EndpointDetail({endpointId}: {endpointId: string}) {
         </section>
       )}
       <Secrets endpoint={endpoint} onRolled={setReplaced} />
-      <TestEvent endpoint={endpoint} />
+      <TestEvent endpoint={endpoint} subscribed={subs.data ? subs.data.content.length > 0 : undefined} />
       <EndpointStats endpointId={endpoint.uid} />
-      <EndpointSubscriptions endpointId={endpoint.uid} />
+      <EndpointSubscriptions endpoint={endpoint} subs={subs} />
     </>
   )
 }
@@ -172,21 +179,21 @@ function Secrets({endpoint, onRolled}: {endpoint: Endpoint; onRolled: (e: Endpoi
 }
 
 /** Sends an event to this endpoint only (the events route with endpoint_id, as `caravan events create` does). */
-function TestEvent({endpoint}: {endpoint: Endpoint}) {
+function TestEvent({endpoint, subscribed}: {endpoint: Endpoint; subscribed?: boolean}) {
   const {api, apiBase, base} = useDashboard()
   const [eventType, setEventType] = useState('test.event')
   const [data, setData] = useState('{\n  "test": true\n}')
-  const [sent, setSent] = useState<string>()
+  const [sent, setSent] = useState<{uid: string; deliveries: number}>()
   const action = useAction()
   const send = async () => {
     setSent(undefined)
     const event = await action.run(async () => {
       const payload = parseJsonField(data, 'Data') ?? {}
-      return api.data<{uid: string}>('POST', `${apiBase}/events`, {
+      return api.data<{uid: string; endpoints: string[]}>('POST', `${apiBase}/events`, {
         body: {endpoint_id: endpoint.uid, event_type: eventType, data: payload},
       })
     })
-    if (event) setSent(event.uid)
+    if (event) setSent({uid: event.uid, deliveries: event.endpoints.length})
   }
   return (
     <form
@@ -198,6 +205,11 @@ function TestEvent({endpoint}: {endpoint: Endpoint}) {
       }}
     >
       <h2>Send a test event</h2>
+      {subscribed === false && (
+        <p className="warn">
+          This endpoint has no subscription: an event sent to it is stored but not delivered. Subscribe it below.
+        </p>
+      )}
       <div className="form-grid">
         <Field label="Event type">
           <input value={eventType} onChange={(e) => setEventType(e.target.value)} />
@@ -213,7 +225,8 @@ function TestEvent({endpoint}: {endpoint: Endpoint}) {
         </button>
         {sent && (
           <span role="status">
-            Sent: <a href={`${base}/events/${encodeURIComponent(sent)}`}>{sent}</a>
+            Sent: <a href={`${base}/events/${encodeURIComponent(sent.uid)}`}>{sent.uid}</a>
+            {sent.deliveries === 0 && <span className="warn"> (no subscription took it: not delivered)</span>}
           </span>
         )}
       </div>
@@ -246,19 +259,28 @@ function EndpointStats({endpointId}: {endpointId: string}) {
   )
 }
 
-function EndpointSubscriptions({endpointId}: {endpointId: string}) {
+function EndpointSubscriptions({endpoint, subs}: {endpoint: Endpoint; subs: Loaded<{content: Subscription[]}>}) {
   const {api, apiBase, base} = useDashboard()
-  const subs = useLoad(
-    () => api.data<{content: Subscription[]}>('GET', `${apiBase}/subscriptions`, {query: {endpointId, perPage: 100}}),
-    [api, apiBase, endpointId],
-  )
+  const action = useAction()
+  const subscribe = async () => {
+    await action.run(() =>
+      api.data('POST', `${apiBase}/subscriptions`, {
+        body: {name: `${endpoint.name} (all events)`, endpoint_id: endpoint.uid},
+      }),
+    )
+    subs.reload()
+  }
   return (
     <section className="panel" aria-label="Subscriptions of this endpoint">
       <h2>Subscriptions</h2>
-      <ErrorText error={subs.error} />
+      <ErrorText error={subs.error ?? action.error} />
       {subs.data?.content.length === 0 && (
-        <p className="muted">
-          None: this endpoint gets only events sent to it directly. <a href={`${base}/subscriptions`}>Subscribe it</a>.
+        <p className="row">
+          <span className="muted">None: no event reaches this endpoint.</span>
+          <button disabled={action.busy} onClick={() => void subscribe()}>
+            Subscribe to all events
+          </button>
+          <a href={`${base}/subscriptions`}>or with filters</a>
         </p>
       )}
       <ul>

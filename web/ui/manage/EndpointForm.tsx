@@ -26,6 +26,7 @@ interface FormState {
   header_value: string
   username: string
   password: string
+  subscribe: boolean
 }
 
 function initial(e?: Endpoint): FormState {
@@ -47,6 +48,7 @@ function initial(e?: Endpoint): FormState {
     header_value: auth?.api_key?.header_value ?? '',
     username: auth?.basic_auth?.username ?? '',
     password: auth?.basic_auth?.password ?? '',
+    subscribe: true,
   }
 }
 
@@ -81,13 +83,19 @@ export function EndpointForm(props: {endpoint?: Endpoint; onSaved: (e: Endpoint)
     setF({...f, [name]: e.target.type === 'checkbox' ? (e.target as HTMLInputElement).checked : e.target.value})
 
   const save = async () => {
-    const saved = await action.run(() =>
-      props.endpoint
-        ? api.data<Endpoint>('PUT', `${apiBase}/endpoints/${encodeURIComponent(props.endpoint.uid)}`, {
-            body: bodyOf(f, true),
-          })
-        : api.data<Endpoint>('POST', `${apiBase}/endpoints`, {body: bodyOf(f, false)}),
-    )
+    const saved = await action.run(async () => {
+      if (props.endpoint)
+        return api.data<Endpoint>('PUT', `${apiBase}/endpoints/${encodeURIComponent(props.endpoint.uid)}`, {
+          body: bodyOf(f, true),
+        })
+      const created = await api.data<Endpoint>('POST', `${apiBase}/endpoints`, {body: bodyOf(f, false)})
+      // Events reach an endpoint through its subscriptions, also those sent to it by id.
+      if (f.subscribe)
+        await api.data('POST', `${apiBase}/subscriptions`, {
+          body: {name: `${created.name} (all events)`, endpoint_id: created.uid},
+        })
+      return created
+    })
     if (saved) props.onSaved(saved)
   }
 
@@ -159,6 +167,12 @@ export function EndpointForm(props: {endpoint?: Endpoint; onSaved: (e: Endpoint)
               <input value={f.password} onChange={set('password')} type="password" autoComplete="off" />
             </Field>
           </>
+        )}
+        {!editing && (
+          <label className="check">
+            <input type="checkbox" checked={f.subscribe} onChange={set('subscribe')} />
+            Subscribe it to all events
+          </label>
         )}
         <label className="check">
           <input type="checkbox" checked={f.advanced_signatures} onChange={set('advanced_signatures')} />

@@ -13,12 +13,15 @@ export function ErrorText({error}: {error?: string}) {
 }
 
 export function Field(props: {label: string; hint?: string; children: ReactNode; wide?: boolean}) {
+  // The hint sits outside the <label>, so the control's accessible name is the label alone.
   return (
-    <label className={props.wide ? 'field wide' : 'field'}>
-      <span>{props.label}</span>
-      {props.children}
+    <div className={props.wide ? 'field wide' : 'field'}>
+      <label>
+        <span>{props.label}</span>
+        {props.children}
+      </label>
       {props.hint && <small className="muted">{props.hint}</small>}
-    </label>
+    </div>
   )
 }
 

@@ -56,7 +56,9 @@ export function SummaryPage() {
       ]),
     [api, apiBase, period],
   )
-  const [data, endpoints] = summary.data ?? []
+  const [loaded, endpoints] = summary.data ?? []
+  // Until the other period's numbers arrive, show none rather than the previous period's.
+  const data = loaded?.period === period ? loaded : undefined
   const names = new Map((endpoints?.content ?? []).map((e) => [e.uid, e.name]))
   const totals = data?.buckets.reduce(
     (t, b) => ({
