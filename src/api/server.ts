@@ -13,6 +13,7 @@ import {addFunctionRoutes} from './routes-functions.js'
 import {addOnboardRoutes} from './routes-onboard.js'
 import {addPortalLinkRoutes} from './routes-portal-links.js'
 import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
+import {addSummaryRoutes} from './routes-summary.js'
 import {Router} from './router.js'
 import {handleSvix, isSvixPath} from './svix/server.js'
 
@@ -29,6 +30,7 @@ export function buildApiRouter(): Router<ApiContext> {
   addEventRoutes(router)
   addListenerRoutes(router)
   addConvoyEventTypeRoutes(router)
+  addSummaryRoutes(router)
   return router
 }
 
