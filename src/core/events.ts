@@ -26,7 +26,7 @@ export interface StoredEvent {
 }
 
 /** Headers the relay sets itself on each delivery: framing, identity and signatures. */
-const RESERVED_HEADERS = new Set([
+export const RESERVED_HEADERS = new Set([
   'host',
   'content-length',
   'content-type',
@@ -252,6 +252,52 @@ export interface EventListFilter extends DateRange {
   query?: string
   /** Convoy's `body`: a filter (the subscription filter syntax) the JSON body must match. */
   body?: string
+  /** Caravan: the status the list shows (`eventStatus`), or a dashboard label (Duplicate, Rejected, Stored). */
+  status?: string[]
+}
+
+/** The statuses `eventStatus` reports. */
+export const EVENT_STATUSES = ['Success', 'Failure', 'Retry', 'Processing', 'Pending'] as const
+/** The dashboard's labels for events whose status says little (displayStatus in web/ui/events/types.ts). */
+export const EVENT_LABELS = ['Duplicate', 'Rejected', 'Stored'] as const
+
+/**
+ * `eventStatus` in SQL, for a row of `events`: one range lookup on deliveries_event per event,
+ * so a status filter is a condition like any other and keyset pagination stays exact.
+ * Keep it in step with eventStatus below (a test compares the two).
+ */
+const OPEN = `d.status IN ('Scheduled', 'Processing', 'Retry')`
+const WAITING = `(d.mode = 'stream' AND d.status IN ('Scheduled', 'Retry'))`
+export const EVENT_STATUS_SQL = `(CASE WHEN COALESCE(events.verification_error, '') != '' THEN 'Failure' ELSE (
+  SELECT CASE
+    WHEN COUNT(*) = 0 THEN 'Success'
+    WHEN SUM(${WAITING}) > 0 AND SUM(${OPEN}) = SUM(${WAITING}) THEN 'Pending'
+    WHEN SUM(d.status IN ('Scheduled', 'Processing')) > 0 THEN 'Processing'
+    WHEN SUM(d.status = 'Retry') > 0 THEN 'Retry'
+    WHEN SUM(d.status IN ('Failure', 'Discarded')) > 0 THEN 'Failure'
+    ELSE 'Success' END
+  FROM deliveries d WHERE d.event_id = events.id) END)`
+
+const LABEL_SQL: Record<(typeof EVENT_LABELS)[number], string> = {
+  Duplicate: 'events.is_duplicate = 1',
+  Rejected: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') != '')`,
+  Stored: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') = '' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id))`,
+}
+
+/** `status` values (any case) → one SQL condition; 400 naming an unknown one. */
+function statusWhere(values: string[]): string | undefined {
+  const known = [...EVENT_STATUSES, ...EVENT_LABELS]
+  const statuses = new Set<string>()
+  const labels = new Set<(typeof EVENT_LABELS)[number]>()
+  for (const value of values) {
+    const name = known.find((k) => k.toLowerCase() === value.trim().toLowerCase())
+    if (!name) throw badRequest(`status: "${value}" is not one of ${known.join(', ')}`)
+    if ((EVENT_LABELS as readonly string[]).includes(name)) labels.add(name as (typeof EVENT_LABELS)[number])
+    else statuses.add(name)
+  }
+  const parts = [...labels].map((l) => LABEL_SQL[l])
+  if (statuses.size) parts.push(`${EVENT_STATUS_SQL} IN (${[...statuses].map((s) => `'${s}'`).join(', ')})`)
+  return parts.length ? `(${parts.join(' OR ')})` : undefined
 }
 
 /** Parse and check the events list's `body` filter: 400 naming the problem, never a throw of another kind. */
@@ -325,6 +371,8 @@ export function eventListWhere(
     where.push('caravan_body_matches(?, body) = 1')
     params.push(bodyFilter)
   }
+  const status = statusWhere((filter.status ?? []).filter(Boolean))
+  if (status) where.push(status)
   const endpointIds = ids(filter.endpointId)
   if (endpointIds.length) {
     where.push(
