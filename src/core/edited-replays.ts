@@ -69,10 +69,9 @@ function readHeaders(value: unknown): Headers {
     if (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))
       throw badRequest(`headers.${name}: must be an array of strings`)
     for (const v of values as string[]) {
-      // Obs-text is allowed by HTTP; control characters (CR, LF, NUL…) would split or corrupt the request.
-      // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(v))
-        throw badRequest(`headers.${name}: a value holds a control character (CR, LF or another)`)
+      // What HTTP allows in a value (visible ASCII, space, tab, Latin-1 obs-text): CR or LF would split the request.
+      if (/[^\t\x20-\x7e\x80-\xff]/.test(v))
+        throw badRequest(`headers.${name}: a value holds a control character (CR, LF or another) or a character beyond Latin-1`)
       bytes += name.length + v.length
     }
     ;(out[name.toLowerCase()] ??= []).push(...(values as string[]))
@@ -155,7 +154,7 @@ export function planEditedReplay(
             next_attempt_at: now,
             latency_ms: null,
             idempotency_key: null,
-            // No event field links the two: the delivery says where it came from.
+            // No event field links the two (the answer's replay_of does); this shows until the first attempt.
             description: `edited replay of event ${original.id}`,
             created_at: created,
             updated_at: created,
