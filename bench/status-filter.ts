@@ -31,7 +31,12 @@ async function main(): Promise<void> {
         if (!res.ok) throw new Error(`${query}: HTTP ${res.status}`)
         return {ms, rows: body.data.content.length}
       }
-      for (const query of ['perPage=50', 'perPage=50&status=Failure', 'perPage=50&status=Success', 'perPage=50&status=Retry']) {
+      for (const query of [
+        'perPage=50',
+        'perPage=50&status=Failure',
+        'perPage=50&status=Success',
+        'perPage=50&status=Retry',
+      ]) {
         await time(query) // warm the statement cache and the pages it reads
         const samples: number[] = []
         let rows = 0
@@ -40,7 +45,9 @@ async function main(): Promise<void> {
           samples.push(r.ms)
           rows = r.rows
         }
-        console.log(`${query}: median ${(median(samples) ?? 0).toFixed(1)} ms over ${runs} (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}), ${rows} rows`)
+        console.log(
+          `${query}: median ${(median(samples) ?? 0).toFixed(1)} ms over ${runs} (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}), ${rows} rows`,
+        )
       }
     } finally {
       await relay.stop({graceMs: 200})

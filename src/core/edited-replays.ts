@@ -71,7 +71,9 @@ function readHeaders(value: unknown): Headers {
     for (const v of values as string[]) {
       // What HTTP allows in a value (visible ASCII, space, tab, Latin-1 obs-text): CR or LF would split the request.
       if (/[^\t\x20-\x7e\x80-\xff]/.test(v))
-        throw badRequest(`headers.${name}: a value holds a control character (CR, LF or another) or a character beyond Latin-1`)
+        throw badRequest(
+          `headers.${name}: a value holds a control character (CR, LF or another) or a character beyond Latin-1`,
+        )
       bytes += name.length + v.length
     }
     ;(out[name.toLowerCase()] ??= []).push(...(values as string[]))
@@ -102,10 +104,14 @@ export function planEditedReplay(
   const previous = deliveries.find(db, ['event_id = ?'], [original.id])
   const reached = new Set(previous.map((d) => d.endpoint_id))
   if (reached.size === 0)
-    throw badRequest(`event ${original.id} went to no endpoint, so there is nowhere to replay it (no subscription matched)`)
+    throw badRequest(
+      `event ${original.id} went to no endpoint, so there is nowhere to replay it (no subscription matched)`,
+    )
   for (const id of edit.endpointIds)
     if (!reached.has(id))
-      throw badRequest(`endpoint_ids: event ${original.id} was never delivered to ${id}, so it cannot be replayed there`)
+      throw badRequest(
+        `endpoint_ids: event ${original.id} was never delivered to ${id}, so it cannot be replayed there`,
+      )
 
   const source = original.source_id ? sources.get(db, project.id, original.source_id) : undefined
   const body = edit.body ?? original.body
