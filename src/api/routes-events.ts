@@ -54,6 +54,7 @@ function eventFilter(ctx: ApiContext, project: Project, q: URLSearchParams): eve
     eventType: opt(q, 'event_type'),
     query: opt(q, 'query'),
     body: opt(q, 'body'),
+    status: queryList(q, 'status'),
   }
 }
 

@@ -12,6 +12,7 @@ import {addMetaEventRoutes} from './routes-meta-events.js'
 import {addFunctionRoutes} from './routes-functions.js'
 import {addOnboardRoutes} from './routes-onboard.js'
 import {addPortalLinkRoutes} from './routes-portal-links.js'
+import {addReplayEditedRoute} from './routes-replay-edited.js'
 import {addSubscriptionFilterRoutes} from './routes-subscription-filters.js'
 import {addSummaryRoutes} from './routes-summary.js'
 import {Router} from './router.js'
@@ -28,6 +29,7 @@ export function buildApiRouter(): Router<ApiContext> {
   addOnboardRoutes(router)
   addFunctionRoutes(router)
   addEventRoutes(router)
+  addReplayEditedRoute(router)
   addListenerRoutes(router)
   addConvoyEventTypeRoutes(router)
   addSummaryRoutes(router)

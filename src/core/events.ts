@@ -26,7 +26,7 @@ export interface StoredEvent {
 }
 
 /** Headers the relay sets itself on each delivery: framing, identity and signatures. */
-const RESERVED_HEADERS = new Set([
+export const RESERVED_HEADERS = new Set([
   'host',
   'content-length',
   'content-type',
@@ -252,6 +252,92 @@ export interface EventListFilter extends DateRange {
   query?: string
   /** Convoy's `body`: a filter (the subscription filter syntax) the JSON body must match. */
   body?: string
+  /** Caravan: the status the list shows (`eventStatus`), or a dashboard label (Duplicate, Rejected, Stored). */
+  status?: string[]
+}
+
+/** The statuses `eventStatus` reports. */
+export const EVENT_STATUSES = ['Success', 'Failure', 'Retry', 'Processing', 'Pending'] as const
+/** The dashboard's labels for events whose status says little (displayStatus in web/ui/events/types.ts). */
+export const EVENT_LABELS = ['Duplicate', 'Rejected', 'Stored'] as const
+
+/**
+ * `eventStatus` in SQL, for a row of `events`: one range lookup on deliveries_event per event,
+ * so a status filter is a condition like any other and keyset pagination stays exact.
+ * Keep it in step with eventStatus below (a test compares the two).
+ */
+const OPEN = `d.status IN ('Scheduled', 'Processing', 'Retry')`
+const WAITING = `(d.mode = 'stream' AND d.status IN ('Scheduled', 'Retry'))`
+export const EVENT_STATUS_SQL = `(CASE WHEN COALESCE(events.verification_error, '') != '' THEN 'Failure' ELSE (
+  SELECT CASE
+    WHEN COUNT(*) = 0 THEN 'Success'
+    WHEN SUM(${WAITING}) > 0 AND SUM(${OPEN}) = SUM(${WAITING}) THEN 'Pending'
+    WHEN SUM(d.status IN ('Scheduled', 'Processing')) > 0 THEN 'Processing'
+    WHEN SUM(d.status = 'Retry') > 0 THEN 'Retry'
+    WHEN SUM(d.status IN ('Failure', 'Discarded')) > 0 THEN 'Failure'
+    ELSE 'Success' END
+  FROM deliveries d WHERE d.event_id = events.id) END)`
+
+const LABEL_SQL: Record<(typeof EVENT_LABELS)[number], string> = {
+  Duplicate: 'events.is_duplicate = 1',
+  Rejected: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') != '')`,
+  Stored: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') = '' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id))`,
+}
+
+/** Delivery statuses at least one of which an event of that status has (verification failures aside). */
+const CANDIDATES: Record<string, string> = {
+  Failure: `status IN ('Failure', 'Discarded')`,
+  Retry: `status = 'Retry'`,
+  Processing: `status IN ('Scheduled', 'Processing')`,
+  Pending: `status IN ('Scheduled', 'Retry') AND mode = 'stream'`,
+}
+/** Up to this many candidate deliveries, the list starts from them (deliveries_status) instead of walking events. */
+const CANDIDATE_LIMIT = 2_000
+
+/**
+ * `status` values (any case) → one SQL condition; 400 naming an unknown one. Walking events
+ * newest first and computing each one's status fills a page fast when the status is common;
+ * for a rare one (few failed or queued deliveries) the candidates are read from the
+ * deliveries_status index instead, so an empty or nearly empty result is not a full scan.
+ */
+function statusWhere(db: Db, projectId: string, values: string[]): {sql: string; params: unknown[]} | undefined {
+  const known = [...EVENT_STATUSES, ...EVENT_LABELS]
+  const statuses = new Set<string>()
+  const labels = new Set<(typeof EVENT_LABELS)[number]>()
+  for (const value of values) {
+    const name = known.find((k) => k.toLowerCase() === value.trim().toLowerCase())
+    if (!name) throw badRequest(`status: "${value}" is not one of ${known.join(', ')}`)
+    if ((EVENT_LABELS as readonly string[]).includes(name)) labels.add(name as (typeof EVENT_LABELS)[number])
+    else statuses.add(name)
+  }
+  const parts = [...labels].map((l) => LABEL_SQL[l])
+  const params: unknown[] = []
+  if (statuses.size) {
+    let sql = `${EVENT_STATUS_SQL} IN (${[...statuses].map((s) => `'${s}'`).join(', ')})`
+    const few = !statuses.has('Success') && labels.size === 0
+    if (few) {
+      // One index range per status (an OR of them would not use deliveries_status).
+      const ranges = [...statuses].map(
+        (s) => `SELECT event_id FROM deliveries WHERE project_id = ? AND ${CANDIDATES[s]}`,
+      )
+      const rangeParams = ranges.map(() => projectId)
+      const count = db
+        .prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM (${ranges.join(' UNION ALL ')}) LIMIT ?)`)
+        .get(...rangeParams, CANDIDATE_LIMIT + 1) as {n: number}
+      if (count.n <= CANDIDATE_LIMIT) {
+        // Verification failures have no deliveries: they come from the events_unverified index.
+        if (statuses.has('Failure'))
+          ranges.push(
+            `SELECT id FROM events INDEXED BY events_unverified WHERE verification_error IS NOT NULL AND project_id = ?`,
+          )
+        sql = `events.id IN (${ranges.join(' UNION ALL ')}) AND ${sql}`
+        params.push(...ranges.map(() => projectId))
+      }
+    }
+    parts.push(sql)
+  }
+  if (parts.length === 0) return undefined
+  return {sql: parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`, params}
 }
 
 /** Parse and check the events list's `body` filter: 400 naming the problem, never a throw of another kind. */
@@ -324,6 +410,11 @@ export function eventListWhere(
     registerBodyFilter(db)
     where.push('caravan_body_matches(?, body) = 1')
     params.push(bodyFilter)
+  }
+  const status = statusWhere(db, projectId, (filter.status ?? []).filter(Boolean))
+  if (status) {
+    where.push(status.sql)
+    params.push(...status.params)
   }
   const endpointIds = ids(filter.endpointId)
   if (endpointIds.length) {

@@ -13,7 +13,7 @@ export const BATCH_LIMIT = 10_000
 const RETRYABLE = new Set(['Failure', 'Discarded'])
 
 /** Retries a new or requeued delivery gets: none for an at_most_once subscription (one attempt per explicit send). */
-function retryBudget(db: Db, project: Project, subscriptionId: string): number {
+export function retryBudget(db: Db, project: Project, subscriptionId: string): number {
   const sub = subscriptions.get(db, project.id, subscriptionId)
   return sub?.delivery_mode === 'at_most_once' ? 0 : project.config.strategy.retry_count
 }

@@ -37,10 +37,12 @@ describe('dashboard events: live list', () => {
     await expect.poll(() => row.locator('.badge').textContent(), {timeout: 10_000}).toBe('Success')
     expect(await page.evaluate('window.__sameDocument')).toBe(true)
 
-    // A status is checked in the browser on the rows the API returns.
+    // A status goes to the API's status filter (not checked in the browser on the rows it read).
     const box = page.getByLabel('Filter events')
     await box.fill('status:failure')
+    const asked = page.waitForRequest((r) => new URL(r.url()).searchParams.get('status') === 'Failure')
     await box.press('Enter')
+    await asked
     await expect.poll(() => rowIds(page)).toEqual([])
     await page.getByText('No events match this filter.').waitFor()
     await box.fill('status:success source:git')

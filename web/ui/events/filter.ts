@@ -1,7 +1,7 @@
 // The inspector's filter syntax (`status:Failure type:invoice.* source:github free words`,
 // src/tui/filter.ts), split into what the events API applies itself — so the first page is
-// one indexed query however many events are stored — and what the browser checks on the
-// rows it gets (a status, a type pattern, further words).
+// one indexed query however many events are stored, and a rare status still fills pages —
+// and what the browser checks on the rows it gets (a type pattern, further words).
 import type {Query} from '../../shared/api.js'
 import {fromBase64} from './bytes.js'
 import {displayStatus, type EventJson, type SourceJson} from './types.js'
@@ -45,7 +45,11 @@ export interface FilterPlan {
 
 const decoder = new TextDecoder()
 
+/** The statuses and labels the events API's `status` filter knows (src/core/events.ts). */
+const STATUSES = ['Success', 'Failure', 'Retry', 'Processing', 'Pending', 'Duplicate', 'Rejected', 'Stored']
+
 /**
+ * `status:` goes to the API's `status` (the list's status, or the label a row shows).
  * `source:` matches names containing the text (as the inspector does): the matching
  * sources' ids go to the API. `type:` without `*` is the API's exact `event_type`. One
  * word (the longest; or a pattern's literal part) goes as the API's `query` (event type
@@ -55,6 +59,7 @@ export function planFilter(f: ParsedFilter, sources: SourceJson[]): FilterPlan {
   const query: Query = {}
   const sourceIds = f.source ? sources.filter((s) => s.name.toLowerCase().includes(f.source!)).map((s) => s.uid) : []
   if (f.source) query.sourceId = sourceIds
+  if (f.status) query.status = STATUSES.find((s) => s.toLowerCase() === f.status) ?? f.status
   const typePattern = f.type?.includes('*') ? glob(f.type) : undefined
   if (f.type && !typePattern) query.event_type = f.type
   const longest = [...f.words].sort((a, b) => b.length - a.length)[0]
@@ -62,6 +67,7 @@ export function planFilter(f: ParsedFilter, sources: SourceJson[]): FilterPlan {
   if (longest) query.query = longest
   else if (literal) query.query = literal
   const checkWords = f.words.filter((w) => w !== longest)
+  // Rows from the API already match; live events from the feed are checked here.
   const matches = (e: EventJson): boolean => {
     if (f.status && displayStatus(e).toLowerCase() !== f.status && e.status.toLowerCase() !== f.status) return false
     if (typePattern && !typePattern.test(e.event_type)) return false
@@ -76,7 +82,7 @@ export function planFilter(f: ParsedFilter, sources: SourceJson[]): FilterPlan {
   return {
     query,
     matches,
-    partlyInBrowser: Boolean(f.status || typePattern || checkWords.length),
+    partlyInBrowser: Boolean(typePattern || checkWords.length),
     noSource: Boolean(f.source) && sourceIds.length === 0,
   }
 }

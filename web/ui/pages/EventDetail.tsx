@@ -1,5 +1,5 @@
 // One event (/ui/{project}/events/{id}): the request as received (headers, body in four
-// views), every delivery with its attempts, and the actions: replay, retry, force resend,
+// views), every delivery with its attempts, and the actions: replay, edit and replay, retry, force resend,
 // batch retry of its failed deliveries, copy as curl.
 import {useMemo} from 'react'
 
@@ -13,6 +13,7 @@ import {Deliveries} from '../events/Deliveries.js'
 import {HeadersTable} from '../events/HeadersTable.js'
 import {Replay, replayTargets} from '../events/Replay.js'
 import {displayStatus} from '../events/types.js'
+import {EditReplay} from '../events/EditReplay.js'
 import {useEventDetail} from '../events/use-event-detail.js'
 import {useSources} from '../events/use-sources.js'
 import '../events/events.css'
@@ -85,6 +86,23 @@ export function EventDetailPage(props: {eventId: string}) {
             listeners,
           )}
           disabled={event.failure_reason ? 'No replay: the request failed signature verification.' : undefined}
+          onDone={reload}
+        />
+        <EditReplay
+          key={event.uid}
+          api={api}
+          apiBase={apiBase}
+          base={base}
+          event={event}
+          targets={replayTargets(
+            (deliveries ?? []).map((d) => d.delivery),
+            listeners,
+          )}
+          disabled={
+            event.failure_reason
+              ? `No edit and replay: the request failed signature verification (${event.failure_reason}); the relay never re-sends or re-signs it.`
+              : undefined
+          }
           onDone={reload}
         />
         <div className="row">

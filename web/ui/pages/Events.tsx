@@ -71,8 +71,8 @@ export function EventsPage() {
         ) : null}
         {plan?.partlyInBrowser && !list.loading ? (
           <span>
-            {plural(list.rows.length, 'match', 'matches')} in {plural(list.scanned, 'event')} read (status, type
-            patterns and extra words are checked in the browser)
+            {plural(list.rows.length, 'match', 'matches')} in {plural(list.scanned, 'event')} read (type patterns and
+            extra words are checked in the browser)
           </span>
         ) : null}
         {list.hasMore ? (
