@@ -1,42 +1,8 @@
+import {asText, type BodyKind, bodyKind, hexDump} from '../util/body-kind.js'
 import {prettyJson, type Segment} from './json-view.js'
 import type {InspectEvent} from './types.js'
 
-export type BodyKind = 'json' | 'form' | 'text' | 'binary' | 'empty'
-
-function isText(bytes: Buffer): boolean {
-  const text = bytes.toString('utf8')
-  if (Buffer.byteLength(text) !== bytes.length || text.includes('\uFFFD')) return false
-  // Control characters other than tab/newline/CR mean binary.
-  return !/[\u0000-\u0008\u000E-\u001F]/.test(text)
-}
-
-export function bodyKind(bytes: Buffer, contentType = ''): BodyKind {
-  if (bytes.length === 0) return 'empty'
-  if (!isText(bytes)) return 'binary'
-  const text = bytes.toString('utf8')
-  if (/json/i.test(contentType) || /^\s*[[{]/.test(text)) {
-    try {
-      JSON.parse(text)
-      return 'json'
-    } catch {
-      // not JSON after all
-    }
-  }
-  if (/x-www-form-urlencoded/i.test(contentType)) return 'form'
-  return 'text'
-}
-
-/** Classic 16-bytes-a-line hex dump. */
-export function hexDump(bytes: Buffer, maxLines = 4096): string[] {
-  const lines: string[] = []
-  for (let offset = 0; offset < bytes.length && lines.length < maxLines; offset += 16) {
-    const chunk = bytes.subarray(offset, offset + 16)
-    const hex = [...chunk].map((b) => b.toString(16).padStart(2, '0')).join(' ')
-    const ascii = [...chunk].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('')
-    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`)
-  }
-  return lines
-}
+export type {BodyKind}
 
 /**
  * The body as display lines: pretty JSON (also as coloured segments), form fields as
@@ -77,7 +43,7 @@ export function curlCommand(e: InspectEvent, url: string): string {
   if (body.length) {
     parts.push(
       '--data-binary',
-      isText(body)
+      asText(body) !== undefined
         ? shellQuote(body.toString('utf8'))
         : `@<(printf %s ${shellQuote(body.toString('base64'))} | base64 -d)`,
     )

@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 
 import {windowStart} from '../../src/tui/EventList.js'
 import {displayStatus, matchesFilter, parseFilter} from '../../src/tui/filter.js'
-import {bodyLines, curlCommand, hexDump, osc52} from '../../src/tui/format.js'
+import {bodyLines, curlCommand, osc52} from '../../src/tui/format.js'
+import {hexDump} from '../../src/util/body-kind.js'
 import {
   type Action,
   type InspectorState,
