@@ -3,7 +3,11 @@
 // /proc/self/stat (utime+stime; Linux only) over SECONDS, started 3 s after the backlog.
 // Keep SECONDS under the endpoint's timeout (30 s): after it the hung requests fail, the
 // breaker opens and the due backlog is turned away (an attempt recorded each), which is work.
+// Then, with DRAIN_SECONDS set, the endpoint comes back (held requests are answered, new ones
+// at once) and the drain is measured for up to that long: deliveries/s at the endpoint and
+// this process's RSS (the relay and a counting sink, nothing else) before, at peak and at end.
 // Usage: node bench/backlog-idle.mjs [N=200000] [SECONDS=20] [DIST=dist]   (needs npm run build)
+//        DRAIN_SECONDS=120 node bench/backlog-idle.mjs 1000000 10
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -17,7 +21,16 @@ const DIST = resolve(ROOT, process.argv[4] ?? 'dist')
 const {startRelay} = await import(pathToFileURL(join(DIST, 'src/relay/relay.js')).href)
 
 const dir = mkdtempSync(join(tmpdir(), 'caravan-bench-idle-'))
-const hang = createServer(() => undefined)
+// Hangs (holds every request) until `back`; then answers at once, counting what arrives.
+let back = false
+let arrived = 0
+const held = []
+const hang = createServer((req, res) => {
+  req.resume()
+  if (!back) return void held.push(res)
+  arrived++
+  res.end('ok')
+})
 await new Promise((done) => hang.listen(0, '127.0.0.1', done))
 const apiKey = 'bench-idle-key-0123456789abcdef'
 const relay = await startRelay({dataDir: dir, port: 0, apiKey, log: () => undefined})
@@ -68,6 +81,25 @@ try {
   await new Promise((done) => setTimeout(done, SECONDS * 1000))
   const cpu = ((ticks() - t0) / 100 / ((Date.now() - w0) / 1000)) * 100
   process.stdout.write(`${N} deliveries due, endpoint hanging: relay CPU ${cpu.toFixed(1)} % over ${SECONDS} s\n`)
+  const drainSeconds = Number(process.env.DRAIN_SECONDS ?? 0)
+  if (drainSeconds > 0) {
+    const mib = (n) => (n / 2 ** 20).toFixed(0)
+    const rssStart = process.memoryUsage().rss
+    let rssPeak = rssStart
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100)
+    back = true
+    const started = Date.now()
+    for (const res of held.splice(0)) {
+      arrived++
+      res.end('ok')
+    }
+    while (arrived < N && Date.now() - started < drainSeconds * 1000) await new Promise((done) => setTimeout(done, 200))
+    clearInterval(sampler)
+    const seconds = (Date.now() - started) / 1000
+    process.stdout.write(
+      `drain: ${arrived} of ${N} delivered in ${seconds.toFixed(0)} s = ${Math.round(arrived / seconds)}/s; RSS ${mib(rssStart)} MiB at start, peak ${mib(rssPeak)} MiB, ${mib(process.memoryUsage().rss)} MiB at end\n`,
+    )
+  }
 } finally {
   await relay.stop({graceMs: 100}).catch(() => undefined)
   hang.closeAllConnections?.()
