@@ -35,7 +35,8 @@ export default class Prune extends GatewayCommand {
       throw new Errors.CLIError(`--before: ${(error as Error).message}`, {exit: 2})
     }
     const client = this.client(flags)
-    type Pruned = {events: number; deliveries: number; attempts: number; before: string}
+    // meta_events: relays from before meta-event pruning do not send it.
+    type Pruned = {events: number; deliveries: number; attempts: number; meta_events?: number; before: string}
     const result = await client
       .data<Pruned>('POST', this.projectPath(flags, 'events/prune'), {body})
       .catch(async (error: unknown) => {
@@ -56,7 +57,7 @@ export default class Prune extends GatewayCommand {
       flags.json,
       result,
       () =>
-        `Pruned ${result.events} events (${result.deliveries} deliveries, ${result.attempts} attempts) created before ${result.before}`,
+        `Pruned ${result.events} events (${result.deliveries} deliveries, ${result.attempts} attempts)${result.meta_events ? ` and ${result.meta_events} meta events` : ''} created before ${result.before}`,
     )
   }
 }

@@ -12,7 +12,12 @@ export interface PruneCounts {
   attempts: number
 }
 
-export interface PruneResult extends PruneCounts {
+/** What a prune removed: event counts, plus the project's meta events past the same cut-off. */
+export interface PruneTotals extends PruneCounts {
+  meta_events: number
+}
+
+export interface PruneResult extends PruneTotals {
   /** The cut-off: events created before it were candidates. */
   before: string
   batches: number
@@ -67,6 +72,25 @@ export function pruneBatch(
   return {events, deliveries, attempts, last: rows.length < limit ? null : rows[rows.length - 1]}
 }
 
+/**
+ * Delete one batch of a project's meta events created before `beforeIso`, with their
+ * attempts. Meta events are sent once (no retry), so only one being sent (`Scheduled`)
+ * stays. Runs inside the caller's transaction; returns how many went.
+ */
+export function pruneMetaBatch(db: Db, projectId: string, beforeIso: string, limit = PRUNE_BATCH): number {
+  const ids = (
+    db
+      .prepare(
+        `SELECT id FROM meta_events WHERE project_id = ? AND created_at < ? AND status != 'Scheduled' ORDER BY id LIMIT ?`,
+      )
+      .all(projectId, beforeIso, limit) as {id: string}[]
+  ).map((r) => r.id)
+  if (ids.length === 0) return 0
+  const json = JSON.stringify(ids)
+  db.prepare(`DELETE FROM meta_event_attempts WHERE meta_event_id IN (SELECT value FROM json_each(?))`).run(json)
+  return db.prepare(`DELETE FROM meta_events WHERE id IN (SELECT value FROM json_each(?))`).run(json).changes
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
@@ -78,7 +102,7 @@ export async function pruneEvents(db: Db, opts: PruneOptions): Promise<PruneResu
   const projects = opts.projectId
     ? [opts.projectId]
     : (db.prepare(`SELECT id FROM projects ORDER BY id`).all() as {id: string}[]).map((p) => p.id)
-  const total: PruneResult = {events: 0, deliveries: 0, attempts: 0, batches: 0, before: beforeIso}
+  const total: PruneResult = {events: 0, deliveries: 0, attempts: 0, meta_events: 0, batches: 0, before: beforeIso}
   for (const projectId of projects) {
     let cursor: Cursor | null = {created_at: '', id: ''}
     while (cursor && !opts.stopped?.()) {
@@ -89,6 +113,15 @@ export async function pruneEvents(db: Db, opts: PruneOptions): Promise<PruneResu
       total.attempts += batch.attempts
       total.batches++
       cursor = batch.last
+      await nextTurn()
+    }
+    // The project's meta events age out with its events (they would otherwise grow forever).
+    const size = opts.batchSize ?? PRUNE_BATCH
+    let removed = size
+    while (removed === size && !opts.stopped?.()) {
+      removed = await opts.write(() => pruneMetaBatch(db, projectId, beforeIso, size))
+      total.meta_events += removed
+      total.batches++
       await nextTurn()
     }
   }

@@ -75,9 +75,9 @@ export class RetentionScheduler {
         stopped: () => this.stopping,
       })
       results.push(result)
-      if (result.events)
+      if (result.events || result.meta_events)
         this.opts.log(
-          `retention: pruned ${result.events} events (${result.deliveries} deliveries, ${result.attempts} attempts) of project ${project.id} created before ${result.before}`,
+          `retention: pruned ${result.events} events (${result.deliveries} deliveries, ${result.attempts} attempts) and ${result.meta_events} meta events of project ${project.id} created before ${result.before}`,
         )
     }
     return results

@@ -59,7 +59,7 @@ describe('events prune (POST /projects/{id}/events/prune)', () => {
     expect(res.json).toEqual({
       status: true,
       message: 'Events pruned successfully',
-      data: {events: 9, deliveries: 7, attempts: 14, before},
+      data: {events: 9, deliveries: 7, attempts: 14, meta_events: 0, before},
     })
     const left = (
       r.relay.db.prepare(`SELECT id FROM events WHERE project_id = ?`).all(r.projectId) as {id: string}[]
@@ -109,6 +109,34 @@ describe('events prune (POST /projects/{id}/events/prune)', () => {
     expect(countRows(r.relay.db)).toEqual(snapshot)
   })
 
+  it('meta events older than the cut-off go with their attempts; one still being sent, newer ones and other projects stay', async () => {
+    const {r, newProject} = await storeOnlyRelay()
+    const other = await newProject()
+    const db = r.relay.db
+    const meta = (id: string, projectId: string, daysAgo: number, status: string) => {
+      const at = new Date(Date.now() - daysAgo * DAY_MS).toISOString()
+      db.prepare(
+        `INSERT INTO meta_events (id, project_id, event_type, url, body, status, attempts, created_at, updated_at) VALUES (?, ?, 'endpoint.created', 'http://127.0.0.1:9/meta', ?, ?, 1, ?, ?)`,
+      ).run(id, projectId, Buffer.from('{}'), status, at, at)
+      db.prepare(
+        `INSERT INTO meta_event_attempts (id, project_id, meta_event_id, url, request_headers, created_at) VALUES (?, ?, ?, 'http://127.0.0.1:9/meta', '{}', ?)`,
+      ).run(`${id}-a`, projectId, id, at)
+    }
+    meta('01META0OLDOK', r.projectId, 40, 'Success')
+    meta('01META1OLDFAIL', r.projectId, 40, 'Failure')
+    meta('01META2OLDSENDING', r.projectId, 40, 'Scheduled')
+    meta('01META3NEW', r.projectId, 1, 'Success')
+    meta('01META4OTHER', other.id, 40, 'Success')
+
+    const before = new Date(Date.now() - 30 * DAY_MS).toISOString()
+    const res = await r.api('POST', r.p('/events/prune'), {before})
+    expect(res.json.data).toMatchObject({events: 0, meta_events: 2})
+    const ids = (table: string, column: string) =>
+      (db.prepare(`SELECT ${column} AS id FROM ${table} ORDER BY 1`).all() as {id: string}[]).map((x) => x.id)
+    expect(ids('meta_events', 'id')).toEqual(['01META2OLDSENDING', '01META3NEW', '01META4OTHER'])
+    expect(ids('meta_event_attempts', 'meta_event_id')).toEqual(['01META2OLDSENDING', '01META3NEW', '01META4OTHER'])
+  })
+
   it('works in batches: every batch is its own write, and the last one finds the end', async () => {
     const {r, seed} = await storeOnlyRelay()
     seed(10, 40, 'Success')
@@ -119,12 +147,13 @@ describe('events prune (POST /projects/{id}/events/prune)', () => {
       batchSize: 3,
       write: async (work) => {
         const out = r.relay.db.transaction(work)()
-        writes.push((out as {events: number}).events)
+        // Event batches answer counts; the meta-event batch after them a number.
+        writes.push(typeof out === 'number' ? out : (out as {events: number}).events)
         return out
       },
     })
-    expect(writes).toEqual([3, 3, 3, 1])
-    expect(result).toMatchObject({events: 10, deliveries: 10, attempts: 20, batches: 4})
+    expect(writes).toEqual([3, 3, 3, 1, 0])
+    expect(result).toMatchObject({events: 10, deliveries: 10, attempts: 20, meta_events: 0, batches: 5})
   })
 
   it('acknowledgements are not held up: an event created during a long prune is answered first', async () => {
@@ -184,7 +213,7 @@ describe('retention (caravan server --retention, project retention_policy)', () 
     expect(lines[0]).toBe('retention: pruning finished events older than 30d (hourly)')
     expect(lines[1]).toMatch(
       new RegExp(
-        `^retention: pruned 7 events \\(7 deliveries, 14 attempts\\) of project ${r.projectId} created before \\d{4}-`,
+        `^retention: pruned 7 events \\(7 deliveries, 14 attempts\\) and 0 meta events of project ${r.projectId} created before \\d{4}-`,
       ),
     )
   })
