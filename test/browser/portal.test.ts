@@ -171,6 +171,26 @@ describe('customer portal: a Svix application', () => {
     expectClean()
   })
 
+  it('the message log pages with "Load more", newest first, without repeats', async () => {
+    const t = await useRelay({deliver: false})
+    const {svix, app, message} = await svixApp(t, 'acme')
+    const ids = [message.id]
+    for (let i = 0; i < 54; i++)
+      ids.push((await svix.message.create(app.id, {eventType: 'invoice.paid', payload: {n: i}})).id)
+    const {url} = await svix.authentication.appPortalAccess('acme', {})
+    const {page, expectClean} = await openPage(browser())
+    await page.goto(url)
+    await page.getByRole('link', {name: 'Messages'}).click()
+    const rows = page.getByRole('table', {name: 'Messages'}).locator('tbody tr')
+    await expect.poll(() => rows.count()).toBe(50)
+    await button(page, 'Load more').click()
+    await expect.poll(() => rows.count()).toBe(55)
+    expect(await button(page, 'Load more').count()).toBe(0)
+    const shown = await rows.locator('a.mono').allTextContents()
+    expect(shown).toEqual([...ids].reverse())
+    expectClean()
+  })
+
   it('an expired session (expiry, or expire-all) ends in the UI, and the API says 401', async () => {
     const t = await useRelay({deliver: false})
     const {svix} = await svixApp(t, 'acme')
