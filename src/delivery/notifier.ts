@@ -41,31 +41,16 @@ export class Notifier {
 
   /**
    * A Svix operational webhook (`{type, timestamp, data}`) to the project's meta-event URL,
-   * signed as Svix signs them: svix-id / svix-timestamp / svix-signature with the meta secret.
-   * Never rejects.
+   * signed as Svix signs them (svix-id / svix-timestamp / svix-signature with the meta
+   * secret), and kept with the project's meta events (listed, resendable). Never rejects.
    */
   async notifySvix(project: Project, type: string, data: Record<string, unknown>, now = Date.now()): Promise<void> {
     const meta = project.config.meta_event
     if (!meta.is_enabled || !meta.url || (meta.event_type.length > 0 && !meta.event_type.includes(type))) return
     try {
-      const id = `msg_${ulid(now)}`
-      const timestamp = Math.floor(now / 1000)
       const body = Buffer.from(JSON.stringify({type, timestamp: new Date(now).toISOString(), data}))
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': `Caravan/${caravanVersion()}`,
-      }
-      if (meta.secret) {
-        headers['svix-id'] = id
-        headers['svix-timestamp'] = String(timestamp)
-        headers['svix-signature'] = signStandardWebhook({
-          id,
-          timestamp,
-          payload: body,
-          secrets: [asStandardSecret(meta.secret)],
-        })
-      }
-      await this.post(meta.url, headers, body, `operational webhook ${type}`)
+      const stored = await this.keep(project, type, meta.url, body)
+      await this.deliverMeta(project, meta.url, type, body, stored, 'svix', now)
     } catch (error) {
       this.log(`${type} operational webhook failed: ${(error as Error).message}`)
     }
@@ -78,7 +63,8 @@ export class Notifier {
   async resend(project: Project, id: string): Promise<MetaEvent> {
     if (!this.store) throw new Error('meta events are not stored by this notifier')
     const event = requireMetaEvent(this.store.db, project.id, id)
-    return this.deliverMeta(project, project.config.meta_event.url || event.url, event.event_type, event.body, event)
+    const url = project.config.meta_event.url || event.url
+    return this.deliverMeta(project, url, event.event_type, event.body, event, metaScheme(event.body))
   }
 
   /** Never rejects: callers fire and forget, and a failed notification must not stop the relay. */
@@ -112,11 +98,8 @@ export class Notifier {
     const jobs: Promise<unknown>[] = []
     if (meta.is_enabled && meta.url && (meta.event_type.length === 0 || meta.event_type.includes(type))) {
       const body = Buffer.from(JSON.stringify({event_type: type, data, created_at: new Date().toISOString()}))
-      const store = this.store
-      const stored = store
-        ? await store.write(() => createMetaEvent(store.db, {projectId: project.id, type, url: meta.url, body}))
-        : undefined
-      jobs.push(this.deliverMeta(project, meta.url, type, body, stored))
+      const stored = await this.keep(project, type, meta.url, body)
+      jobs.push(this.deliverMeta(project, meta.url, type, body, stored, 'convoy'))
     }
     if (type === 'endpoint.disabled') {
       this.log(
@@ -137,6 +120,14 @@ export class Notifier {
     await Promise.all(jobs)
   }
 
+  /** Kept with the project's meta events when there is a store. */
+  private async keep(project: Project, type: string, url: string, body: Buffer): Promise<MetaEvent | undefined> {
+    const store = this.store
+    return store
+      ? await store.write(() => createMetaEvent(store.db, {projectId: project.id, type, url, body}))
+      : undefined
+  }
+
   /** One send of a meta event, recorded on it when it is stored. */
   private async deliverMeta<T extends MetaEvent | undefined>(
     project: Project,
@@ -144,24 +135,19 @@ export class Notifier {
     type: string,
     body: Buffer,
     stored: T,
+    scheme: MetaScheme,
+    now = Date.now(),
   ): Promise<T> {
-    const meta = project.config.meta_event
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': `Caravan/${caravanVersion()}`,
-      'x-convoy-meta-event-type': type,
-    }
-    // Signed like the project's own deliveries, so one verifier serves both.
-    const version = project.config.signature.versions.at(-1)
-    if (meta.secret) {
-      headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({
-        secret: meta.secret,
-        payload: body,
-        hash: version?.hash,
-        encoding: version?.encoding,
-      })
-    }
-    const result = await this.post(url, headers, body, `meta event ${type}`)
+    const headers =
+      scheme === 'svix'
+        ? svixMetaHeaders(project, body, stored?.id ?? ulid(now), now)
+        : convoyMetaHeaders(project, type, body)
+    const result = await this.post(
+      url,
+      headers,
+      body,
+      `${scheme === 'svix' ? 'operational webhook' : 'meta event'} ${type}`,
+    )
     const store = this.store
     if (!stored || !store) return stored
     return (await store.write(() =>
@@ -185,4 +171,57 @@ export class Notifier {
     }
     return result
   }
+}
+
+/** How a meta event is signed: Convoy's meta events, or Svix's operational webhooks. */
+type MetaScheme = 'convoy' | 'svix'
+
+/** A stored meta event's scheme, from its body: Svix's carry `type`, Convoy's `event_type`. */
+function metaScheme(body: Buffer): MetaScheme {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as {type?: unknown; event_type?: unknown}
+    return typeof parsed.type === 'string' && parsed.event_type === undefined ? 'svix' : 'convoy'
+  } catch {
+    return 'convoy'
+  }
+}
+
+const baseHeaders = (): Record<string, string> => ({
+  'content-type': 'application/json',
+  'user-agent': `Caravan/${caravanVersion()}`,
+})
+
+/** Signed like the project's own deliveries, so one verifier serves both. */
+function convoyMetaHeaders(project: Project, type: string, body: Buffer): Record<string, string> {
+  const meta = project.config.meta_event
+  const headers: Record<string, string> = {...baseHeaders(), 'x-convoy-meta-event-type': type}
+  const version = project.config.signature.versions.at(-1)
+  if (meta.secret) {
+    headers[project.config.signature.header || 'X-Convoy-Signature'] = signConvoySimple({
+      secret: meta.secret,
+      payload: body,
+      hash: version?.hash,
+      encoding: version?.encoding,
+    })
+  }
+  return headers
+}
+
+/** Svix's operational-webhook signature; the id stays the stored meta event's across resends. */
+function svixMetaHeaders(project: Project, body: Buffer, id: string, now: number): Record<string, string> {
+  const meta = project.config.meta_event
+  const headers = baseHeaders()
+  if (meta.secret) {
+    const msgId = `msg_${id}`
+    const timestamp = Math.floor(now / 1000)
+    headers['svix-id'] = msgId
+    headers['svix-timestamp'] = String(timestamp)
+    headers['svix-signature'] = signStandardWebhook({
+      id: msgId,
+      timestamp,
+      payload: body,
+      secrets: [asStandardSecret(meta.secret)],
+    })
+  }
+  return headers
 }

@@ -196,6 +196,24 @@ describe('Svix API: delivery to a Svix application’s endpoints', () => {
     })
     expect(destinations.data[0].statusText).toBe('success')
     expect(await svix.endpoint.getStats(app.id, ep.id)).toMatchObject({success: 1, fail: 1})
+
+    // Operational webhooks are kept with the project's meta events, and resent as Svix signs them.
+    const listed = await t.api('GET', t.p('/meta-events?perPage=100'))
+    const kept = listed.json.data.content as {uid: string; event_type: string; status: string}[]
+    const failingKept = kept.find((m) => m.event_type === 'message.attempt.failing')
+    expect(kept.map((m) => m.event_type)).toEqual(
+      expect.arrayContaining(['endpoint.created', 'message.attempt.exhausted', 'endpoint.disabled']),
+    )
+    expect(failingKept?.status).toBe('Success')
+    const first = meta.requests.find((r) => JSON.parse(r.body.toString()).type === 'message.attempt.failing')!
+    const sent = meta.requests.length
+    expect((await t.api('PUT', t.p(`/meta-events/${failingKept!.uid}/resend`))).status).toBe(200)
+    const [again] = (await meta.waitForRequests(sent + 1)).slice(sent)
+    expect(again.body.equals(first.body)).toBe(true)
+    expect(again.headers['svix-id']).toBe(first.headers['svix-id'])
+    expect(new Webhook(metaSecret).verify(again.body.toString(), svixHeaders(again))).toMatchObject({
+      type: 'message.attempt.failing',
+    })
   })
 
   it('routes by channels: an endpoint with channels gets only messages on one of them', async () => {
