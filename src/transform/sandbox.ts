@@ -135,6 +135,11 @@ export class Sandbox {
     return answer.ok ? null : answer.error
   }
 
+  /** Jobs running or waiting. */
+  get pendingJobs(): number {
+    return (this.running ? 1 : 0) + this.waiting.length
+  }
+
   /** Fail what is queued and stop the worker; resolves once it has exited. */
   async close(): Promise<void> {
     this.closed = true
@@ -148,7 +153,7 @@ export class Sandbox {
 
   private submit(job: Omit<Job, 'id'>): Promise<Answer> {
     if (this.closed) return Promise.reject(new SandboxUnavailable('the transformation sandbox was stopped'))
-    if (this.waiting.length >= this.maxWaiting)
+    if (this.running && this.waiting.length >= this.maxWaiting)
       return Promise.reject(
         new SandboxUnavailable(`the transformation sandbox is busy (${this.maxWaiting} functions waiting); try again`),
       )
