@@ -167,9 +167,14 @@ export class Sandbox {
   private pump(): void {
     if (this.running || this.closed) return
     const task = this.waiting.shift()
-    if (!task) return
+    if (!task) {
+      // Idle, the worker does not keep the process alive; a job it runs does.
+      this.current?.worker.unref()
+      return
+    }
     this.running = task
     const slot = (this.current ??= this.spawn())
+    slot.worker.ref()
     slot.ready.then(
       () => {
         if (this.running !== task) return
@@ -210,9 +215,9 @@ export class Sandbox {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL)
-    // Pending jobs belong to requests or deliveries that keep the process alive themselves.
-    worker.unref()
+    // Referenced while it loads and while it runs a job (see pump).
+    // None of the parent's Node flags (a loader, --input-type…): the worker is plain JavaScript.
+    const worker = new Worker(WORKER_URL, {execArgv: []})
     liveWorkers++
     this.workersStarted++
     let loaded = false
@@ -225,6 +230,7 @@ export class Sandbox {
       if (!loaded) {
         if (message.ready) {
           loaded = true
+          if (!this.running) worker.unref()
           settle.resolve()
         } else {
           failure = new Error(`the transformation sandbox could not load QuickJS: ${message.error}`)
