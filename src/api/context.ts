@@ -1,4 +1,5 @@
 import {HttpError} from '../errors.js'
+import type {Sandbox} from '../transform/sandbox.js'
 import type {Db} from '../store/db.js'
 import type {OAuth2Token} from '../delivery/oauth2.js'
 import type {Endpoint, MetaEvent, OAuth2Config, Project} from '../store/types.js'
@@ -33,6 +34,8 @@ export interface ApiContext {
   resendMetaEvent?: (project: Project, id: string) => Promise<MetaEvent>
   /** Fetch an OAuth2 token now (oauth2/test), through the delivery client and its guard. */
   fetchOAuth2Token?: (config: OAuth2Config) => Promise<OAuth2Token>
+  /** Where transformation functions are checked and run (a worker thread, off this event loop). */
+  sandbox: Sandbox
   /** The Svix API's settings: the project admin keys act on, JWT secret, operational webhooks. */
   svix?: SvixSettings
 }

@@ -1,6 +1,6 @@
 import {Input} from '../core/input.js'
-import {badRequest} from '../errors.js'
-import {loadSandbox, MAX_FUNCTION_BYTES, runTransform} from '../transform/sandbox.js'
+import {badRequest, HttpError} from '../errors.js'
+import {MAX_FUNCTION_BYTES, type Sandbox, SandboxUnavailable} from '../transform/sandbox.js'
 import type {ApiContext, AuthedRequest} from './context.js'
 import {projectOf} from './routes-management.js'
 import type {Router} from './router.js'
@@ -8,12 +8,14 @@ import type {Router} from './router.js'
 type R = Router<ApiContext>
 
 /** Run a function on a sample, as deliveries would: the result and what it logged, or 400 with why it failed. */
-async function testFunction(body: unknown, types: readonly string[]) {
+async function testFunction(sandbox: Sandbox, body: unknown, types: readonly string[]) {
   const input = Input.of(body)
   const source = input.str('function', {required: true, max: MAX_FUNCTION_BYTES})
   input.str('type', {oneOf: types})
-  await loadSandbox()
-  const result = runTransform(source, input.raw('payload') ?? {})
+  const result = await sandbox.runTransform(source, input.raw('payload') ?? {}).catch((error: unknown) => {
+    if (error instanceof SandboxUnavailable) throw new HttpError(503, `cannot run the function: ${error.message}`, 1)
+    throw error
+  })
   if (!result.ok)
     throw badRequest(`function failed: ${result.error}${result.log.length ? ` (log: ${result.log.join(' | ')})` : ''}`)
   return {payload: result.payload, log: result.log}
@@ -27,7 +29,7 @@ export function addFunctionRoutes(router: R): void {
       return {
         status: 200,
         message: 'Subscription function run successfully',
-        data: await testFunction(r.body, ['body']),
+        data: await testFunction(ctx.sandbox, r.body, ['body']),
       }
     })
     .add('POST', `${p}/sources/test_function`, async (ctx, r) => {
@@ -35,7 +37,7 @@ export function addFunctionRoutes(router: R): void {
       return {
         status: 200,
         message: 'Source function run successfully',
-        data: await testFunction(r.body, ['body', 'header']),
+        data: await testFunction(ctx.sandbox, r.body, ['body', 'header']),
       }
     })
 }

@@ -1,5 +1,6 @@
 import * as endpointsCore from '../core/endpoints.js'
 import {endpointFailureRates} from '../core/failure-rates.js'
+import {checkFunctions} from '../core/functions.js'
 import {Input} from '../core/input.js'
 import {OAuth2Error} from '../delivery/oauth2.js'
 import * as projectsCore from '../core/projects.js'
@@ -14,6 +15,8 @@ import type {Router} from './router.js'
 import {endpointJson, projectJson, sourceJson, subscriptionJson} from './serialize.js'
 
 type R = Router<ApiContext>
+
+const SOURCE_FUNCTIONS = ['body_function', 'header_function']
 
 /** The project a request names, checked against the key's scope. */
 /** A subscription with its endpoint (and that endpoint's breaker state) and source embedded. */
@@ -202,12 +205,13 @@ export function addManagementRoutes(router: R): void {
       })
       return {status: 200, message: 'Subscriptions fetched successfully', data: pageJson(page, (x) => subJson(ctx, x))}
     })
-    .add('POST', s, (ctx, r) => {
+    .add('POST', s, async (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
+      const checks = await checkFunctions(ctx.sandbox, r.body, ['function'])
       return {
         status: 201,
         message: 'Subscription created successfully',
-        data: subJson(ctx, subsCore.createSubscription(ctx.db, project.id, r.body)),
+        data: subJson(ctx, subsCore.createSubscription(ctx.db, project.id, r.body, checks)),
       }
     })
     .add('GET', `${s}/:subscriptionID`, (ctx, r) => {
@@ -218,9 +222,10 @@ export function addManagementRoutes(router: R): void {
         data: subJson(ctx, subsCore.requireSubscription(ctx.db, project.id, r.params.subscriptionID)),
       }
     })
-    .add('PUT', `${s}/:subscriptionID`, (ctx, r) => {
+    .add('PUT', `${s}/:subscriptionID`, async (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      const updated = subsCore.updateSubscription(ctx.db, project.id, r.params.subscriptionID, r.body)
+      const checks = await checkFunctions(ctx.sandbox, r.body, ['function'])
+      const updated = subsCore.updateSubscription(ctx.db, project.id, r.params.subscriptionID, r.body, checks)
       return {status: 202, message: 'Subscription updated successfully', data: subJson(ctx, updated)}
     })
     .add('DELETE', `${s}/:subscriptionID`, (ctx, r) => {
@@ -244,12 +249,13 @@ export function addManagementRoutes(router: R): void {
         data: pageJson(page, (x) => sourceJson(x, ctx.baseUrl())),
       }
     })
-    .add('POST', so, (ctx, r) => {
+    .add('POST', so, async (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
+      const checks = await checkFunctions(ctx.sandbox, r.body, SOURCE_FUNCTIONS)
       return {
         status: 201,
         message: 'Source created successfully',
-        data: sourceJson(sourcesCore.createSource(ctx.db, project.id, r.body), ctx.baseUrl()),
+        data: sourceJson(sourcesCore.createSource(ctx.db, project.id, r.body, checks), ctx.baseUrl()),
       }
     })
     .add('GET', `${so}/:sourceID`, (ctx, r) => {
@@ -260,9 +266,10 @@ export function addManagementRoutes(router: R): void {
         data: sourceJson(sourcesCore.requireSource(ctx.db, project.id, r.params.sourceID), ctx.baseUrl()),
       }
     })
-    .add('PUT', `${so}/:sourceID`, (ctx, r) => {
+    .add('PUT', `${so}/:sourceID`, async (ctx, r) => {
       const project = projectOf(ctx, r as AuthedRequest)
-      const updated = sourcesCore.updateSource(ctx.db, project.id, r.params.sourceID, r.body)
+      const checks = await checkFunctions(ctx.sandbox, r.body, SOURCE_FUNCTIONS)
+      const updated = sourcesCore.updateSource(ctx.db, project.id, r.params.sourceID, r.body, checks)
       return {status: 202, message: 'Source updated successfully', data: sourceJson(updated, ctx.baseUrl())}
     })
     .add('DELETE', `${so}/:sourceID`, (ctx, r) => {

@@ -7,7 +7,7 @@ import {sources} from '../store/resources.js'
 import type {Source, SourceVerifier} from '../store/types.js'
 import {randomToken, ulid} from '../util/ulid.js'
 import {secretFormProblem} from '../ingest/secret-forms.js'
-import {readFunction} from './functions.js'
+import {type FunctionChecks, NO_FUNCTIONS, readFunction} from './functions.js'
 import {Input} from './input.js'
 
 /**
@@ -133,7 +133,8 @@ export function createSourceIfMissing(db: Db, projectId: string, body: unknown):
   return {source: createSource(db, projectId, body), created: true}
 }
 
-export function createSource(db: Db, projectId: string, body: unknown): Source {
+/** `checks`: the sandbox's verdicts on the body's functions (checkFunctions); none refuses a function. */
+export function createSource(db: Db, projectId: string, body: unknown, checks: FunctionChecks = NO_FUNCTIONS): Source {
   const input = Input.of(body)
   const now = nowIso()
   const provider = input.str('provider', {oneOf: PROVIDERS}) ?? ''
@@ -151,8 +152,8 @@ export function createSource(db: Db, projectId: string, body: unknown): Source {
     custom_response: readCustomResponse(input.obj_('custom_response'), null),
     forward_headers: input.strings('forward_headers') ?? [],
     body_limit: input.int('body_limit', {min: 1, max: 100 * 1024 * 1024}) ?? DEFAULT_BODY_LIMIT,
-    body_function: readFunction(input, 'body_function', ''),
-    header_function: readFunction(input, 'header_function', ''),
+    body_function: readFunction(input, 'body_function', '', checks),
+    header_function: readFunction(input, 'header_function', '', checks),
     is_disabled: input.bool('is_disabled') ?? false,
     created_at: now,
     updated_at: now,
@@ -168,7 +169,13 @@ export function requireSource(db: Db, projectId: string, id: string): Source {
   return source
 }
 
-export function updateSource(db: Db, projectId: string, id: string, body: unknown): Source {
+export function updateSource(
+  db: Db,
+  projectId: string,
+  id: string,
+  body: unknown,
+  checks: FunctionChecks = NO_FUNCTIONS,
+): Source {
   const current = requireSource(db, projectId, id)
   const input = Input.of(body)
   const provider = input.has('provider') ? (input.str('provider', {oneOf: PROVIDERS}) ?? '') : current.provider
@@ -188,8 +195,8 @@ export function updateSource(db: Db, projectId: string, id: string, body: unknow
     custom_response: readCustomResponse(input.obj_('custom_response'), current.custom_response),
     forward_headers: input.strings('forward_headers') ?? current.forward_headers,
     body_limit: input.int('body_limit', {min: 1, max: 100 * 1024 * 1024}) ?? current.body_limit,
-    body_function: readFunction(input, 'body_function', current.body_function),
-    header_function: readFunction(input, 'header_function', current.header_function),
+    body_function: readFunction(input, 'body_function', current.body_function, checks),
+    header_function: readFunction(input, 'header_function', current.header_function, checks),
     is_disabled: input.bool('is_disabled') ?? current.is_disabled,
     updated_at: nowIso(),
   }

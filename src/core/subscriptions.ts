@@ -7,7 +7,7 @@ import type {PageQuery} from '../store/paginate.js'
 import {endpoints, sources, subscriptions} from '../store/resources.js'
 import type {FilterConfig, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
-import {readFunction} from './functions.js'
+import {type FunctionChecks, NO_FUNCTIONS, readFunction} from './functions.js'
 import {Input} from './input.js'
 
 function readFilterConfig(input: Input | undefined, base: FilterConfig): FilterConfig {
@@ -54,7 +54,13 @@ function checkReferences(db: Db, projectId: string, sub: Subscription): void {
   }
 }
 
-export function createSubscription(db: Db, projectId: string, body: unknown): Subscription {
+/** `checks`: the sandbox's verdicts on the body's function (checkFunctions); none refuses a function. */
+export function createSubscription(
+  db: Db,
+  projectId: string,
+  body: unknown,
+  checks: FunctionChecks = NO_FUNCTIONS,
+): Subscription {
   const input = Input.of(body)
   const now = nowIso()
   const sub: Subscription = {
@@ -65,7 +71,7 @@ export function createSubscription(db: Db, projectId: string, body: unknown): Su
     status: 'active',
     delivery_mode: readDeliveryMode(input, 'at_least_once'),
     rate_limit_config: readRateLimit(input, null),
-    function: readFunction(input, 'function', ''),
+    function: readFunction(input, 'function', '', checks),
     endpoint_id: input.str('endpoint_id', {required: true}),
     source_id: input.str('source_id') ?? null,
     filter_config: readFilterConfig(input.obj_('filter_config'), {event_types: ['*'], filter: {body: {}, headers: {}}}),
@@ -82,7 +88,13 @@ export function requireSubscription(db: Db, projectId: string, id: string): Subs
   return sub
 }
 
-export function updateSubscription(db: Db, projectId: string, id: string, body: unknown): Subscription {
+export function updateSubscription(
+  db: Db,
+  projectId: string,
+  id: string,
+  body: unknown,
+  checks: FunctionChecks = NO_FUNCTIONS,
+): Subscription {
   const current = requireSubscription(db, projectId, id)
   const input = Input.of(body)
   const next: Subscription = {
@@ -93,7 +105,7 @@ export function updateSubscription(db: Db, projectId: string, id: string, body: 
     filter_config: readFilterConfig(input.obj_('filter_config'), current.filter_config),
     delivery_mode: readDeliveryMode(input, current.delivery_mode),
     rate_limit_config: readRateLimit(input, current.rate_limit_config),
-    function: readFunction(input, 'function', current.function),
+    function: readFunction(input, 'function', current.function, checks),
     updated_at: nowIso(),
   }
   checkReferences(db, projectId, next)

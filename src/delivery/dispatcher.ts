@@ -5,12 +5,13 @@ import {nowIso} from '../store/json.js'
 import {getProject} from '../store/projects.js'
 import {attempts, deliveries, endpoints, events} from '../store/resources.js'
 import {prepared} from '../store/table.js'
-import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, Project} from '../store/types.js'
+import type {Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, EventRecord, Project} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {CircuitBreaker, type CircuitState} from './circuit-breaker.js'
 import type {Notifier} from './notifier.js'
 import {DEFAULT_PER_ENDPOINT_IN_FLIGHT} from '../core/delivery-limits.js'
-import {deliveryTransforms} from '../transform/apply.js'
+import {applyTransforms, deliveryTransforms, type DeliveryTransforms, type Transformed} from '../transform/apply.js'
+import type {Sandbox} from '../transform/sandbox.js'
 import {type RateLimitConfig, RateLimiterRegistry} from './rate-limiter.js'
 import {buildDeliveryRequest} from './request-builder.js'
 import {type AttemptOutcome, nextRetry, type RetryDecision, retryScheduleFor} from './retry-policy.js'
@@ -33,6 +34,8 @@ export interface DispatcherOptions {
   idlePollMs?: number
   /** Where store failures are reported (shared with the relay's other parts); default: its own. */
   health?: StoreHealth
+  /** Where transformation functions run (the relay's); without one, a delivery with a function fails. */
+  sandbox?: Sandbox
 }
 
 /** A store write the dispatcher owes (a result to record, a claim to undo), retried until it commits. */
@@ -504,7 +507,9 @@ export class Dispatcher {
     let result: SendResult
     try {
       const transforms = deliveryTransforms(this.opts.db, delivery, event)
-      request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now(), transforms})
+      // Functions run in the sandbox's worker; a delivery without any makes no round trip.
+      const transformed = transforms ? await this.transform(event, transforms) : undefined
+      request = buildDeliveryRequest({project, endpoint, event, delivery, now: this.now(), transformed})
       result = await this.opts.sender.send(request, endpoint.http_timeout * 1000)
     } catch (error) {
       // Nothing was sent (e.g. a stored signature setting this build cannot sign with): a
@@ -517,6 +522,11 @@ export class Dispatcher {
     const headers = request.headers
     const record = () => this.record(project, endpoint, delivery, headers, result, finishedAt)
     await record().catch((error: unknown) => this.owe(delivery, record, error))
+  }
+
+  private transform(event: EventRecord, transforms: DeliveryTransforms): Promise<Transformed> | Transformed {
+    if (!this.opts.sandbox) return {ok: false, error: 'transformation: this relay runs no function sandbox'}
+    return applyTransforms(this.opts.sandbox, event, transforms)
   }
 
   /** Undo a claim: the delivery goes back to the queue as it was (its attempt was never made). */

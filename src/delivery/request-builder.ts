@@ -9,7 +9,7 @@ import type {
   OAuth2Config,
   Project,
 } from '../store/types.js'
-import {applyTransforms, type DeliveryTransforms} from '../transform/apply.js'
+import type {Transformed} from '../transform/apply.js'
 import {caravanVersion} from '../version.js'
 
 export interface OutgoingRequest {
@@ -139,15 +139,15 @@ export function buildDeliveryRequest(input: {
   event: EventRecord
   delivery: Delivery
   now: number
-  /** Transformation functions to run first (see transform/apply.ts). */
-  transforms?: DeliveryTransforms
+  /** What the delivery's transformation functions made of the event, when it has any (see transform/apply.ts). */
+  transformed?: Transformed
 }): OutgoingRequest {
   const {project, endpoint, event, delivery, now} = input
   let body = event.body
   let transformedHeaders: Record<string, string> = {}
   let failure: OutgoingRequest['failure']
-  if (input.transforms) {
-    const transformed = applyTransforms(event, input.transforms)
+  const transformed = input.transformed
+  if (transformed) {
     if (transformed.ok) {
       body = transformed.body
       transformedHeaders = transformed.headers

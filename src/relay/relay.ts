@@ -26,7 +26,7 @@ import {localProfileKeys} from './local-profile.js'
 import {answerUpgradeFailure, type RetryBounds, StoreHealth} from './store-health.js'
 import {DataDirLock, secureDataDir} from '../store/data-dir.js'
 import {DEFAULT_LISTENER_TTL_MS, startListenerSweeper} from '../core/listener-expiry.js'
-import {loadSandbox} from '../transform/sandbox.js'
+import {Sandbox, type SandboxOptions} from '../transform/sandbox.js'
 import {createRelayEvents, type RelayEvents} from './relay-events.js'
 import {createWebHandler} from '../web/static.js'
 import {createPortalApiHandler, PORTAL_API_PREFIX} from '../portal/api.js'
@@ -82,6 +82,8 @@ export interface RelayOptions {
   now?: () => number
   /** Origins allowed to frame the customer portal (CSP frame-ancestors); default: this relay and localhost. */
   portalOrigins?: string[]
+  /** Transformation sandbox tuning (limits, watchdog, queue bound), for tests. */
+  sandbox?: SandboxOptions
 }
 
 export interface Relay {
@@ -98,6 +100,8 @@ export interface Relay {
   storeHealth: StoreHealth
   /** Prunes finished events past the retention period. */
   retention: RetentionScheduler
+  /** Runs transformation functions in its worker thread (stopped with the relay). */
+  sandbox: Sandbox
   /** Resolves when the relay has fully stopped. */
   closed: Promise<void>
   /** Stop taking requests, finish in-flight ones (within `graceMs`), close the store. */
@@ -152,17 +156,25 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const retentionMs = options.retention ? parseRetention(options.retention) : null
   const dirWarning = secureDataDir(dataDir)
   if (dirWarning) log(dirWarning)
-  // Transformation functions are checked when saved and run when sent, both synchronously.
-  await loadSandbox()
+  // Transformation functions are checked when saved and run when sent, in this relay's own
+  // worker thread; it fails here, loudly, if QuickJS cannot load.
+  const sandbox = await Sandbox.start(options.sandbox)
   // Before the store is touched: a second relay must not recover the first one's in-flight sends.
-  const lock = DataDirLock.acquire(dataDir)
+  let lock: DataDirLock
   let db: Db
   let boot: ReturnType<typeof bootstrapStore>
+  try {
+    lock = DataDirLock.acquire(dataDir)
+  } catch (error) {
+    await sandbox.close()
+    throw error
+  }
   try {
     db = openDb(dataDir, {busyTimeoutMs: options.busyTimeoutMs})
     boot = bootstrapStore(db, {apiKey: options.apiKey, knownKeys: localProfileKeys(options.configDir)})
   } catch (error) {
     lock.release()
+    await sandbox.close()
     throw error
   }
   const {adminKey, defaultProjectId} = boot
@@ -186,7 +198,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const dispatcher =
     options.deliver === false
       ? undefined
-      : new Dispatcher({db, events, sender, notifier, log, write: record, health, now: options.now})
+      : new Dispatcher({db, events, sender, notifier, log, write: record, health, now: options.now, sandbox})
   const svixOperational = new SvixOperational(db, notifier, events)
   const retention = new RetentionScheduler({db, write: record, defaultMs: retentionMs, log})
   const storeSize = cachedStoreStats(db, dataDir)
@@ -214,6 +226,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     svix: {defaultProjectId, jwtSecret: options.svixJwtSecret || undefined, operational: svixOperational},
     resendMetaEvent: (project, id) => notifier.resend(project, id),
     fetchOAuth2Token: (config) => sender.fetchOAuth2Token(config),
+    sandbox,
   }
   const feed = new FeedServer(db, events, undefined, health)
   const stream = new StreamServer({db, events, write: record, baseUrl: () => baseUrl, log, health, ...options.stream})
@@ -252,6 +265,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     health.close()
     db.close()
     lock.release()
+    await sandbox.close()
     throw error
   }
   dispatcher?.start()
@@ -286,6 +300,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         dispatcher?.stop(graceMs) ?? sender.close(),
       ])
       clearTimeout(timer)
+      // After the requests and deliveries that could still be waiting on a function.
+      await sandbox.close()
       sweeper.stop()
       svixOperational.stop()
       events.removeAllListeners()
@@ -310,6 +326,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     dispatcher,
     storeHealth: health,
     retention,
+    sandbox,
     closed,
     stop,
   }

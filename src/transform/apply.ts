@@ -2,7 +2,7 @@ import type {Db} from '../store/db.js'
 import {handleableJson} from '../store/json.js'
 import {prepared} from '../store/table.js'
 import type {Delivery, EventRecord, Headers} from '../store/types.js'
-import {runTransform} from './sandbox.js'
+import type {Sandbox} from './sandbox.js'
 
 /** The functions a delivery's payload goes through: its source's, then its subscription's. */
 export interface DeliveryTransforms {
@@ -34,9 +34,22 @@ const flat = (headers: Headers) => Object.fromEntries(Object.entries(headers).ma
 /**
  * Run a delivery's functions over the stored event: body functions on its JSON body, the
  * header function on its headers. The stored event is never changed; what comes out is what
- * gets signed and sent.
+ * gets signed and sent. Never rejects: a function that fails, or a sandbox that cannot take
+ * the job, is a failed result saying why.
  */
-export function applyTransforms(event: EventRecord, transforms: DeliveryTransforms): Transformed {
+export async function applyTransforms(
+  sandbox: Sandbox,
+  event: EventRecord,
+  transforms: DeliveryTransforms,
+): Promise<Transformed> {
+  const run = async (what: string, source: string, payload: unknown) => {
+    try {
+      const result = await sandbox.runTransform(source, payload)
+      return result.ok ? result : {ok: false as const, error: `transformation failed (${what}): ${result.error}`}
+    } catch (error) {
+      return {ok: false as const, error: `transformation failed (${what}): ${(error as Error).message}`}
+    }
+  }
   let body = event.body
   const bodySteps = [
     ['source body_function', transforms.sourceBody],
@@ -48,16 +61,16 @@ export function applyTransforms(event: EventRecord, transforms: DeliveryTransfor
       return {ok: false, error: 'transformation: the event body is not JSON, so transform(payload) cannot run on it'}
     let payload = json.value
     for (const [what, source] of bodySteps) {
-      const result = runTransform(source, payload)
-      if (!result.ok) return {ok: false, error: `transformation failed (${what}): ${result.error}`}
+      const result = await run(what, source, payload)
+      if (!result.ok) return result
       payload = result.payload
     }
     body = Buffer.from(JSON.stringify(payload))
   }
   let headers: Record<string, string> = {}
   if (transforms.sourceHeader) {
-    const result = runTransform(transforms.sourceHeader, flat(event.headers))
-    if (!result.ok) return {ok: false, error: `transformation failed (source header_function): ${result.error}`}
+    const result = await run('source header_function', transforms.sourceHeader, flat(event.headers))
+    if (!result.ok) return result
     const out = result.payload
     if (!out || typeof out !== 'object' || Array.isArray(out))
       return {
