@@ -157,8 +157,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const dirWarning = secureDataDir(dataDir)
   if (dirWarning) log(dirWarning)
   // Transformation functions are checked when saved and run when sent, in this relay's own
-  // worker thread; it fails here, loudly, if QuickJS cannot load.
-  const sandbox = await Sandbox.start(options.sandbox)
+  // worker thread, started with the first function (a relay without any never pays for it).
+  const sandbox = Sandbox.lazy(options.sandbox)
   // Before the store is touched: a second relay must not recover the first one's in-flight sends.
   let lock: DataDirLock
   let db: Db

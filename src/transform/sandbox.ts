@@ -98,6 +98,14 @@ export class Sandbox {
     this.maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING
   }
 
+  /**
+   * A sandbox whose worker starts with its first job (loading QuickJS takes ~0.2 s of CPU;
+   * most relays never run a function). A worker that cannot load fails that job, saying why.
+   */
+  static lazy(options: SandboxOptions = {}): Sandbox {
+    return new Sandbox(options)
+  }
+
   /** Start the worker and wait for QuickJS to load in it: throws if it cannot. */
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const sandbox = new Sandbox(options)
