@@ -1,10 +1,10 @@
 import {createHmac} from 'node:crypto'
 
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {runListen} from '../../src/listen/run-listen.js'
-import {type Sink, startSink} from '../helpers/delivery.js'
+import {startSink} from '../helpers/delivery.js'
 import {createSource, deliveriesOfEvent, getEvent, rawRequest} from '../helpers/listen.js'
+import {listenInProcess} from '../helpers/listen-in-process.js'
 import {type TestRelay, useRelay} from '../helpers/relay.js'
 import {snapshotDiff, storeSnapshot} from '../helpers/store-snapshot.js'
 
@@ -40,32 +40,6 @@ async function sourceEndpoint(t: TestRelay, sourceId: string, name: string, url:
   )
   expect(sub.status, JSON.stringify(sub.json)).toBe(201)
   return endpoint.json.data.uid
-}
-
-/** A running `caravan listen` for `source`, forwarding to `app`. */
-async function listen(t: TestRelay, source: string, app: Sink): Promise<void> {
-  let ready!: () => void
-  const started = new Promise<void>((resolve) => (ready = resolve))
-  const handle = await runListen(
-    {
-      settings: {
-        gateway: t.url,
-        apiKey: t.key,
-        project: t.projectId,
-        origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'},
-        profile: 'test',
-      },
-      target: new URL(`${app.url}/hooks`),
-      source,
-      eventTypes: [],
-      extraHeaders: {},
-      skipBacklog: true,
-      name: 'laptop',
-    },
-    {ready: () => ready(), attempt: () => undefined, status: () => undefined},
-  )
-  onTestFinished(() => handle.stop())
-  await started
 }
 
 const replayEdited = (t: TestRelay, eventId: string, body: unknown, key?: string) =>
@@ -135,7 +109,7 @@ describe('edited replay (POST events/{id}/replay-edited)', () => {
     const secret = 'gh-edit-secret'
     const source = await createSource(t, {name: 'gh', provider: 'github', verifier: {type: 'hmac', hmac: {secret}}})
     const sign = (body: string | Buffer) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
-    await listen(t, 'gh', app)
+    await listenInProcess(t, 'gh', `${app.url}/hooks`)
     const body = '{"action":"opened","number":1}'
     const original = await ingest(
       source.url,

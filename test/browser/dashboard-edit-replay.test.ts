@@ -1,7 +1,7 @@
 import {describe, expect, it, onTestFinished} from 'vitest'
 
-import {runListen} from '../../src/listen/run-listen.js'
 import {openPage, useBrowser} from '../helpers/browser.js'
+import {listenInProcess} from '../helpers/listen-in-process.js'
 import {startSink} from '../helpers/delivery.js'
 import {useRelay} from '../helpers/relay.js'
 import {createSource, ingest, openDashboard, rowIds} from './fixtures-events.js'
@@ -14,28 +14,7 @@ describe('dashboard events: edit and replay', () => {
     const app = await startSink()
     onTestFinished(() => app.close())
     const source = await createSource(t, 'dev')
-    let ready!: () => void
-    const started = new Promise<void>((resolve) => (ready = resolve))
-    const listen = await runListen(
-      {
-        settings: {
-          gateway: t.url,
-          apiKey: t.key,
-          project: t.projectId,
-          origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'},
-          profile: 'test',
-        },
-        target: new URL(`${app.url}/hooks`),
-        source: 'dev',
-        eventTypes: [],
-        extraHeaders: {},
-        skipBacklog: true,
-        name: 'laptop',
-      },
-      {ready: () => ready(), attempt: () => undefined, status: () => undefined},
-    )
-    onTestFinished(() => listen.stop())
-    await started
+    await listenInProcess(t, 'dev', `${app.url}/hooks`)
     const id = await ingest(t, source, {
       type: 'order.created',
       body: '{"order":1,"total":10}',

@@ -7,9 +7,9 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
-import {runListen} from '../../src/listen/run-listen.js'
 import {startRelay} from '../../src/relay/relay.js'
 import {openPage, useBrowser} from '../helpers/browser.js'
+import {listenInProcess} from '../helpers/listen-in-process.js'
 import {startSink} from '../helpers/delivery.js'
 import {startTestRelay, useRelay, type TestRelay} from '../helpers/relay.js'
 import {bytesOfHexDump, createSource, ingest, openDashboard, rowIds, sourceEndpoint} from './fixtures-events.js'
@@ -294,28 +294,7 @@ describe('dashboard events: replay to a running listener', () => {
     const app = await startSink()
     onTestFinished(() => app.close())
     const source = await createSource(t, 'dev')
-    let ready!: () => void
-    const started = new Promise<void>((resolve) => (ready = resolve))
-    const listen = await runListen(
-      {
-        settings: {
-          gateway: t.url,
-          apiKey: t.key,
-          project: t.projectId,
-          origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'},
-          profile: 'test',
-        },
-        target: new URL(`${app.url}/hooks`),
-        source: 'dev',
-        eventTypes: [],
-        extraHeaders: {},
-        skipBacklog: true,
-        name: 'laptop',
-      },
-      {ready: () => ready(), attempt: () => undefined, status: () => undefined},
-    )
-    onTestFinished(() => listen.stop())
-    await started
+    await listenInProcess(t, 'dev', `${app.url}/hooks`)
     const body = '{"hello":"listener"}'
     const id = await ingest(t, source, {type: 'dev.ping', body, contentType: 'application/json'})
     await app.waitForRequests(1)
