@@ -1,30 +1,8 @@
 // The API's event, delivery and attempt JSON as the dashboard reads it (src/api/serialize.ts).
+import type {InspectAttempt, InspectEvent} from '../../../src/tui/types.js'
 
-export interface EventJson {
-  uid: string
-  event_type: string
-  method: string
-  url_path: string
-  url_query_params: string
-  source_id: string
-  status: string
-  is_duplicate_event: boolean
-  failure_reason: string
-  headers: Record<string, string[]> | null
-  /** The exact request body bytes, also for binary bodies. */
-  body_base64: string
-  body_truncated?: boolean
-  body_size?: number
-  body_sha256?: string
-  created_at: string
-  delivery_summary: {
-    deliveries: number
-    attempts: number
-    response_status: number | null
-    latency_ms: number | null
-    error: string
-  }
-}
+/** The events API's event (the terminal inspector reads the same JSON); headers may be null. */
+export type EventJson = Omit<InspectEvent, 'headers'> & {headers: Record<string, string[]> | null}
 
 export interface DeliveryJson {
   uid: string
@@ -39,18 +17,7 @@ export interface DeliveryJson {
   created_at: string
 }
 
-export interface AttemptJson {
-  uid: string
-  url: string
-  method: string
-  http_status: string
-  request_http_header: Record<string, string> | null
-  response_http_header: Record<string, string> | null
-  response_data: string
-  error: string
-  latency_ms: number | null
-  created_at: string
-}
+export type AttemptJson = InspectAttempt & {method: string}
 
 export interface SourceJson {
   uid: string
