@@ -58,6 +58,17 @@ function eventFilter(ctx: ApiContext, project: Project, q: URLSearchParams): eve
   }
 }
 
+/** A just-stored event as the events API shows it, its status from the deliveries made with it. */
+export function storedEventJson(stored: Pick<eventsCore.StoredEvent, 'event' | 'deliveries'>) {
+  return eventJson(
+    stored.event,
+    eventsCore.eventStatus(
+      stored.event,
+      stored.deliveries.map((d) => d.status),
+    ),
+  )
+}
+
 export function addEventRoutes(router: R): void {
   const ev = '/api/v1/projects/:projectID/events'
   addPruneRoute(router)
@@ -69,11 +80,7 @@ export function addEventRoutes(router: R): void {
     const stored = await ctx.write(() => eventsCore.storeEvent(ctx.db, project, parsed))
     announceStored(ctx.events, project.id, stored)
     // Convoy answers 201 with no data; returning the event is a Caravan extension.
-    const status = eventsCore.eventStatus(
-      stored.event,
-      stored.deliveries.map((d) => d.status),
-    )
-    return {status: 201, message: 'Event queued successfully', data: eventJson(stored.event, status)}
+    return {status: 201, message: 'Event queued successfully', data: storedEventJson(stored)}
   }
 
   router
@@ -125,16 +132,12 @@ export function addEventRoutes(router: R): void {
       const project = projectOf(ctx, r as AuthedRequest)
       const stored = await ctx.write(() => storeDynamicEvent(ctx.db, project, r.body, ctx.targets))
       announceStored(ctx.events, project.id, stored)
-      const status = eventsCore.eventStatus(
-        stored.event,
-        stored.deliveries.map((d) => d.status),
-      )
       // Convoy answers 201 with no data; the event, its endpoint and subscription are a Caravan extension.
       return {
         status: 201,
         message: 'Dynamic event created successfully',
         data: {
-          ...eventJson(stored.event, status),
+          ...storedEventJson(stored),
           endpoint_id: stored.endpoint.id,
           subscription_id: stored.subscription.id,
           created: stored.created,

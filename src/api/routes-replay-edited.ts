@@ -3,8 +3,8 @@ import * as eventsCore from '../core/events.js'
 import {announceStored} from '../relay/relay-events.js'
 import type {ApiContext, AuthedRequest} from './context.js'
 import {projectOf} from './routes-management.js'
+import {storedEventJson} from './routes-events.js'
 import type {Router} from './router.js'
-import {eventJson} from './serialize.js'
 
 /**
  * Caravan extension: `POST /projects/{id}/events/{id}/replay-edited` stores an edited copy of
@@ -19,15 +19,11 @@ export function addReplayEditedRoute(router: Router<ApiContext>): void {
     const plan = planEditedReplay(ctx.db, project, original, edit)
     const stored = await ctx.write(plan.store)
     announceStored(ctx.events, project.id, stored)
-    const status = eventsCore.eventStatus(
-      stored.event,
-      stored.deliveries.map((d) => d.status),
-    )
     return {
       status: 201,
       message: `Edited replay stored and sent to ${stored.deliveries.length} endpoint(s)`,
       data: {
-        ...eventJson(stored.event, status),
+        ...storedEventJson(stored),
         replay_of: original.id,
         resigned: plan.resigned,
         notes: plan.notes,
