@@ -110,6 +110,11 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when there is none. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1]
+}
+
 export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   const body = Buffer.from(JSON.stringify(payload))
   res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': body.length})

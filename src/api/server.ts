@@ -3,7 +3,16 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {HttpError, httpErrorFor, STORE_RETRY_AFTER_SECONDS} from '../errors.js'
 import {lookupApiKey} from '../store/projects.js'
 import type {ApiContext, AuthedRequest} from './context.js'
-import {API_BODY_LIMIT, errorEnvelope, parseJson, parseRequestTarget, pathSegments, readBody, sendJson} from './http.js'
+import {
+  API_BODY_LIMIT,
+  bearerToken,
+  errorEnvelope,
+  parseJson,
+  parseRequestTarget,
+  pathSegments,
+  readBody,
+  sendJson,
+} from './http.js'
 import {addConvoyEventTypeRoutes} from './routes-event-types.js'
 import {addEventRoutes} from './routes-events.js'
 import {addListenerRoutes} from './routes-listeners.js'
@@ -34,13 +43,6 @@ export function buildApiRouter(): Router<ApiContext> {
   addConvoyEventTypeRoutes(router)
   addSummaryRoutes(router)
   return router
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization
-  if (!header) return undefined
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim())
-  return match?.[1]
 }
 
 /**
@@ -87,7 +89,7 @@ export function createRequestHandler(ctx: ApiContext, extra: Record<string, RawH
       }
 
       // Authenticated before the route is looked up: strangers learn nothing about which paths exist.
-      const key = bearer(req)
+      const key = bearerToken(req)
       if (!key) throw new HttpError(401, 'missing API key: send "Authorization: Bearer <key>"')
       const scope = lookupApiKey(ctx.db, key)
       if (!scope) throw new HttpError(401, 'invalid API key')

@@ -2,7 +2,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {ApiContext} from '../api/context.js'
 import {pageQuery} from '../api/context.js'
-import {API_BODY_LIMIT, parseJson, pathSegments, readBody, sendJson} from '../api/http.js'
+import {API_BODY_LIMIT, bearerToken, parseJson, pathSegments, readBody, sendJson} from '../api/http.js'
 import {type ApiRequest, Router} from '../api/router.js'
 import {Input} from '../core/input.js'
 import {parseDate} from '../core/windows.js'
@@ -51,10 +51,6 @@ interface PortalCall {
 type PortalHandler = (call: PortalCall) => unknown | Promise<unknown>
 
 const ok = (status: number, data?: unknown) => ({status, data})
-
-function bearer(req: IncomingMessage): string | undefined {
-  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1]?.trim()
-}
 
 /** Each route names the capability it needs; the session and scope are checked before it runs. */
 function buildRouter(): Router<{ctx: ApiContext; session: PortalSession}> {
@@ -168,7 +164,7 @@ export function createPortalApiHandler(ctx: ApiContext) {
   const router = buildRouter()
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     res.setHeader('cache-control', 'no-store')
-    const session = openPortalSession(ctx.db, bearer(req))
+    const session = openPortalSession(ctx.db, bearerToken(req))
     const method = req.method ?? 'GET'
     const match = router.match(method, pathSegments(url.pathname))
     if (match === undefined) throw new HttpError(404, `no such route: ${method} ${url.pathname.slice(0, 200)}`)

@@ -1,7 +1,7 @@
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 
-import {isOpaqueId, parseRequestTarget, pathSegments, type RequestTarget} from '../api/http.js'
+import {bearerToken, isOpaqueId, parseRequestTarget, pathSegments, type RequestTarget} from '../api/http.js'
 import type {Db} from '../store/db.js'
 import {getProject, lookupApiKey} from '../store/projects.js'
 import type {Project} from '../store/types.js'
@@ -73,8 +73,7 @@ export function authorizeUpgrade(
   projectId: string,
   opts: {browserKey?: boolean} = {},
 ): Project | undefined {
-  const key =
-    /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (opts.browserKey ? protocolKey(req) : undefined)
+  const key = bearerToken(req) ?? (opts.browserKey ? protocolKey(req) : undefined)
   const scope = key ? lookupApiKey(db, key) : undefined
   if (!scope) {
     rejectUpgrade(socket, 401, key ? 'invalid API key' : 'missing API key: send "Authorization: Bearer <key>"')

@@ -5,7 +5,7 @@ import {revokePortalToken} from '../../portal/tokens.js'
 import {getProject, lookupApiKey} from '../../store/projects.js'
 import type {Project} from '../../store/types.js'
 import type {ApiContext} from '../context.js'
-import {API_BODY_LIMIT, API_JSON_DEPTH, readBody, type RequestTarget, sendJson} from '../http.js'
+import {API_BODY_LIMIT, API_JSON_DEPTH, bearerToken, readBody, type RequestTarget, sendJson} from '../http.js'
 import {jsonDepth} from '../../store/json.js'
 import {Router} from '../router.js'
 import {claimIdempotent, recordIdempotent} from './idempotency.js'
@@ -86,18 +86,13 @@ function sendError(res: ServerResponse, status: number, detail: string, retryAft
   sendJson(res, status, {code: CODES[status] ?? 'generic_error', detail})
 }
 
-function bearer(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization?.trim() ?? '')
-  return match?.[1]?.trim()
-}
-
 /**
  * The Svix environment a token opens: a relay API key (a project key: its project; the
  * admin key: the default project), or with --svix-jwt-secret an HS256 JWT whose `sub`
  * names a project (any other `sub`, such as svix-server's `org_…`: the default project).
  */
 function authenticate(ctx: ApiContext, req: IncomingMessage): Project {
-  const token = bearer(req)
+  const token = bearerToken(req)
   if (!token) throw new HttpError(401, 'missing token: send "Authorization: Bearer <token>"')
   const settings = ctx.svix
   const fallback = settings?.defaultProjectId
@@ -145,7 +140,7 @@ export async function handleSvix(
       return
     }
     // Svix's logout takes the portal session's own token (it ends that session).
-    const token = bearer(req)
+    const token = bearerToken(req)
     if (rest === 'auth/logout' && method === 'POST' && token && !lookupApiKey(ctx.db, token)) {
       if (await ctx.write(() => revokePortalToken(ctx.db, token))) {
         res.writeHead(204).end()
