@@ -7,7 +7,7 @@ import {useDashboard} from '../context.js'
 import {EndpointForm} from './EndpointForm.js'
 import {type Loaded, useAction, useLoad} from './hooks.js'
 import {type Endpoint, type FailureRate, convoyDate, liveSecret, type Subscription} from './types.js'
-import {ConfirmButton, ErrorText, Field, Masked, PageHead, parseJsonField, StatusBadge, When} from './ui.js'
+import {ConfirmButton, ErrorText, Field, Masked, PageHead, parseJsonField, StatusBadge, submitTo, When} from './ui.js'
 
 export function EndpointDetail({endpointId}: {endpointId: string}) {
   const {api, apiBase, base} = useDashboard()
@@ -156,13 +156,7 @@ function Secrets({endpoint, onRolled}: {endpoint: Endpoint; onRolled: (e: Endpoi
           ))}
         </ul>
       )}
-      <form
-        className="actions"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void roll()
-        }}
-      >
+      <form className="actions" onSubmit={submitTo(roll)}>
         <Field label="Old secret valid for (hours)">
           <input value={hours} onChange={(e) => setHours(e.target.value)} inputMode="numeric" />
         </Field>
@@ -196,14 +190,7 @@ function TestEvent({endpoint, subscribed}: {endpoint: Endpoint; subscribed?: boo
     if (event) setSent({uid: event.uid, deliveries: event.endpoints.length})
   }
   return (
-    <form
-      className="panel"
-      aria-label="Test event"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void send()
-      }}
-    >
+    <form className="panel" aria-label="Test event" onSubmit={submitTo(send)}>
       <h2>Send a test event</h2>
       {subscribed === false && (
         <p className="warn">

@@ -5,7 +5,7 @@ import {useState} from 'react'
 import {useDashboard} from '../context.js'
 import {useAction} from './hooks.js'
 import type {Endpoint} from './types.js'
-import {ErrorText, Field, num} from './ui.js'
+import {ErrorText, Field, FormActions, num, submitTo} from './ui.js'
 
 type AuthType = '' | 'api_key' | 'basic_auth'
 
@@ -100,14 +100,7 @@ export function EndpointForm(props: {endpoint?: Endpoint; onSaved: (e: Endpoint)
   }
 
   return (
-    <form
-      className="panel"
-      aria-label={editing ? 'Edit endpoint' : 'New endpoint'}
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save()
-      }}
-    >
+    <form className="panel" aria-label={editing ? 'Edit endpoint' : 'New endpoint'} onSubmit={submitTo(save)}>
       <div className="form-grid">
         <Field label="Name">
           <input value={f.name} onChange={set('name')} />
@@ -181,14 +174,11 @@ export function EndpointForm(props: {endpoint?: Endpoint; onSaved: (e: Endpoint)
       </div>
       <p className="muted">Retries follow the project's retry settings (Settings).</p>
       <ErrorText error={action.error} />
-      <div className="actions">
-        <button className="primary" type="submit" disabled={action.busy}>
-          {editing ? 'Save endpoint' : 'Create endpoint'}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        submit={editing ? 'Save endpoint' : 'Create endpoint'}
+        busy={action.busy}
+        onCancel={props.onCancel}
+      />
     </form>
   )
 }

@@ -4,7 +4,7 @@ import {useState} from 'react'
 
 import {useDashboard} from '../context.js'
 import {useAction} from './hooks.js'
-import {ErrorText, Field, parseJsonField} from './ui.js'
+import {ErrorText, Field, parseJsonField, submitTo} from './ui.js'
 
 export interface FilterSchema {
   body: string
@@ -40,14 +40,7 @@ export function FilterTester({initial}: {initial: FilterSchema}) {
   }
 
   return (
-    <form
-      className="panel"
-      aria-label="Test a filter"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void test()
-      }}
-    >
+    <form className="panel" aria-label="Test a filter" onSubmit={submitTo(test)}>
       <h2>Test a filter</h2>
       <div className="form-grid">
         <Field label="Body filter to test (JSON)" wide>

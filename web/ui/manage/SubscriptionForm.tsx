@@ -4,7 +4,7 @@ import {useState} from 'react'
 import {useDashboard} from '../context.js'
 import {useAction, useLoad} from './hooks.js'
 import type {Endpoint, Source, Subscription} from './types.js'
-import {ErrorText, Field, parseJsonField, pretty} from './ui.js'
+import {ErrorText, Field, FormActions, parseJsonField, pretty, submitTo} from './ui.js'
 
 const emptyFilter = (value: Record<string, unknown> | undefined) =>
   value && Object.keys(value).length > 0 ? pretty(value) : ''
@@ -58,14 +58,7 @@ export function SubscriptionForm(props: {
   }
 
   return (
-    <form
-      className="panel"
-      aria-label={s ? 'Edit subscription' : 'New subscription'}
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save()
-      }}
-    >
+    <form className="panel" aria-label={s ? 'Edit subscription' : 'New subscription'} onSubmit={submitTo(save)}>
       <div className="form-grid">
         <Field label="Name">
           <input value={name} onChange={(e) => setName(e.target.value)} />
@@ -101,14 +94,11 @@ export function SubscriptionForm(props: {
       </div>
       <ErrorText error={action.error ?? choices.error} />
       {endpoints?.content.length === 0 && <p className="muted">Create an endpoint first.</p>}
-      <div className="actions">
-        <button className="primary" type="submit" disabled={action.busy}>
-          {s ? 'Save subscription' : 'Create subscription'}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        submit={s ? 'Save subscription' : 'Create subscription'}
+        busy={action.busy}
+        onCancel={props.onCancel}
+      />
     </form>
   )
 }

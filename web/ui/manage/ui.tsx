@@ -1,6 +1,6 @@
 // Small building blocks of the management pages. Everything from the API is rendered as
 // text (React escapes it); nothing here sets HTML.
-import {type ReactNode, useState} from 'react'
+import {type FormEvent, type ReactNode, useState} from 'react'
 
 import './manage.css'
 
@@ -21,6 +21,28 @@ export function Field(props: {label: string; hint?: string; children: ReactNode;
         {props.children}
       </label>
       {props.hint && <small className="muted">{props.hint}</small>}
+    </div>
+  )
+}
+
+/** A form's submit handler that runs `work` (which reports its own errors) instead of navigating. */
+export function submitTo(work: () => Promise<unknown>) {
+  return (e: FormEvent) => {
+    e.preventDefault()
+    void work()
+  }
+}
+
+/** A create/edit form's buttons: submit (disabled while it runs) and cancel. */
+export function FormActions(props: {submit: string; busy: boolean; onCancel: () => void}) {
+  return (
+    <div className="actions">
+      <button className="primary" type="submit" disabled={props.busy}>
+        {props.submit}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
     </div>
   )
 }

@@ -5,7 +5,7 @@ import {useState} from 'react'
 import {useDashboard} from '../context.js'
 import {useAction, useLoad} from '../manage/hooks.js'
 import type {EventType} from '../manage/types.js'
-import {ErrorText, Field, PageHead, parseJsonField, pretty, When} from '../manage/ui.js'
+import {ErrorText, Field, FormActions, PageHead, parseJsonField, pretty, submitTo, When} from '../manage/ui.js'
 
 export function EventTypesPage() {
   const {api, apiBase} = useDashboard()
@@ -128,14 +128,7 @@ function EventTypeForm(props: {eventType?: EventType; onDone: () => void; onCanc
     if (ok) props.onDone()
   }
   return (
-    <form
-      className="panel"
-      aria-label={t ? 'Edit event type' : 'New event type'}
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save()
-      }}
-    >
+    <form className="panel" aria-label={t ? 'Edit event type' : 'New event type'} onSubmit={submitTo(save)}>
       <div className="form-grid">
         <Field label="Name" hint="e.g. invoice.paid">
           <input value={name} onChange={(e) => setName(e.target.value)} disabled={Boolean(t)} />
@@ -151,14 +144,7 @@ function EventTypeForm(props: {eventType?: EventType; onDone: () => void; onCanc
         </Field>
       </div>
       <ErrorText error={action.error} />
-      <div className="actions">
-        <button className="primary" type="submit" disabled={action.busy}>
-          {t ? 'Save event type' : 'Create event type'}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit={t ? 'Save event type' : 'Create event type'} busy={action.busy} onCancel={props.onCancel} />
     </form>
   )
 }
@@ -173,14 +159,7 @@ function ImportForm(props: {onDone: () => void; onCancel: () => void}) {
     if (types) setImported(types.map((t) => t.name))
   }
   return (
-    <form
-      className="panel"
-      aria-label="Import event types"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void run()
-      }}
-    >
+    <form className="panel" aria-label="Import event types" onSubmit={submitTo(run)}>
       <Field label="OpenAPI document (JSON, with webhooks)" wide>
         <textarea value={spec} onChange={(e) => setSpec(e.target.value)} rows={10} />
       </Field>

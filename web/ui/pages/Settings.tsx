@@ -5,7 +5,7 @@ import {useState} from 'react'
 
 import {type Project, useDashboard} from '../context.js'
 import {useAction} from '../manage/hooks.js'
-import {ErrorText, Field, num, PageHead} from '../manage/ui.js'
+import {ErrorText, Field, num, PageHead, submitTo} from '../manage/ui.js'
 
 interface Version {
   uid?: string
@@ -110,13 +110,7 @@ function SettingsForm({project}: {project: Project}) {
   }
 
   return (
-    <form
-      aria-label="Project settings"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save()
-      }}
-    >
+    <form aria-label="Project settings" onSubmit={submitTo(save)}>
       <PageHead title="Project settings">
         {saved && (
           <span role="status" className="ok">

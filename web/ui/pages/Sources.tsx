@@ -4,7 +4,7 @@ import {useState} from 'react'
 import {useDashboard} from '../context.js'
 import {useAction, usePaged} from '../manage/hooks.js'
 import type {Source} from '../manage/types.js'
-import {ConfirmButton, Copyable, ErrorText, Field, PageHead} from '../manage/ui.js'
+import {ConfirmButton, Copyable, ErrorText, Field, FormActions, PageHead, submitTo} from '../manage/ui.js'
 
 const PROVIDERS = ['github', 'stripe', 'shopify', 'standard-webhooks']
 
@@ -106,14 +106,7 @@ function SourceForm(props: {onSaved: (s: Source) => void; onCancel: () => void})
   }
 
   return (
-    <form
-      className="panel"
-      aria-label="New source"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save()
-      }}
-    >
+    <form className="panel" aria-label="New source" onSubmit={submitTo(save)}>
       <div className="form-grid">
         <Field label="Name">
           <input value={f.name} onChange={set('name')} />
@@ -182,14 +175,7 @@ function SourceForm(props: {onSaved: (s: Source) => void; onCancel: () => void})
         )}
       </div>
       <ErrorText error={action.error} />
-      <div className="actions">
-        <button className="primary" type="submit" disabled={action.busy}>
-          Create source
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Create source" busy={action.busy} onCancel={props.onCancel} />
     </form>
   )
 }
