@@ -8,7 +8,12 @@ import {basename, dirname, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+/** Each app and its page title; both pages come from web/shared/index.html. */
 const apps = ['ui', 'portal']
+const titles = {ui: 'Caravan', portal: 'Webhooks'}
+const template = readFileSync(resolve(root, 'web/shared/index.html'), 'utf8')
+for (const marker of ['<!-- assets -->', '<!-- title -->'])
+  if (!template.includes(marker)) throw new Error(`web/shared/index.html has no ${marker} marker`)
 const sizes = {}
 
 const started = performance.now()
@@ -36,12 +41,10 @@ for (const app of apps) {
   const js = outputs.find((p) => p.endsWith('.js'))
   const css = outputs.find((p) => p.endsWith('.css'))
   if (!js) throw new Error(`no JavaScript bundle for ${app}`)
-  const template = readFileSync(resolve(root, 'web', app, 'index.html'), 'utf8')
   const tags =
     (css ? `<link rel="stylesheet" href="/${app}/assets/${basename(css)}">\n    ` : '') +
     `<script type="module" src="/${app}/assets/${basename(js)}"></script>`
-  if (!template.includes('<!-- assets -->')) throw new Error(`web/${app}/index.html has no <!-- assets --> marker`)
-  const html = template.replace('<!-- assets -->', tags)
+  const html = template.replace('<!-- title -->', titles[app]).replace('<!-- assets -->', tags)
   // Assets live in assets/, the page at the top: the server tells them apart by directory.
   mkdirSync(resolve(outdir, 'assets'), {recursive: true})
   for (const file of outputs) {
