@@ -46,7 +46,8 @@ export function examplePayload(db: Db, projectId: string, eventType: string): Re
  * with a delivery to one of its endpoints. `endpointId` narrows to one (checked in scope).
  */
 export function listScopeMessages(db: Db, session: PortalSession, page: PageQuery, endpointId?: string) {
-  const ids = endpointId ? [scopeEndpoint(db, session, endpointId).id] : scopeEndpoints(db, session).map((e) => e.id)
+  const scoped = new Set(scopeEndpoints(db, session).map((e) => e.id))
+  const ids = endpointId ? [scopeEndpoint(db, session, endpointId).id] : [...scoped]
   const where = ['project_id = ?']
   const params: unknown[] = [session.project.id]
   if (session.kind === 'svix_app') {
@@ -61,7 +62,6 @@ export function listScopeMessages(db: Db, session: PortalSession, page: PageQuer
     }
   }
   const result = events.page(db, where, params, page)
-  const scoped = new Set(scopeEndpoints(db, session).map((e) => e.id))
   return {
     content: result.content.map((e) => messageJson(e, scopeDeliveries(db, e, scoped), false)),
     pagination: result.pagination,
