@@ -156,27 +156,20 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const retentionMs = options.retention ? parseRetention(options.retention) : null
   const dirWarning = secureDataDir(dataDir)
   if (dirWarning) log(dirWarning)
-  // Transformation functions are checked when saved and run when sent, in this relay's own
-  // worker thread, started with the first function (a relay without any never pays for it).
-  const sandbox = Sandbox.lazy(options.sandbox)
   // Before the store is touched: a second relay must not recover the first one's in-flight sends.
-  let lock: DataDirLock
+  const lock = DataDirLock.acquire(dataDir)
   let db: Db
   let boot: ReturnType<typeof bootstrapStore>
-  try {
-    lock = DataDirLock.acquire(dataDir)
-  } catch (error) {
-    await sandbox.close()
-    throw error
-  }
   try {
     db = openDb(dataDir, {busyTimeoutMs: options.busyTimeoutMs})
     boot = bootstrapStore(db, {apiKey: options.apiKey, knownKeys: localProfileKeys(options.configDir)})
   } catch (error) {
     lock.release()
-    await sandbox.close()
     throw error
   }
+  // Transformation functions are checked when saved and run when sent, in this relay's own
+  // worker thread, started with the first function (a relay without any never pays for it).
+  const sandbox = Sandbox.lazy(options.sandbox)
   const {adminKey, defaultProjectId} = boot
   const busy = db.pragma('busy_timeout', {simple: true}) as number
   if (boot.replaced)
