@@ -30,6 +30,8 @@ interface Ids {
   masks: string[]
   otherProject: string
   otherKey: string
+  /** A Convoy portal link's token for owner `o` (the customer portal's API). */
+  portalToken: string
 }
 
 async function seed(t: TestRelay): Promise<Ids> {
@@ -62,6 +64,8 @@ async function seed(t: TestRelay): Promise<Ids> {
     .uid
   const delivery = (await api('GET', p(`/eventdeliveries?eventId=${event}`))).json.data.content[0].uid
   const other = (await api('POST', '/api/v1/projects', {name: 'other', type: 'outgoing'})).json.data
+  const link = (await api('POST', p('/portal-links'), {name: 'portal', owner_id: 'o', can_manage_endpoint: true})).json
+    .data
   return {
     project: t.projectId,
     endpoint,
@@ -72,6 +76,7 @@ async function seed(t: TestRelay): Promise<Ids> {
     masks,
     otherProject: other.project.uid,
     otherKey: other.api_key.key,
+    portalToken: link.token,
   }
 }
 
@@ -123,12 +128,28 @@ function apiCase(g: Gen, t: TestRelay, ids: Ids): Case {
     [['GET'], `${base}/eventdeliveries/${id(ids.delivery)}/deliveryattempts`],
     [['GET'], `${base}/eventdeliveries/${id(ids.delivery)}/deliveryattempts/${g.id(['01JZZZZZZZZZZZZZZZZZZZZZZZ'])}`],
     [['GET', 'POST'], `${base}/listeners`, {name: 'l', target: t.receiver.url, event_types: ['*']}],
+    [['POST'], `${base}/events/${id(ids.event)}/replay-edited`, {body_base64: 'e30=', headers: {'x-a': ['b']}}],
+    [['GET'], `${base}/summary`],
+    [['GET'], `${base}/portal-links`],
+    // The customer portal's API, opened by the portal token (added to the keys below).
+    [['GET'], '/portal-api/v1/session'],
+    [['GET', 'POST'], '/portal-api/v1/endpoints', {url: t.receiver.url, description: 'd'}],
+    [['GET', 'PATCH', 'DELETE'], `/portal-api/v1/endpoints/${id(ids.endpoint)}`, {description: 'd2'}],
+    [['POST'], `/portal-api/v1/endpoints/${id(ids.endpoint)}/secret/rotate`],
+    [['POST'], `/portal-api/v1/endpoints/${id(ids.endpoint)}/recover`, {since: '2026-01-01T00:00:00Z'}],
+    [['GET'], `/portal-api/v1/messages/${id(ids.event)}`],
+    [['POST'], `/portal-api/v1/deliveries/${id(ids.delivery)}/resend`],
+    // The dashboard's and the portal's pages and assets.
+    [['GET'], `/ui/${id(ids.project)}/events`],
+    [['GET'], `/portal/assets/${g.id(['app.js'])}`],
     [['GET'], '/healthz'],
   ]
   const [methods, path, template] = g.pick(routes)
-  const method = g.chance(0.9) ? g.pick(methods) : g.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'])
+  const picked = g.chance(0.9) ? g.pick(methods) : g.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'])
+  // A random DELETE on the default project itself would delete it (see above): it stays a GET.
+  const method = picked === 'DELETE' && path === `/api/v1/projects/${ids.project}` ? 'GET' : picked
   const headers: Record<string, string> = {}
-  const key = g.pick([t.key, t.key, t.key, ids.otherKey, 'wrong', '', 'Bearer', null])
+  const key = g.pick([t.key, t.key, t.key, ids.otherKey, ids.portalToken, 'wrong', '', 'Bearer', null])
   if (key !== null)
     headers.authorization = g.chance(0.95) ? `Bearer ${key}` : `${g.pick(['Basic', 'bearer', ''])} ${key}`
   headers['content-type'] = g.pick([
@@ -195,6 +216,11 @@ function rawCase(g: Gen, t: TestRelay, ids: Ids): Case {
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
     )
   if (g.chance(0.5)) lines.push(`Authorization: Bearer ${g.pick([t.key, 'x'])}`)
+  // The feed's browser sign-in: a key as a WebSocket subprotocol, well-formed or not.
+  if (g.chance(0.2))
+    lines.push(
+      `Sec-WebSocket-Protocol: ${g.pick(['caravan.feed', 'x'])}, caravan.key.${g.pick([Buffer.from(t.key).toString('base64url'), '!!', '', 'a'.repeat(600)])}`,
+    )
   if (g.chance(0.2)) lines.push(`Content-Length: ${g.pick(['-1', 'abc', '99999999999', '5'])}`)
   if (g.chance(0.2))
     lines.push(
@@ -207,7 +233,9 @@ function rawCase(g: Gen, t: TestRelay, ids: Ids): Case {
 }
 
 /** Ingest is meant to store some requests it answers 4xx to (401: kept, flagged, for debugging). */
-const storesByDesign = (c: Case, status: number) => c.kind === 'http' && c.path.startsWith('/ingest/') && status === 401
+const storesByDesign = (c: Case, status: number) =>
+  status === 401 &&
+  (c.kind === 'http' ? c.path : (c.bytes.toString('latin1').split(' ')[1] ?? '')).startsWith('/ingest/')
 
 const totalChanges = (t: TestRelay) => (t.relay.db.prepare('SELECT total_changes() AS n').get() as {n: number}).n
 
