@@ -6,6 +6,7 @@
 //   npm run build && node bench/relay-process.mjs [N=5000] [C=32] [CPU_PROFILE_DIR]
 //   MAX_IN_FLIGHT=64 node bench/relay-process.mjs      the endpoint's max_in_flight
 //   CARAVAN_ROOT=../other-checkout node bench/relay-process.mjs   another build, same load
+//   NO_SUBSCRIPTION=1 node bench/relay-process.mjs      events stored and acknowledged, none delivered
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:http'
@@ -65,13 +66,17 @@ async function api(method, path, body) {
 }
 const projects = await api('GET', '/api/v1/projects')
 const project = `/api/v1/projects/${(projects.content ?? projects)[0].uid}`
-const endpoint = await api('POST', `${project}/endpoints`, {
-  name: 'sink',
-  url: `http://127.0.0.1:${sink.address().port}/hook`,
-  rate_limit: 0,
-  ...(process.env.MAX_IN_FLIGHT ? {max_in_flight: Number(process.env.MAX_IN_FLIGHT)} : {}),
-})
-await api('POST', `${project}/subscriptions`, {name: 'all', endpoint_id: endpoint.uid})
+const deliver = !process.env.NO_SUBSCRIPTION
+if (!deliver) allArrived()
+const endpoint =
+  deliver &&
+  (await api('POST', `${project}/endpoints`, {
+    name: 'sink',
+    url: `http://127.0.0.1:${sink.address().port}/hook`,
+    rate_limit: 0,
+    ...(process.env.MAX_IN_FLIGHT ? {max_in_flight: Number(process.env.MAX_IN_FLIGHT)} : {}),
+  }))
+if (deliver) await api('POST', `${project}/subscriptions`, {name: 'all', endpoint_id: endpoint.uid})
 
 const pad = 'x'.repeat(64)
 async function send(i) {

@@ -1,7 +1,7 @@
 import {badRequest, notFound} from '../errors.js'
 import {compileFilter, validateFilter} from '../routing/filter.js'
 import {matchesSubscription} from '../routing/match.js'
-import type {Db} from '../store/db.js'
+import {atomic, type Db} from '../store/db.js'
 import {handleableJson, nowIso} from '../store/json.js'
 import type {PageQuery} from '../store/paginate.js'
 import {deliveries, endpoints, events, subscriptions} from '../store/resources.js'
@@ -156,7 +156,7 @@ export function storeEvent(
   },
   now = Date.now(),
 ): StoredEvent {
-  return db.transaction((): StoredEvent => {
+  return atomic(db, (): StoredEvent => {
     if (input.target.kind === 'endpoint' && !endpoints.get(db, project.id, input.target.endpointId)) {
       throw badRequest(`endpoint_id: endpoint ${input.target.endpointId} not found in this project`)
     }
@@ -233,7 +233,7 @@ export function storeEvent(
     events.insert(db, event)
     for (const d of made) deliveries.insert(db, d)
     return {event, deliveries: made}
-  })()
+  })
 }
 
 export function requireEvent(db: Db, projectId: string, id: string): EventRecord {

@@ -1,6 +1,7 @@
 import type {RelayEvents} from '../relay/relay-events.js'
 import {type Backoff, StoreHealth} from '../relay/store-health.js'
-import type {Db} from '../store/db.js'
+import {cachedRead} from '../store/config-cache.js'
+import {atomic, type Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import {getProject} from '../store/projects.js'
 import {attempts, deliveries, endpoints, events} from '../store/resources.js'
@@ -132,7 +133,7 @@ export class Dispatcher {
   private offRecovered: () => void = () => undefined
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.write = opts.write ?? (async (work) => opts.db.transaction(work)())
+    this.write = opts.write ?? (async (work) => atomic(opts.db, work))
     this.now = opts.now ?? Date.now
     this.maxInFlight = opts.maxInFlight ?? 128
     this.perEndpoint = opts.perEndpointInFlight ?? DEFAULT_PER_ENDPOINT_IN_FLIGHT
@@ -363,7 +364,11 @@ export class Dispatcher {
       const subLimits = new Map<string, {key: string; config: RateLimitConfig} | null>()
       const subscriptionLimit = (id: string) => {
         if (!subLimits.has(id)) {
-          const row = prepared(db, SUBSCRIPTION_LIMIT_SQL).get(id) as {rate_limit_config: string | null} | undefined
+          const row = cachedRead(db, 'subscription-limit', id, () =>
+            Object.freeze(
+              prepared(db, SUBSCRIPTION_LIMIT_SQL).get(id) as {rate_limit_config: string | null} | undefined,
+            ),
+          )
           const config = row?.rate_limit_config
             ? (JSON.parse(row.rate_limit_config) as {count: number; duration: number})
             : null
@@ -383,7 +388,9 @@ export class Dispatcher {
           waitingForSlot = true
           break
         }
-        const cap = (prepared(db, ENDPOINT_CAP_SQL).get(endpointId) as {cap: number | null} | undefined)?.cap
+        const cap = cachedRead(db, 'endpoint-cap', endpointId, () =>
+          Object.freeze(prepared(db, ENDPOINT_CAP_SQL).get(endpointId) as {cap: number | null} | undefined),
+        )?.cap
         const free = (cap ?? this.perEndpoint) - (this.inFlightByEndpoint.get(endpointId) ?? 0)
         if (free <= 0) {
           waitingForSlot = true

@@ -1,5 +1,5 @@
 import {storeUnavailableCode} from '../errors.js'
-import type {Db} from '../store/db.js'
+import {atomic, type Db} from '../store/db.js'
 import {type Syncer, WalSync} from '../store/wal-sync.js'
 import type {StoreHealth} from './store-health.js'
 
@@ -86,16 +86,16 @@ export class GroupCommit {
     try {
       // exec, not a kept statement: SQLite applies this pragma when it compiles it.
       this.db.exec('PRAGMA synchronous = NORMAL')
-      this.db.transaction(() => {
+      atomic(this.db, () => {
         for (const job of jobs) {
           try {
-            results.push({job, ok: true, value: this.db.transaction(job.work)()})
+            results.push({job, ok: true, value: atomic(this.db, job.work)})
           } catch (error) {
             if (storeUnavailableCode(error) || !this.db.inTransaction) throw new BatchAborted(error)
             results.push({job, ok: false, value: error})
           }
         }
-      })()
+      })
     } catch (error) {
       // The commit itself failed: nothing is durable, so nobody is acknowledged.
       const reason = error instanceof BatchAborted ? error.reason : error

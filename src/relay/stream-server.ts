@@ -6,7 +6,7 @@ import {type WebSocket, WebSocketServer} from 'ws'
 import {ingestUrl} from '../api/serialize.js'
 import {isProviderName} from '../ingest/providers.js'
 import {resignHeaders} from '../ingest/sign-provider.js'
-import type {Db} from '../store/db.js'
+import {atomic, type Db} from '../store/db.js'
 import {nowIso} from '../store/json.js'
 import {attempts, deliveries, endpoints, events as eventTable, sources} from '../store/resources.js'
 import type {Delivery, DeliveryAttempt, Endpoint, Source} from '../store/types.js'
@@ -473,7 +473,7 @@ export class StreamServer {
     }
     if (status !== 'Retry') conn.pending.delete(frame.delivery_id)
     const done = () => updated && this.opts.events.emit('delivery.updated', {delivery: updated, attempt})
-    const write = this.opts.write ?? (async <T>(work: () => T) => db.transaction(work)())
+    const write = this.opts.write ?? (async <T>(work: () => T) => atomic(db, work))
     const save = () => write(commit).then(done)
     save().catch((error: unknown) => this.keepUnrecorded(attempt.id, frame.delivery_id, save, error))
   }

@@ -1,6 +1,7 @@
 import {createHash, randomBytes} from 'node:crypto'
 
 import {ulid} from '../util/ulid.js'
+import {cachedRead, deepFreeze} from './config-cache.js'
 import type {Db} from './db.js'
 import {fromJson, nowIso, toJson} from './json.js'
 import {paginate, type Page, type PageQuery} from './paginate.js'
@@ -55,14 +56,6 @@ function parseConfig(text: string): ProjectConfig {
   return {...config}
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
-}
-
 const toProject = (row: ProjectRow): Project => ({...row, config: parseConfig(row.config)})
 
 export function insertProject(
@@ -86,9 +79,13 @@ export function insertProject(
 }
 
 export function getProject(db: Db, id: string): Project | undefined {
-  const row = prepared(db, `SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as
-    ProjectRow | undefined
-  return row && toProject(row)
+  const project = cachedRead(db, 'project', id, () => {
+    const row = prepared(db, `SELECT * FROM projects WHERE id = ? AND deleted_at IS NULL`).get(id) as
+      ProjectRow | undefined
+    return row && Object.freeze(toProject(row))
+  })
+  // The config's top level is the caller's to change (its nested values are frozen).
+  return project && {...project, config: {...project.config}}
 }
 
 export function listProjects(db: Db, page: PageQuery): Page<Project> {
@@ -141,10 +138,12 @@ export function createApiKey(
 }
 
 /** The project a key may act on: `null` for the admin key (all projects), undefined if unknown. */
-export function lookupApiKey(db: Db, key: string): {projectId: string | null} | undefined {
-  const row = prepared(db, `SELECT project_id FROM api_keys WHERE key_hash = ?`).get(hashKey(key)) as
-    {project_id: string | null} | undefined
-  return row && {projectId: row.project_id}
+export function lookupApiKey(db: Db, key: string): {readonly projectId: string | null} | undefined {
+  return cachedRead(db, 'api-key', key, () => {
+    const row = prepared(db, `SELECT project_id FROM api_keys WHERE key_hash = ?`).get(hashKey(key)) as
+      {project_id: string | null} | undefined
+    return row && Object.freeze({projectId: row.project_id})
+  })
 }
 
 export function deleteApiKeysNamed(db: Db, name: string): void {

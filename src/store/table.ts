@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 
+import {cachedRead, deepFreeze, isWatched} from './config-cache.js'
 import type {Db} from './db.js'
 import {fromJson, nowIso, toJson} from './json.js'
 import {paginate, type Page, type PageQuery} from './paginate.js'
@@ -27,6 +28,8 @@ export class Table<T extends {id: string}> {
   private readonly columns: string[]
   private readonly insertSql: string
   private readonly updateSql: string
+  /** Reads by id and `find` go through the config cache (tables it watches). */
+  private readonly cached: boolean
 
   constructor(
     readonly name: string,
@@ -36,6 +39,7 @@ export class Table<T extends {id: string}> {
     private readonly softDelete = true,
   ) {
     this.columns = [...columns]
+    this.cached = isWatched(name)
     this.insertSql = `INSERT INTO ${name} (${this.columns.join(', ')}) VALUES (${this.columns.map(() => '?').join(', ')})`
     const settable = this.columns.filter((c) => c !== 'id')
     this.updateSql = `UPDATE ${name} SET ${settable.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`
@@ -79,19 +83,34 @@ export class Table<T extends {id: string}> {
   }
 
   get(db: Db, projectId: string, id: string): T | undefined {
-    const where = ['id = ?', 'project_id = ?', ...this.live]
-    const row = prepared(db, `SELECT * FROM ${this.name} WHERE ${where.join(' AND ')}`).get(id, projectId) as
-      Row | undefined
-    return row && this.fromRow(row)
+    const read = () => {
+      const where = ['id = ?', 'project_id = ?', ...this.live]
+      const row = prepared(db, `SELECT * FROM ${this.name} WHERE ${where.join(' AND ')}`).get(id, projectId) as
+        Row | undefined
+      return row && this.fromRow(row)
+    }
+    if (!this.cached) return read()
+    // Shared when cached: frozen, and each caller gets its own top level.
+    const record = cachedRead(db, this.name, `${projectId}\0${id}`, () => {
+      const found = read()
+      return found && deepFreeze(found)
+    })
+    return record && {...record}
   }
 
   find(db: Db, where: string[], params: unknown[]): T[] {
-    const all = [...where, ...this.live]
-    const rows = prepared(
-      db,
-      `SELECT * FROM ${this.name} ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY id`,
-    ).all(...params) as Row[]
-    return rows.map((r) => this.fromRow(r))
+    const read = () => {
+      const all = [...where, ...this.live]
+      const rows = prepared(
+        db,
+        `SELECT * FROM ${this.name} ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY id`,
+      ).all(...params) as Row[]
+      return rows.map((r) => this.fromRow(r))
+    }
+    if (!this.cached) return read()
+    const key = `find\0${where.join('\0')}\0${JSON.stringify(params)}`
+    const records = cachedRead(db, this.name, key, () => deepFreeze(read())) ?? []
+    return records.map((r) => ({...r}))
   }
 
   page(db: Db, where: string[], params: unknown[], query: PageQuery): Page<T> {

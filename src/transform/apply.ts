@@ -1,3 +1,4 @@
+import {cachedRead} from '../store/config-cache.js'
 import type {Db} from '../store/db.js'
 import {handleableJson} from '../store/json.js'
 import {prepared} from '../store/table.js'
@@ -13,13 +14,22 @@ export interface DeliveryTransforms {
 
 export type Transformed = {ok: true; body: Buffer; headers: Record<string, string>} | {ok: false; error: string}
 
-/** Look up the functions for one delivery (none: undefined, the usual case, costs two indexed reads). */
+/** Look up the functions for one delivery (none: undefined, the usual case; both reads are cached). */
 export function deliveryTransforms(db: Db, delivery: Delivery, event: EventRecord): DeliveryTransforms | undefined {
-  const sub = prepared(db, `SELECT function FROM subscriptions WHERE id = ?`).get(delivery.subscription_id) as
-    {function: string} | undefined
-  const source = event.source_id
-    ? (prepared(db, `SELECT body_function, header_function FROM sources WHERE id = ?`).get(event.source_id) as
-        {body_function: string; header_function: string} | undefined)
+  const sub = cachedRead(db, 'subscription-function', delivery.subscription_id, () =>
+    Object.freeze(
+      prepared(db, `SELECT function FROM subscriptions WHERE id = ?`).get(delivery.subscription_id) as
+        {function: string} | undefined,
+    ),
+  )
+  const sourceId = event.source_id
+  const source = sourceId
+    ? cachedRead(db, 'source-functions', sourceId, () =>
+        Object.freeze(
+          prepared(db, `SELECT body_function, header_function FROM sources WHERE id = ?`).get(sourceId) as
+            {body_function: string; header_function: string} | undefined,
+        ),
+      )
     : undefined
   const transforms: DeliveryTransforms = {
     sourceBody: source?.body_function || undefined,
