@@ -5,6 +5,7 @@ import {createRequestHandler} from '../api/server.js'
 import {createIngestHandler} from '../ingest/handler.js'
 import type {IngestLimits} from '../ingest/limits.js'
 import {FeedServer} from './feed-server.js'
+import {answerClientError} from './client-error.js'
 import {GroupCommit} from './group-commit.js'
 import {StreamServer, type StreamOptions} from './stream-server.js'
 import {rejectUpgrade} from './upgrade-auth.js'
@@ -246,6 +247,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       else answerUpgradeFailure(socket, error, health, log)
     }
   })
+  server.on('clientError', answerClientError)
   const sockets = new Set<Socket>()
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
   server.on('connection', (socket) => {
