@@ -12,8 +12,10 @@ import type {Db} from './db.js'
  * in it is kept, and everything is dropped again once it has ended.
  *
  * Triggers see only this connection's writes; a commit by any other connection (a second
- * process, the sqlite3 shell) changes `PRAGMA data_version`, checked on every read (~1 µs),
- * and drops everything too. A connection opened without `watchConfigWrites` never caches.
+ * process, the sqlite3 shell) changes `PRAGMA data_version`, which drops everything too.
+ * It is read once per turn of the event loop (reading it on every cached read cost more
+ * than the reads it saved), so reads in one turn see the store as of that turn's start.
+ * A connection opened without `watchConfigWrites` never caches.
  */
 const WATCHED = ['api_keys', 'projects', 'endpoints', 'subscriptions', 'subscription_filters', 'sources']
 
@@ -28,6 +30,7 @@ interface Watch {
   /** `PRAGMA data_version` at the last read: it changes when another connection commits. */
   dataVersion: () => number
   otherCommits: number
+  checkedThisTurn: boolean
   /** The generation the entries were read at. */
   seen: number
   /** A watched table was written in the transaction that is (or was, until checked) open. */
@@ -43,6 +46,7 @@ export function watchConfigWrites(db: Db): void {
     generation: 0,
     dataVersion: () => dataVersion.get() as number,
     otherCommits: -1,
+    checkedThisTurn: false,
     seen: 0,
     writtenInTransaction: false,
     caches: new Map(),
@@ -75,10 +79,15 @@ export function cachedRead<V>(db: Db, kind: string, key: string, load: () => V |
     watch.writtenInTransaction = false
     watch.generation++
   }
-  const otherCommits = watch.dataVersion()
-  if (otherCommits !== watch.otherCommits) {
-    watch.otherCommits = otherCommits
-    watch.generation++
+  if (!watch.checkedThisTurn) {
+    // Once per run of synchronous code: reads in one turn see the store as of its start.
+    watch.checkedThisTurn = true
+    queueMicrotask(() => (watch.checkedThisTurn = false))
+    const otherCommits = watch.dataVersion()
+    if (otherCommits !== watch.otherCommits) {
+      watch.otherCommits = otherCommits
+      watch.generation++
+    }
   }
   if (watch.seen !== watch.generation) {
     watch.caches.clear()
