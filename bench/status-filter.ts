@@ -1,7 +1,7 @@
 /**
  * The events list's `status` filter on a large store: seed N events (bench/seed.ts: one
  * delivery each, 2% Failure), start a relay on the file and time the first page of
- * `?status=Failure` and `?status=Success` over HTTP. A report, not a test:
+ * `?status=Failure` and `?status=Success`, and the summary (24 h, 7 d), over HTTP. A report, not a test:
  * `node dist/bench/status-filter.js [count]`.
  */
 import {mkdtemp, rm} from 'node:fs/promises'
@@ -22,20 +22,22 @@ async function main(): Promise<void> {
     console.log(`seeded ${count} events (${seeded.failures} with a failed delivery) in ${Math.round(seeded.seedMs)} ms`)
     const relay = await startRelay({port: 0, dataDir: dir, apiKey: key, deliver: false})
     try {
-      const base = `${relay.url}/api/v1/projects/${seeded.projectId}/events`
+      const base = `${relay.url}/api/v1/projects/${seeded.projectId}`
       const time = async (query: string): Promise<{ms: number; rows: number}> => {
         const t0 = performance.now()
-        const res = await fetch(`${base}?${query}`, {headers: {authorization: `Bearer ${key}`}})
-        const body = (await res.json()) as {data: {content: {status: string}[]}}
+        const res = await fetch(`${base}/${query}`, {headers: {authorization: `Bearer ${key}`}})
+        const body = (await res.json()) as {data: {content?: unknown[]; buckets?: unknown[]}}
         const ms = performance.now() - t0
         if (!res.ok) throw new Error(`${query}: HTTP ${res.status}`)
-        return {ms, rows: body.data.content.length}
+        return {ms, rows: (body.data.content ?? body.data.buckets ?? []).length}
       }
       for (const query of [
-        'perPage=50',
-        'perPage=50&status=Failure',
-        'perPage=50&status=Success',
-        'perPage=50&status=Retry',
+        'events?perPage=50',
+        'events?perPage=50&status=Failure',
+        'events?perPage=50&status=Success',
+        'events?perPage=50&status=Retry',
+        'summary?period=24h',
+        'summary?period=7d',
       ]) {
         await time(query) // warm the statement cache and the pages it reads
         const samples: number[] = []
