@@ -36,6 +36,9 @@ async function main(): Promise<void> {
         'events?perPage=50&status=Failure',
         'events?perPage=50&status=Success',
         'events?perPage=50&status=Retry',
+        'events?perPage=50&status=Stored',
+        'events?perPage=50&status=Duplicate',
+        'events?perPage=50&status=Rejected',
         'summary?period=24h',
         'summary?period=7d',
       ]) {

@@ -278,10 +278,23 @@ export const EVENT_STATUS_SQL = `(CASE WHEN COALESCE(events.verification_error, 
     ELSE 'Success' END
   FROM deliveries d WHERE d.event_id = events.id) END)`
 
-const LABEL_SQL: Record<(typeof EVENT_LABELS)[number], string> = {
-  Duplicate: 'events.is_duplicate = 1',
-  Rejected: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') != '')`,
-  Stored: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') = '' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id))`,
+/**
+ * Duplicate and Rejected events are few: each is found from its partial index (ids first),
+ * not by reading every event of the project. Stored ones (no delivery) have no index.
+ */
+const LABEL_SQL: Record<(typeof EVENT_LABELS)[number], {sql: string; params: 'project' | 'none'}> = {
+  Duplicate: {
+    sql: `(events.id IN (SELECT id FROM events INDEXED BY events_duplicate WHERE project_id = ? AND is_duplicate = 1) AND events.is_duplicate = 1)`,
+    params: 'project',
+  },
+  Rejected: {
+    sql: `(events.id IN (SELECT id FROM events INDEXED BY events_unverified WHERE verification_error IS NOT NULL AND project_id = ?) AND events.is_duplicate = 0 AND COALESCE(events.verification_error, '') != '')`,
+    params: 'project',
+  },
+  Stored: {
+    sql: `(events.is_duplicate = 0 AND COALESCE(events.verification_error, '') = '' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id))`,
+    params: 'none',
+  },
 }
 
 /** Delivery statuses at least one of which an event of that status has (verification failures aside). */
@@ -310,8 +323,8 @@ function statusWhere(db: Db, projectId: string, values: string[]): {sql: string;
     if ((EVENT_LABELS as readonly string[]).includes(name)) labels.add(name as (typeof EVENT_LABELS)[number])
     else statuses.add(name)
   }
-  const parts = [...labels].map((l) => LABEL_SQL[l])
-  const params: unknown[] = []
+  const parts = [...labels].map((l) => LABEL_SQL[l].sql)
+  const params: unknown[] = [...labels].flatMap((l) => (LABEL_SQL[l].params === 'project' ? [projectId] : []))
   if (statuses.size) {
     let sql = `${EVENT_STATUS_SQL} IN (${[...statuses].map((s) => `'${s}'`).join(', ')})`
     const few = !statuses.has('Success') && labels.size === 0

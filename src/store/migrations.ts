@@ -366,4 +366,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX portal_tokens_expiry ON portal_tokens (expires_at) WHERE expires_at IS NOT NULL;
   UPDATE portal_links SET token = '', auth_key = '';
   `,
+  // 16 (issue 12): the events list's Duplicate filter read every event of the project (0.45 s
+  // at 1M); duplicates are few, so this index costs nothing on other inserts.
+  `
+  CREATE INDEX events_duplicate ON events (project_id, id) WHERE is_duplicate = 1;
+  `,
 ]
