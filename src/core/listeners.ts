@@ -7,6 +7,7 @@ import type {Endpoint, Project, Source, Subscription} from '../store/types.js'
 import {ulid} from '../util/ulid.js'
 import {newEndpointRecord} from './endpoints.js'
 import {checkUrl, Input} from './input.js'
+import {formatLocation, isProviderName, PROVIDERS} from '../ingest/providers.js'
 import {createSource, findSourceByRef} from './sources.js'
 
 export interface Listener {
@@ -16,6 +17,16 @@ export interface Listener {
 }
 
 export const LISTENER_PREFIX = 'listen:'
+
+/**
+ * A source `listen --source NAME` makes when none has that name. Named after a provider
+ * (`github`, `stripe`, …), it reads the event type where that provider puts it, so the first
+ * webhooks already show theirs; verifying needs the provider's secret (`sources update NAME
+ * --provider NAME --secret …`).
+ */
+function newSourceBody(name: string): Record<string, unknown> {
+  return isProviderName(name) ? {name, event_type_location: formatLocation(PROVIDERS[name].eventType)} : {name}
+}
 
 /**
  * Register (or resume) a `caravan listen`: a cli endpoint named after the listener and a
@@ -33,7 +44,7 @@ export function registerListener(db: Db, project: Project, body: unknown): Liste
     if (problem) throw badRequest(`event_types[${i}]: ${problem}`)
   })
   return db.transaction((): Listener => {
-    const source = findSourceByRef(db, project.id, sourceRef) ?? createSource(db, project.id, {name: sourceRef})
+    const source = findSourceByRef(db, project.id, sourceRef) ?? createSource(db, project.id, newSourceBody(sourceRef))
     const now = nowIso()
     const endpoint = ensureCliEndpoint(
       db,

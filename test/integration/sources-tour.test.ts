@@ -7,7 +7,7 @@ import {type AppRequest, startApp, startListen, until} from '../helpers/listen.j
 
 /**
  * Issue 11 item 3, as the README tour runs it: `listen --source github` creates a noop
- * `github`; creating another `github` is refused with the command that upgrades it; after
+ * `github` that reads GitHub's event type; creating another `github` is refused with the command that upgrades it; after
  * that one command, every command means the same source and the triggered webhook reaches
  * the app, correctly signed.
  */
@@ -22,6 +22,16 @@ describe('one source per name, one resolver for every command', () => {
     const env = {...sandbox.env, CARAVAN_GATEWAY: `http://127.0.0.1:${await closedPort()}`}
     const app = await startApp()
     const listen = await startListen(['--forward', `${app.url}/webhooks`, '--source', 'github'], env)
+    // Named after GitHub, the new source reads the event type where GitHub puts it, before it can verify anything.
+    const ping = await fetch(listen.ingestUrl, {
+      method: 'POST',
+      headers: {'content-type': 'application/json', 'x-github-event': 'ping'},
+      body: '{"zen":"Design for failure."}',
+    })
+    expect(ping.status).toBe(200)
+    await app.waitFor(1)
+    const pinged = await runJson(['events', 'list', '--source', 'github', '--json'], {env})
+    expect(pinged.content.map((e: {event_type: string}) => e.event_type)).toEqual(['ping'])
 
     const create = ['sources', 'create', '--name', 'github', '--provider', 'github', '--secret', 's3cr3t']
     const refused = await runCli(create, {env})
@@ -53,7 +63,7 @@ describe('one source per name, one resolver for every command', () => {
 
     const trigger = await runJson(['trigger', 'github', 'push', '--source', 'github', '--json'], {env})
     expect(trigger.status).toBe(200)
-    const [got] = await app.waitFor(1)
+    const got = (await app.waitFor(2))[1]
     expect(got.url).toBe('/webhooks')
     expect(signedBy(got, 's3cr3t')).toBe(true)
 
@@ -62,8 +72,8 @@ describe('one source per name, one resolver for every command', () => {
 
     const replay = await runCli(['replay', 'latest', '--source', 'github'], {env})
     expect(replay.code, replay.stderr).toBe(0)
-    await until(() => app.requests.length >= 2 && app.requests[1], 'the replay at the app')
-    expect(signedBy(app.requests[1], 's3cr3t')).toBe(true)
+    await until(() => app.requests.length >= 3 && app.requests[2], 'the replay at the app')
+    expect(signedBy(app.requests[2], 's3cr3t')).toBe(true)
 
     const unknown = await runCli(['events', 'list', '--source', 'gitlab'], {env})
     expect(unknown.code).toBe(5)
