@@ -3,11 +3,8 @@ import type {RelayEvents} from '../relay/relay-events.js'
 import type {Db} from '../store/db.js'
 import {getProject} from '../store/projects.js'
 import {attempts, endpoints, svixApps} from '../store/resources.js'
-import {prepared} from '../store/table.js'
 import type {Delivery, DeliveryAttempt, Endpoint, Project, SvixApp} from '../store/types.js'
 import {events} from '../store/resources.js'
-
-const IS_SVIX_ENDPOINT_SQL = `SELECT 1 FROM endpoints WHERE id = ? AND svix IS NOT NULL`
 
 /** Svix's attempt count at which a message is "failing" (its fourth failed attempt). */
 export const FAILING_AFTER_ATTEMPTS = 4
@@ -59,8 +56,7 @@ export class SvixOperational {
   private delivered({delivery, attempt}: {delivery: Delivery; attempt?: DeliveryAttempt}): void {
     if (!attempt) return
     try {
-      // Every delivery passes here: most are not to a Svix application's endpoint.
-      if (!prepared(this.db, IS_SVIX_ENDPOINT_SQL).get(delivery.endpoint_id)) return
+      // Every delivery passes here: most are not to a Svix application's endpoint (a cached read).
       const endpoint = endpoints.get(this.db, delivery.project_id, delivery.endpoint_id)
       if (!endpoint?.svix) return
       const project = getProject(this.db, delivery.project_id)
