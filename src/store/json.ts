@@ -6,7 +6,13 @@ export function fromJson<T>(text: string | null | undefined, fallback: T): T {
   return JSON.parse(text) as T
 }
 
-export const nowIso = (now: number = Date.now()): string => new Date(now).toISOString()
+let lastIso = {ms: Number.NaN, text: ''}
+
+/** `now` as an ISO string; the same millisecond again reuses the last one (several per delivery). */
+export function nowIso(now: number = Date.now()): string {
+  if (now !== lastIso.ms) lastIso = {ms: now, text: new Date(now).toISOString()}
+  return lastIso.text
+}
 
 /**
  * How deep a body may nest and still be handled as JSON. Serialising, filtering and

@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import {randomBytes, randomFillSync} from 'node:crypto'
 
 // Crockford base32, as in the ULID spec: ids sort by creation time, which makes
 // cursor pagination and date windows plain index range scans.
@@ -19,9 +19,18 @@ function encodeTime(ms: number): string {
   return out
 }
 
+/** Random bytes drawn 4 KiB at a time: one call into the CSPRNG per 256 ids, not one per id. */
+const pool = Buffer.alloc(4096)
+let poolUsed = pool.length
+
 function freshRandom(): number[] {
-  const bytes = randomBytes(RANDOM_LEN)
-  return Array.from(bytes, (b) => b % 32)
+  if (poolUsed + RANDOM_LEN > pool.length) {
+    randomFillSync(pool)
+    poolUsed = 0
+  }
+  const digits = Array.from(pool.subarray(poolUsed, poolUsed + RANDOM_LEN), (b) => b % 32)
+  poolUsed += RANDOM_LEN
+  return digits
 }
 
 /** Increment the random part so ids made in the same millisecond still sort in order. */
