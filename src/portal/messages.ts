@@ -62,8 +62,16 @@ export function listScopeMessages(db: Db, session: PortalSession, page: PageQuer
     }
   }
   const result = events.page(db, where, params, page)
+  // The page's deliveries in one query, not one per message.
+  const made = new Map<string, Delivery[]>()
+  const eventIds = result.content.map((e) => e.id)
+  if (eventIds.length) {
+    for (const d of deliveries.find(db, ['event_id IN (SELECT value FROM json_each(?))'], [JSON.stringify(eventIds)])) {
+      if (scoped.has(d.endpoint_id)) made.set(d.event_id, [...(made.get(d.event_id) ?? []), d])
+    }
+  }
   return {
-    content: result.content.map((e) => messageJson(e, scopeDeliveries(db, e, scoped), false)),
+    content: result.content.map((e) => messageJson(e, made.get(e.id) ?? [], false)),
     pagination: result.pagination,
   }
 }

@@ -57,6 +57,10 @@ describe('portal API: Svix application sessions', () => {
     expect(list.json.data.map((e: {id: string}) => e.id)).toEqual([a.endpoint.id])
     const messages = await portal(t, access.token, 'GET', '/messages')
     expect(messages.json.content.map((m: {id: string}) => m.id)).toEqual([a.message.id])
+    // Each listed message carries its deliveries to the scope's endpoints.
+    expect(messages.json.content[0].deliveries).toEqual([
+      expect.objectContaining({endpoint_id: a.endpoint.id, status: 'Scheduled'}),
+    ])
     const catalogue = await portal(t, access.token, 'GET', '/event-types')
     expect(catalogue.json.data[0]).toMatchObject({name: 'invoice.paid', examples: [{id: 'in_example'}]})
 
