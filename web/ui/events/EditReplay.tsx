@@ -5,7 +5,7 @@ import {useState} from 'react'
 
 import type {ApiClient} from '../../shared/api.js'
 import {asText, fromBase64, toBase64} from './bytes.js'
-import type {ReplayTarget} from './Replay.js'
+import {type ReplayTarget, TargetSelect} from './Replay.js'
 import type {EventJson} from './types.js'
 
 type Headers = Record<string, string[]>
@@ -143,14 +143,7 @@ export function EditReplay(props: {
         </p>
       ) : null}
       <div className="row">
-        <select aria-label="Send edited to" value={target} onChange={(e) => setTarget(e.target.value)}>
-          <option value="">every endpoint it went to</option>
-          {props.targets.map((t) => (
-            <option key={t.endpointId} value={t.endpointId}>
-              {t.label}
-            </option>
-          ))}
-        </select>
+        <TargetSelect label="Send edited to" targets={props.targets} value={target} onChange={setTarget} />
         <button type="submit" disabled={busy}>
           Send
         </button>

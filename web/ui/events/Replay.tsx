@@ -25,6 +25,25 @@ export function replayTargets(deliveries: DeliveryJson[], listeners: ListenerJso
   return [...seen.values()]
 }
 
+/** Where a replay goes: every endpoint the event went to (""), or one of them. */
+export function TargetSelect(props: {
+  label: string
+  targets: ReplayTarget[]
+  value: string
+  onChange: (endpointId: string) => void
+}) {
+  return (
+    <select aria-label={props.label} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+      <option value="">every endpoint it went to</option>
+      {props.targets.map((t) => (
+        <option key={t.endpointId} value={t.endpointId}>
+          {t.label}
+        </option>
+      ))}
+    </select>
+  )
+}
+
 export function Replay(props: {
   api: ApiClient
   apiBase: string
@@ -60,14 +79,7 @@ export function Replay(props: {
           .finally(() => setBusy(false))
       }}
     >
-      <select aria-label="Replay to" value={target} onChange={(e) => setTarget(e.target.value)}>
-        <option value="">every endpoint it went to</option>
-        {props.targets.map((t) => (
-          <option key={t.endpointId} value={t.endpointId}>
-            {t.label}
-          </option>
-        ))}
-      </select>
+      <TargetSelect label="Replay to" targets={props.targets} value={target} onChange={setTarget} />
       <button type="submit" disabled={busy}>
         Replay
       </button>
