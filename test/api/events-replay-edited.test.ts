@@ -109,7 +109,7 @@ describe('edited replay (POST events/{id}/replay-edited)', () => {
     const secret = 'gh-edit-secret'
     const source = await createSource(t, {name: 'gh', provider: 'github', verifier: {type: 'hmac', hmac: {secret}}})
     const sign = (body: string | Buffer) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
-    await listenInProcess(t, 'gh', `${app.url}/hooks`)
+    await listenInProcess(t, {source: 'gh', target: `${app.url}/hooks`, name: 'laptop', skipBacklog: true})
     const body = '{"action":"opened","number":1}'
     const original = await ingest(
       source.url,

@@ -14,7 +14,7 @@ describe('dashboard events: edit and replay', () => {
     const app = await startSink()
     onTestFinished(() => app.close())
     const source = await createSource(t, 'dev')
-    await listenInProcess(t, 'dev', `${app.url}/hooks`)
+    await listenInProcess(t, {source: 'dev', target: `${app.url}/hooks`, name: 'laptop', skipBacklog: true})
     const id = await ingest(t, source, {
       type: 'order.created',
       body: '{"order":1,"total":10}',

@@ -294,7 +294,7 @@ describe('dashboard events: replay to a running listener', () => {
     const app = await startSink()
     onTestFinished(() => app.close())
     const source = await createSource(t, 'dev')
-    await listenInProcess(t, 'dev', `${app.url}/hooks`)
+    await listenInProcess(t, {source: 'dev', target: `${app.url}/hooks`, name: 'laptop', skipBacklog: true})
     const body = '{"hello":"listener"}'
     const id = await ingest(t, source, {type: 'dev.ping', body, contentType: 'application/json'})
     await app.waitForRequests(1)

@@ -8,11 +8,11 @@ import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 import WebSocket from 'ws'
 
-import type {AttemptRecord} from '../../src/listen/delivery-queue.js'
-import {runListen} from '../../src/listen/run-listen.js'
 import {startRelay, type Relay, type RelayOptions} from '../../src/relay/relay.js'
 import {assertBuilt, BIN, type CliResult, type Env, makeSandbox, ROOT, type Sandbox} from '../helpers/cli.js'
 import {waitFor} from '../helpers/delivery.js'
+
+export {listenInProcess} from '../helpers/listen-in-process.js'
 
 /**
  * The remote path of `caravan listen`: a gateway (a `caravan server` process or an
@@ -352,44 +352,6 @@ export async function startListen(g: Gateway, args: string[], opts: {sandbox?: S
   await listener.waitForStderr(READY, 20_000)
   const match = READY.exec(listener.stderr())!
   return {...listener, ingestUrl: match[1], readyLine: match[0]}
-}
-
-/**
- * `runListen`, the service behind `caravan listen`, in this process: the quick way to be
- * "the next listener" when the CLI shell is not what a test is about. Stopped after the test.
- */
-export async function listenInProcess(
-  g: Gateway,
-  opts: {target: string; name: string; source?: string; skipBacklog?: boolean},
-): Promise<{backlog: number; ingestUrl: string; attempts: AttemptRecord[]; status: string[]}> {
-  const attempts: AttemptRecord[] = []
-  const status: string[] = []
-  let announce!: (backlog: number) => void
-  const ready = new Promise<number>((resolve) => (announce = resolve))
-  const handle = await runListen(
-    {
-      settings: {
-        gateway: g.url,
-        apiKey: g.key,
-        project: g.projectId,
-        origin: {gateway: 'flag', apiKey: 'flag', project: 'flag'},
-        profile: 'test',
-      },
-      target: new URL(opts.target),
-      source: opts.source ?? 'remote',
-      eventTypes: [],
-      extraHeaders: {},
-      skipBacklog: opts.skipBacklog ?? false,
-      name: opts.name,
-    },
-    {
-      ready: (info) => announce(info.backlog),
-      attempt: (record) => attempts.push(record),
-      status: (line) => status.push(line),
-    },
-  )
-  onTestFinished(() => handle.stop())
-  return {backlog: await ready, ingestUrl: handle.ingestUrl, attempts, status}
 }
 
 // ---------------------------------------------------------------------------- raw stream client
