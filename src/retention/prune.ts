@@ -1,4 +1,5 @@
 import type {Db} from '../store/db.js'
+import {ulidFloor} from '../util/ulid.js'
 
 /** Rows of events per transaction: small enough that an ingest commit never waits long behind one. */
 export const PRUNE_BATCH = 500
@@ -35,28 +36,33 @@ export interface PruneOptions {
   stopped?: () => boolean
 }
 
-type Cursor = {created_at: string; id: string}
+/**
+ * Where the previous batch stopped: an event id. Ids are ULIDs of the creation millisecond
+ * (the same instant as created_at), so id order is creation order and the project's id
+ * index serves the walk.
+ */
+type Cursor = string
 
 /**
- * Delete one batch of finished events older than `beforeIso` in one project, after
- * `cursor` (keyset order created_at, id), with their deliveries and attempts. Events with a
- * delivery still pending are skipped and stay. Runs inside the caller's transaction.
+ * Delete one batch of finished events created before `before` (epoch ms) in one project,
+ * after `cursor` (an event id; '' to start), with their deliveries and attempts. Events with
+ * a delivery still pending are skipped and stay. Runs inside the caller's transaction.
  */
 export function pruneBatch(
   db: Db,
   projectId: string,
-  beforeIso: string,
+  before: number,
   cursor: Cursor,
   limit = PRUNE_BATCH,
 ): PruneCounts & {last: Cursor | null} {
   const rows = db
     .prepare(
-      `SELECT e.id, e.created_at FROM events e
-       WHERE e.project_id = ? AND e.created_at < ? AND (e.created_at, e.id) > (?, ?)
+      `SELECT e.id FROM events e
+       WHERE e.project_id = ? AND e.id > ? AND e.id < ?
          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status NOT IN ${FINISHED})
-       ORDER BY e.created_at, e.id LIMIT ?`,
+       ORDER BY e.id LIMIT ?`,
     )
-    .all(projectId, beforeIso, cursor.created_at, cursor.id, limit) as Cursor[]
+    .all(projectId, cursor, ulidFloor(before), limit) as {id: string}[]
   if (rows.length === 0) return {events: 0, deliveries: 0, attempts: 0, last: null}
   const ids = JSON.stringify(rows.map((r) => r.id))
   const attempts = db
@@ -69,7 +75,7 @@ export function pruneBatch(
     .prepare(`DELETE FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?))`)
     .run(ids).changes
   const events = db.prepare(`DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))`).run(ids).changes
-  return {events, deliveries, attempts, last: rows.length < limit ? null : rows[rows.length - 1]}
+  return {events, deliveries, attempts, last: rows.length < limit ? null : rows[rows.length - 1].id}
 }
 
 /**
@@ -104,10 +110,10 @@ export async function pruneEvents(db: Db, opts: PruneOptions): Promise<PruneResu
     : (db.prepare(`SELECT id FROM projects ORDER BY id`).all() as {id: string}[]).map((p) => p.id)
   const total: PruneResult = {events: 0, deliveries: 0, attempts: 0, meta_events: 0, batches: 0, before: beforeIso}
   for (const projectId of projects) {
-    let cursor: Cursor | null = {created_at: '', id: ''}
-    while (cursor && !opts.stopped?.()) {
+    let cursor: Cursor | null = ''
+    while (cursor !== null && !opts.stopped?.()) {
       const from: Cursor = cursor
-      const batch = await opts.write(() => pruneBatch(db, projectId, beforeIso, from, opts.batchSize))
+      const batch = await opts.write(() => pruneBatch(db, projectId, opts.before, from, opts.batchSize))
       total.events += batch.events
       total.deliveries += batch.deliveries
       total.attempts += batch.attempts

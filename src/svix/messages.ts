@@ -6,7 +6,7 @@ import type {PageQuery} from '../store/paginate.js'
 import {deliveries, events} from '../store/resources.js'
 import type {Delivery, Endpoint, EventRecord, Project, SvixApp} from '../store/types.js'
 import {retryScheduleFor} from '../delivery/retry-policy.js'
-import {ulid} from '../util/ulid.js'
+import {ulid, ulidCeil, ulidFloor} from '../util/ulid.js'
 
 /** Deliveries made by resend and recover: Svix's `triggerType: 1` (manual). */
 export const MANUAL_SUBSCRIPTION = 'svix:manual'
@@ -75,13 +75,15 @@ export interface MessageFilter {
 export function messageWhere(filter: MessageFilter, prefix = ''): {where: string[]; params: unknown[]} {
   const where: string[] = []
   const params: unknown[] = []
+  // An event's id is a ULID of its creation millisecond (the same instant as created_at), so
+  // a time bound is an id bound: the list's own index serves it.
   if (filter.before) {
-    where.push(`${prefix}created_at < ?`)
-    params.push(filter.before)
+    where.push(`${prefix}id < ?`)
+    params.push(ulidFloor(Date.parse(filter.before)))
   }
   if (filter.after) {
-    where.push(`${prefix}created_at > ?`)
-    params.push(filter.after)
+    where.push(`${prefix}id > ?`)
+    params.push(ulidCeil(Date.parse(filter.after)))
   }
   if (filter.channel) {
     where.push(`EXISTS (SELECT 1 FROM json_each(json_extract(${prefix}svix, '$.channels')) WHERE value = ?)`)

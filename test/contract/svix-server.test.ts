@@ -197,6 +197,26 @@ describe('Svix API: the official svix SDK against a real relay', () => {
     expect(newestFirst.data.map((a) => a.id)).toEqual([made[6], made[5]])
   })
 
+  it('lists messages created before/after an instant (message.list and the endpoint’s attempted messages)', async () => {
+    const t = await useRelay()
+    const svix = new Svix(t.key, {serverUrl: t.url})
+    const app = await svix.application.create({name: 'times', uid: 'times'})
+    const endpoint = await svix.endpoint.create(app.id, {url: 'http://127.0.0.1:9/none'})
+    const sent = []
+    for (let i = 0; i < 3; i++) {
+      sent.push(await svix.message.create(app.id, {eventType: 'user.signup', payload: {i}}))
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const [first, middle, last] = sent
+    const ids = (page: {data: {id: string}[]}) => page.data.map((m) => m.id)
+    expect(ids(await svix.message.list(app.id, {before: middle.timestamp}))).toEqual([first.id])
+    expect(ids(await svix.message.list(app.id, {after: middle.timestamp}))).toEqual([last.id])
+    expect(ids(await svix.message.list(app.id, {after: first.timestamp, before: last.timestamp}))).toEqual([middle.id])
+    expect(ids(await svix.message.list(app.id, {before: first.timestamp}))).toEqual([])
+    const attempted = await svix.messageAttempt.listAttemptedMessages(app.id, endpoint.id, {before: last.timestamp})
+    expect(ids(attempted)).toEqual([middle.id, first.id])
+  })
+
   it('honours idempotency-key, answers 409 to a duplicate eventId, 422 naming the field, 404 with Svix’s body', async () => {
     const t = await useRelay()
     const svix = new Svix(t.key, {serverUrl: t.url})

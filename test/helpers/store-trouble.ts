@@ -37,6 +37,8 @@ export function holdWriteLock(dataDir: string): WriteLock {
 
 /** Cap the relay's store at the pages it has now: the next write that needs a page fails SQLITE_FULL. */
 export function fillStore(db: Db): {release(): void} {
+  // Free pages (left by a migration's dropped index) would take writes first: give them back.
+  if ((db.pragma('freelist_count', {simple: true}) as number) > 0) db.exec('VACUUM')
   const pages = db.pragma('page_count', {simple: true}) as number
   const freelist = db.pragma('freelist_count', {simple: true}) as number
   if (freelist > 0) throw new Error(`the store has ${freelist} free pages: a full store would still take writes`)
