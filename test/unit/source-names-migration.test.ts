@@ -1,27 +1,14 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-
-import Database from 'better-sqlite3'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {createSource, findSourceByRef, updateSource} from '../../src/core/sources.js'
 import {HttpError} from '../../src/errors.js'
-import {migrate, registerStoreFunctions} from '../../src/store/db.js'
-import {MIGRATIONS} from '../../src/store/migrations.js'
+import {migrate} from '../../src/store/db.js'
+import {storeBeforeMigration} from '../helpers/old-store.js'
 
 /** Issue 11 item 3: stores made before names were unique may hold duplicates. */
 
-const UNIQUE = MIGRATIONS.findIndex((m) => m.includes('sources_project_name'))
-
 function storeBeforeUniqueNames() {
-  const dir = mkdtempSync(join(tmpdir(), 'caravan-names-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
-  const db = new Database(join(dir, 'caravan.db'))
-  onTestFinished(() => void db.close())
-  registerStoreFunctions(db)
-  for (const sql of MIGRATIONS.slice(0, UNIQUE)) db.exec(sql)
-  db.pragma(`user_version = ${UNIQUE}`)
+  const db = storeBeforeMigration('sources_project_name')
   const now = new Date().toISOString()
   db.prepare(
     `INSERT INTO projects (id, name, type, config, created_at, updated_at) VALUES (?, 'p', 'outgoing', '{}', ?, ?)`,
@@ -46,7 +33,6 @@ function storeBeforeUniqueNames() {
 
 describe('unique source names', () => {
   it('the migration keeps the oldest name and renames newer duplicates, without failing', () => {
-    expect(UNIQUE).toBeGreaterThan(0)
     const db = storeBeforeUniqueNames()
     migrate(db)
     const names = Object.fromEntries(
