@@ -5,14 +5,16 @@
 // breaker opens and the due backlog is turned away (an attempt recorded each), which is work.
 // Then, with DRAIN_SECONDS set, the endpoint comes back (held requests are answered, new ones
 // at once) and the drain is measured for up to that long: deliveries/s at the endpoint and
-// this process's RSS (the relay and a counting sink, nothing else) before, at peak and at end.
+// this process's RSS (the relay and a counting sink, nothing else) before, at peak and at end,
+// then where the memory is (V8's spaces, live after a full GC under --expose-gc; SQLite's cache).
 // Usage: node bench/backlog-idle.mjs [N=200000] [SECONDS=20] [DIST=dist]   (needs npm run build)
-//        DRAIN_SECONDS=120 node bench/backlog-idle.mjs 1000000 10
+//        DRAIN_SECONDS=120 node --expose-gc bench/backlog-idle.mjs 1000000 10
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
+import {getHeapSpaceStatistics} from 'node:v8'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const N = Number(process.argv[2] ?? 200_000)
@@ -98,6 +100,24 @@ try {
     const seconds = (Date.now() - started) / 1000
     process.stdout.write(
       `drain: ${arrived} of ${N} delivered in ${seconds.toFixed(0)} s = ${Math.round(arrived / seconds)}/s; RSS ${mib(rssStart)} MiB at start, peak ${mib(rssPeak)} MiB, ${mib(process.memoryUsage().rss)} MiB at end\n`,
+    )
+    // Where the resident memory is at the end: V8's spaces, buffers outside the heap, SQLite
+    // (after a full GC when run with --expose-gc, so `used` is what is still live).
+    globalThis.gc?.()
+    const spaces = Object.fromEntries(
+      getHeapSpaceStatistics().map((s) => [
+        s.space_name.replace(/_space$/, ''),
+        `${mib(s.space_size)} (${mib(s.space_used_size)} used)`,
+      ]),
+    )
+    const used = process.memoryUsage()
+    process.stdout.write(
+      `memory at end: V8 heap ${mib(used.heapTotal)} MiB (${Object.entries(spaces)
+        .filter(([, v]) => !v.startsWith('0 '))
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ', ',
+        )}), external ${mib(used.external)} MiB (array buffers ${mib(used.arrayBuffers)}), SQLite page cache up to ${mib(-relay.db.pragma('cache_size', {simple: true}) * 1024)} MiB\n`,
     )
   }
 } finally {
