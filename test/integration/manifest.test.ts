@@ -52,6 +52,28 @@ describe('oclif.manifest.json', () => {
     expect(missing).toEqual([])
   })
 
+  it('the compiled CLI imports oclif from the one bundle the build makes, never the package', () => {
+    assertBuilt()
+    const direct: string[] = []
+    const bundled: string[] = []
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, {withFileTypes: true})) {
+        const path = join(dir, entry.name)
+        if (entry.isDirectory()) walk(path)
+        else if (entry.name.endsWith('.js')) {
+          const code = readFileSync(path, 'utf8')
+          if (/from\s+'@oclif\/core'|import\(\s*'@oclif\/core'/.test(code)) direct.push(relative(ROOT, path))
+          if (/oclif-core\.js'/.test(code)) bundled.push(relative(ROOT, path))
+        }
+      }
+    }
+    for (const dir of ['commands', 'src']) walk(join(ROOT, 'dist', dir))
+    // A second copy would be loaded beside the bundle, and oclif's classes would be two.
+    expect(direct, 'compiled files importing @oclif/core directly: run npm run build').toEqual([])
+    expect(bundled).toContain(join('dist', 'src', 'cli', 'base-command.js'))
+    expect(readFileSync(join(ROOT, 'bin', 'run.js'), 'utf8')).toContain("import('../dist/oclif-core.js')")
+  })
+
   it('caravan --help lists every topic and top-level command', async () => {
     const sandbox = makeSandbox()
     try {
