@@ -79,15 +79,21 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** oclif's parse error text without its framing lines ("See more help with --help"). */
-function parseErrorMessage(text: string): string {
-  return text
+/**
+ * oclif's parse error text on one line, without its framing lines ("See more help with
+ * --help"): "Missing 1 required arg:\nid  endpoint ID" reads "Missing 1 required arg: id
+ * (endpoint ID)".
+ */
+export function parseErrorMessage(text: string): string {
+  const lines = text
     .split('\n')
     .map((line) => line.trim())
     .filter(
       (line) => line && !/^See more help with --help$/.test(line) && !/^The following errors? occurred:$/.test(line),
     )
-    .join('; ')
+    // An argument listed with its description, as oclif lays them out in two columns.
+    .map((line) => line.replace(/^(\S+) {2,}(\S.*)$/, '$1 ($2)'))
+  return lines.reduce((out, line, i) => (i === 0 ? line : `${out}${out.endsWith(':') ? ' ' : '; '}${line}`), '')
 }
 
 /** A command that talks to a gateway: --gateway, --api-key, --project and a client. */

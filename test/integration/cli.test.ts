@@ -451,6 +451,10 @@ describe('error paths: exit codes and messages', SLOW, () => {
       [['endpoints', 'list', '--bogus', '--json'], /Nonexistent flag: --bogus/],
       [['nosuch'], /^Error: "nosuch" is not a caravan command\n/],
       [['endpoints', 'create', '--name', 'x'], /Missing required flag url/],
+      [
+        ['endpoints', 'get'],
+        /^Error: Missing 1 required arg: id \(endpoint ID\)\nHint: see caravan endpoints get --help\n$/,
+      ],
       [['events', 'send', '--type', 'a.b', '--data', '{bad', '--json'], /--data is not valid JSON/],
       [['deliveries', 'list', '--status', 'Nope'], /--status/],
     ]
