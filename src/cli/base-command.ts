@@ -84,7 +84,7 @@ export abstract class BaseCommand extends Command {
  * --help"): "Missing 1 required arg:\nid  endpoint ID" reads "Missing 1 required arg: id
  * (endpoint ID)".
  */
-export function parseErrorMessage(text: string): string {
+function parseErrorMessage(text: string): string {
   const lines = text
     .split('\n')
     .map((line) => line.trim())

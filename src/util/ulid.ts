@@ -57,14 +57,23 @@ export function ulid(now: number = Date.now()): string {
   return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('')
 }
 
+/** The latest instant a ULID can hold (48 bits of milliseconds, year 10889). */
+const MAX_TIME = 2 ** 48 - 1
+
+/**
+ * An instant as a ULID time, for bounds: before 1970 is the smallest, past the last the
+ * largest (a date window like 1900-01-01 stays a valid, empty-or-everything bound).
+ */
+const boundTime = (ms: number) => encodeTime(Math.min(Math.max(Math.floor(ms), 0), MAX_TIME))
+
 /** The smallest ULID of a millisecond: `id >= ulidFloor(t)` selects ids made at or after t. */
 export function ulidFloor(ms: number): string {
-  return encodeTime(ms) + '0'.repeat(RANDOM_LEN)
+  return boundTime(ms) + '0'.repeat(RANDOM_LEN)
 }
 
 /** The largest ULID of a millisecond. */
 export function ulidCeil(ms: number): string {
-  return encodeTime(ms) + 'Z'.repeat(RANDOM_LEN)
+  return boundTime(ms) + 'Z'.repeat(RANDOM_LEN)
 }
 
 export function isUlid(value: string): boolean {

@@ -366,6 +366,9 @@ describe('listing events', () => {
     expect(await listEvents(t, {startDate: new Date(now - day).toISOString().slice(0, 10), sort: 'ASC'})).toEqual(
       uids(made),
     )
+    // Instants before 1970 or after ULIDs' last millisecond are the ends of time, not garbage.
+    expect(await listEvents(t, {startDate: '1900-01-01', endDate: '+275760-09-13', sort: 'ASC'})).toEqual(uids(made))
+    expect(await listEvents(t, {endDate: '1900-01-01'})).toEqual([])
 
     const bad = await t.api('GET', t.p('/events') + qs({startDate: 'last tuesday'}))
     expect(bad.status).toBe(400)

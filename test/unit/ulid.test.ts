@@ -18,4 +18,12 @@ describe('ulid', () => {
     const parts = new Set(Array.from({length: 300}, (_, i) => randomPart(1_800_000_000_000 + i)))
     expect(parts.size).toBe(300)
   })
+
+  it('bounds of instants before 1970 or past the last ULID time stay valid ULIDs at the ends', () => {
+    expect(ulidFloor(Date.parse('1900-01-01T00:00:00Z'))).toBe('0'.repeat(26))
+    expect(ulidCeil(-1)).toBe('0'.repeat(10) + 'Z'.repeat(16))
+    expect(ulidCeil(8.64e15)).toBe('7' + 'Z'.repeat(25))
+    expect([ulidFloor(-5), ulidCeil(8.64e15), ulidFloor(1_800_000_000_000.7)].every(isUlid)).toBe(true)
+    expect(ulidFloor(1_800_000_000_000.7)).toBe(ulidFloor(1_800_000_000_000))
+  })
 })
