@@ -104,20 +104,12 @@ try {
     // Where the resident memory is at the end: V8's spaces, buffers outside the heap, SQLite
     // (after a full GC when run with --expose-gc, so `used` is what is still live).
     globalThis.gc?.()
-    const spaces = Object.fromEntries(
-      getHeapSpaceStatistics().map((s) => [
-        s.space_name.replace(/_space$/, ''),
-        `${mib(s.space_size)} (${mib(s.space_used_size)} used)`,
-      ]),
-    )
+    const spaces = getHeapSpaceStatistics()
+      .filter((s) => s.space_size >= 2 ** 19) // those of at least half a MiB (the rest show as 0)
+      .map((s) => `${s.space_name.replace(/_space$/, '')} ${mib(s.space_size)} (${mib(s.space_used_size)} used)`)
     const used = process.memoryUsage()
     process.stdout.write(
-      `memory at end: V8 heap ${mib(used.heapTotal)} MiB (${Object.entries(spaces)
-        .filter(([, v]) => !v.startsWith('0 '))
-        .map(([k, v]) => `${k} ${v}`)
-        .join(
-          ', ',
-        )}), external ${mib(used.external)} MiB (array buffers ${mib(used.arrayBuffers)}), SQLite page cache up to ${mib(-relay.db.pragma('cache_size', {simple: true}) * 1024)} MiB\n`,
+      `memory at end: V8 heap ${mib(used.heapTotal)} MiB (${spaces.join(', ')}), external ${mib(used.external)} MiB (array buffers ${mib(used.arrayBuffers)}), SQLite page cache up to ${mib(-relay.db.pragma('cache_size', {simple: true}) * 1024)} MiB\n`,
     )
   }
 } finally {

@@ -7,6 +7,7 @@ import {expect, onTestFinished} from 'vitest'
 
 import {registerStoreFunctions} from '../../src/store/db.js'
 import {MIGRATIONS} from '../../src/store/migrations.js'
+import {ulid, ulidFloor} from '../../src/util/ulid.js'
 
 /**
  * A store file as a relay left it before the migration whose SQL contains `marker`: only the
@@ -23,4 +24,12 @@ export function storeBeforeMigration(marker: string): Database.Database {
   for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql)
   db.pragma(`user_version = ${version}`)
   return db
+}
+
+/**
+ * A unique id of the millisecond `ms`, as the relay made it when it stored a row then, for
+ * rows seeded in the past (ulid() itself never goes back in time within a process).
+ */
+export function ulidAt(ms: number): string {
+  return ulidFloor(ms).slice(0, 10) + ulid().slice(10)
 }

@@ -2,7 +2,7 @@ import {newEndpointRecord} from '../../src/core/endpoints.js'
 import type {Db} from '../../src/store/db.js'
 import {endpoints} from '../../src/store/resources.js'
 import type {DeliveryStatus} from '../../src/store/types.js'
-import {ulid, ulidFloor} from '../../src/util/ulid.js'
+import {ulidAt} from '../helpers/old-store.js'
 
 export const DAY_MS = 86_400_000
 
@@ -31,9 +31,6 @@ export interface SeedOptions {
  */
 export function seedEvents(db: Db, o: SeedOptions): string[] {
   const created = new Date(o.at).toISOString()
-  // An id of the creation millisecond, as the relay makes when it stores an event then
-  // (ulid() itself never goes back in time within a process).
-  const idAt = () => ulidFloor(o.at).slice(0, 10) + ulid().slice(10)
   const body = Buffer.alloc(o.bodyBytes ?? 200, 'x')
   const event = db.prepare(`INSERT INTO events (id, project_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
   const delivery = db.prepare(
@@ -47,14 +44,14 @@ export function seedEvents(db: Db, o: SeedOptions): string[] {
   const ids: string[] = []
   db.transaction(() => {
     for (let i = 0; i < o.count; i++) {
-      const id = idAt()
+      const id = ulidAt(o.at)
       ids.push(id)
       event.run(id, o.projectId, body, created, created)
       if (o.status === null) continue
-      const deliveryId = idAt()
+      const deliveryId = ulidAt(o.at)
       const n = o.attempts ?? 1
       delivery.run(deliveryId, o.projectId, id, o.endpointId, o.status, n, o.at, created, created)
-      for (let a = 0; a < n; a++) attempt.run(idAt(), o.projectId, deliveryId, o.endpointId, created)
+      for (let a = 0; a < n; a++) attempt.run(ulidAt(o.at), o.projectId, deliveryId, o.endpointId, created)
     }
   })()
   return ids

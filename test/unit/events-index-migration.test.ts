@@ -3,8 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {eventListWhere} from '../../src/core/events.js'
 import {pruneBatch} from '../../src/retention/prune.js'
 import {migrate} from '../../src/store/db.js'
-import {ulid, ulidFloor} from '../../src/util/ulid.js'
-import {storeBeforeMigration} from '../helpers/old-store.js'
+import {storeBeforeMigration, ulidAt} from '../helpers/old-store.js'
 
 /** Issue 12: migration 17 drops events_created and makes events_source partial. */
 const DAY = 86_400_000
@@ -27,7 +26,7 @@ function storeBeforeSlimmerIndexes() {
     ['new-stripe', 1, 'S2'],
   ] as const) {
     const at = now - daysAgo * DAY
-    made[name] = ulidFloor(at).slice(0, 10) + ulid().slice(10)
+    made[name] = ulidAt(at)
     add.run(made[name], source, new Date(at).toISOString(), new Date(at).toISOString())
   }
   return {db, made, now}
