@@ -97,6 +97,9 @@ export function pruneMetaBatch(db: Db, projectId: string, beforeIso: string, lim
   return db.prepare(`DELETE FROM meta_events WHERE id IN (SELECT value FROM json_each(?))`).run(json).changes
 }
 
+/** The earliest instant a JavaScript Date holds (−271821-04-20). */
+const EARLIEST_DATE_MS = -8.64e15
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
@@ -104,7 +107,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
  * to the event loop between batches so requests waiting to be acknowledged go first.
  */
 export async function pruneEvents(db: Db, opts: PruneOptions): Promise<PruneResult> {
-  const beforeIso = new Date(opts.before).toISOString()
+  // A retention longer than time itself (older_than 99999999999d) reaches back past the first
+  // instant a date can hold: nothing is that old, so nothing goes.
+  const before = Math.max(opts.before, EARLIEST_DATE_MS)
+  const beforeIso = new Date(before).toISOString()
   const projects = opts.projectId
     ? [opts.projectId]
     : (db.prepare(`SELECT id FROM projects ORDER BY id`).all() as {id: string}[]).map((p) => p.id)
@@ -113,7 +119,7 @@ export async function pruneEvents(db: Db, opts: PruneOptions): Promise<PruneResu
     let cursor: Cursor | null = ''
     while (cursor !== null && !opts.stopped?.()) {
       const from: Cursor = cursor
-      const batch = await opts.write(() => pruneBatch(db, projectId, opts.before, from, opts.batchSize))
+      const batch = await opts.write(() => pruneBatch(db, projectId, before, from, opts.batchSize))
       total.events += batch.events
       total.deliveries += batch.deliveries
       total.attempts += batch.attempts

@@ -194,6 +194,20 @@ describe('retention (caravan server --retention, project retention_policy)', () 
     expect(countRows(r.relay.db, r.projectId).events).toBe(0)
   })
 
+  it('a retention longer than time itself prunes nothing, by request or by policy, and other projects go on', async () => {
+    const {r, seed, newProject} = await storeOnlyRelay({retention: '30d'})
+    const forever = await newProject({retention_policy: {policy: '99999999999d'}})
+    seed(2, 40, 'Success', forever.id, forever.endpointId)
+    seed(3, 40, 'Success')
+    const res = await r.api('POST', `/api/v1/projects/${forever.id}/events/prune`, {older_than: '99999999999d'})
+    expect(res.status).toBe(200)
+    expect(res.json.data).toMatchObject({events: 0, deliveries: 0, attempts: 0, before: '-271821-04-20T00:00:00.000Z'})
+    const results = await r.relay.retention.runOnce()
+    expect(results.map((x) => x.events).sort()).toEqual([0, 3])
+    expect(countRows(r.relay.db, forever.id).events).toBe(2)
+    expect(countRows(r.relay.db, r.projectId).events).toBe(0)
+  })
+
   it('runs on its own timer, logs what it pruned, and stops cleanly', async () => {
     const {r, seed} = await storeOnlyRelay()
     seed(7, 40, 'Success')
